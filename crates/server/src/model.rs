@@ -1,0 +1,446 @@
+//! Documents as upstream shapes them (`rocketchat_room`, `rocketchat_message`, `users`, …).
+//! Field order follows the order upstream writes them; optional fields are absent, never
+//! `null`; unknown fields written by other tools are kept in `extra` and passed through.
+
+use crate::time::Ts;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// `{_id, username, name?}` as in a message's `u`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct UserRef {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Email {
+    pub address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub created_at: Ts,
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Email>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub roles: Vec<String>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_connection: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_default: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_livechat: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livechat_count: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livechat: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_routing_time: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl User {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+    pub fn user_ref(&self) -> UserRef {
+        UserRef {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            name: self.name.clone(),
+        }
+    }
+    pub fn first_email(&self) -> Option<&str> {
+        self.emails.first().map(|e| e.address.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VisitorEmail {
+    pub address: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Phone {
+    pub phone_number: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LastChat {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub ts: Ts,
+}
+
+/// `rocketchat_livechat_visitor`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Visitor {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitor_emails: Option<Vec<VisitorEmail>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Vec<Phone>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livechat_data: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_chat: Option<LastChat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disabled: bool,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Visitor {
+    pub fn username(&self) -> &str {
+        self.username.as_deref().unwrap_or("")
+    }
+    pub fn token(&self) -> &str {
+        self.token.as_deref().unwrap_or("")
+    }
+    pub fn first_email(&self) -> Option<&str> {
+        self.visitor_emails
+            .as_ref()
+            .and_then(|e| e.first())
+            .map(|e| e.address.as_str())
+    }
+    pub fn first_phone(&self) -> Option<&str> {
+        self.phone
+            .as_ref()
+            .and_then(|p| p.first())
+            .map(|p| p.phone_number.as_str())
+    }
+}
+
+/// A room's `v`: the visitor as the room knows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomVisitor {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub token: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_message_ts: Option<Ts>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ServedBy {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub ts: Ts,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Source {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `rocketchat_room` with `t: "l"`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Room {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub msgs: i64,
+    pub users_count: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lm: Option<Ts>,
+    pub fname: String,
+    pub t: String,
+    pub ts: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    pub v: RoomVisitor,
+    pub cl: bool,
+    /// Present (and true) while the room is open; upstream unsets it on close.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_response: Option<bool>,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority_weight: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_waiting_time_queue: Option<i64>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<ServedBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_by: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livechat_data: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Room {
+    pub fn is_open(&self) -> bool {
+        self.open == Some(true)
+    }
+    pub fn served_by_id(&self) -> Option<&str> {
+        self.served_by.as_ref().map(|s| s.id.as_str())
+    }
+}
+
+/// `rocketchat_livechat_inquiry`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Inquiry {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub rid: String,
+    pub name: String,
+    pub ts: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    pub message: String,
+    pub status: String,
+    pub v: RoomVisitor,
+    pub t: String,
+    pub priority_weight: i64,
+    pub estimated_waiting_time_queue: i64,
+    pub source: Source,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_agent: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+pub mod inquiry_status {
+    pub const READY: &str = "ready";
+    pub const QUEUED: &str = "queued";
+    pub const TAKEN: &str = "taken";
+}
+
+/// `rocketchat_message`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<String>,
+    pub rid: String,
+    pub msg: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub ts: Ts,
+    pub u: UserRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groupable: Option<bool>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentions: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md: Option<Value>,
+    #[serde(rename = "_hidden", default, skip_serializing_if = "is_false")]
+    pub hidden: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Message {
+    /// A system message as `Message.saveSystemMessage(type, rid, msg, user)` writes it.
+    pub fn system(id: String, t: &str, rid: &str, msg: &str, u: UserRef, now: Ts) -> Self {
+        Message {
+            id,
+            t: Some(t.to_string()),
+            rid: rid.to_string(),
+            msg: msg.to_string(),
+            token: None,
+            alias: None,
+            ts: now,
+            u,
+            groupable: Some(false),
+            updated_at: now,
+            urls: None,
+            mentions: None,
+            channels: None,
+            md: None,
+            hidden: false,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// `rocketchat_subscription` for an agent in a livechat room.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub rid: String,
+    pub name: String,
+    pub fname: String,
+    pub alert: bool,
+    pub open: bool,
+    pub unread: i64,
+    pub user_mentions: i64,
+    pub group_mentions: i64,
+    pub u: UserRef,
+    pub t: String,
+    pub desktop_notifications: String,
+    pub mobile_push_notifications: String,
+    pub email_notifications: String,
+    pub v: RoomVisitor,
+    pub ts: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// `rocketchat_livechat_department`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Department {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub enabled: bool,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub show_on_registration: bool,
+    pub show_on_offline_form: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_tag_before_closing_chat: Option<bool>,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_closing_tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_message_channel_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_forward_department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departments_allowed_to_forward: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_number_simultaneous_chat: Option<i64>,
+    pub num_agents: i64,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `rocketchat_livechat_department_agents`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartmentAgent {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub agent_id: String,
+    pub department_id: String,
+    pub department_enabled: bool,
+    pub username: String,
+    pub count: i64,
+    pub order: i64,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// An agent chosen for a room: `{agentId, username}` (upstream's `SelectedAgent`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectedAgent {
+    pub agent_id: String,
+    pub username: String,
+}

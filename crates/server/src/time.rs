@@ -1,0 +1,151 @@
+//! Dates as Rocket.Chat shows them: ISO-8601 with milliseconds and `Z` over REST, EJSON
+//! `{"$date": ms}` over DDP; and the injectable clock that every timestamp comes from.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A point in time with millisecond precision (Mongo's `Date`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ts(i64);
+
+impl Ts {
+    pub fn from_millis(ms: i64) -> Self {
+        Ts(ms)
+    }
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+    pub fn datetime(self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0)
+            .single()
+            .unwrap_or_default()
+    }
+    pub fn iso(self) -> String {
+        self.datetime().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
+    pub fn parse_iso(s: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| Ts(d.with_timezone(&Utc).timestamp_millis()))
+    }
+    /// Seconds from `earlier` to `self`, as upstream's `(a - b) / 1000`.
+    pub fn secs_since(self, earlier: Ts) -> f64 {
+        (self.0 - earlier.0) as f64 / 1000.0
+    }
+    pub fn plus_millis(self, ms: i64) -> Ts {
+        Ts(self.0 + ms)
+    }
+    /// `YYYY-MM`, the month tag upstream stores in `activity`.
+    pub fn month_tag(self) -> String {
+        self.datetime().format("%Y-%m").to_string()
+    }
+}
+
+thread_local! {
+    static EJSON: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Serialise with dates as EJSON (`{"$date": ms}`) for the duration of `f`, as DDP needs.
+pub fn with_ejson<R>(f: impl FnOnce() -> R) -> R {
+    let prev = EJSON.with(|c| c.replace(true));
+    let r = f();
+    EJSON.with(|c| c.set(prev));
+    r
+}
+
+impl Serialize for Ts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if EJSON.with(|c| c.get()) {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry("$date", &self.0)?;
+            m.end()
+        } else {
+            s.serialize_str(&self.iso())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Iso(String),
+            Ejson {
+                #[serde(rename = "$date")]
+                date: i64,
+            },
+            Millis(i64),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Iso(s) => Ts::parse_iso(&s)
+                .ok_or_else(|| serde::de::Error::custom(format!("invalid date {s:?}"))),
+            Repr::Ejson { date } | Repr::Millis(date) => Ok(Ts(date)),
+        }
+    }
+}
+
+/// Where "now" comes from. Production uses the system clock; tests replay timelines.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Ts;
+}
+
+pub type SharedClock = Arc<dyn Clock>;
+
+#[derive(Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Ts {
+        Ts(Utc::now().timestamp_millis())
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn new(start: Ts) -> Self {
+        ManualClock(AtomicI64::new(start.0))
+    }
+    pub fn set(&self, t: Ts) {
+        self.0.store(t.0, Ordering::SeqCst)
+    }
+    pub fn advance_millis(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Ts {
+        Ts(self.0.load(Ordering::SeqCst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_and_ejson() {
+        let t = Ts::parse_iso("2021-07-09T20:12:19.795Z").unwrap();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2021-07-09T20:12:19.795Z\""
+        );
+        let e = with_ejson(|| serde_json::to_string(&t).unwrap());
+        assert_eq!(e, format!("{{\"$date\":{}}}", t.millis()));
+        let back: Ts = serde_json::from_str(&e).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(t.month_tag(), "2021-07");
+        let later = Ts::parse_iso("2021-07-09T20:19:53.243Z").unwrap();
+        assert_eq!(
+            later.secs_since(Ts::parse_iso("2021-07-09T20:19:29.422Z").unwrap()),
+            23.821
+        );
+    }
+}
