@@ -1,0 +1,241 @@
+//! Storage: one trait, one implementation per engine. Operations are domain-sized: each is
+//! atomic on its own, and the invariants (one open room per visitor token, agent limits,
+//! counters) are enforced inside them by the database, never by the caller's luck.
+
+pub mod sqlite;
+
+use crate::model::*;
+use crate::time::Ts;
+use async_trait::async_trait;
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique index refused the write; the string names the field.
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("document: {0}")]
+    Doc(#[from] serde_json::Error),
+    /// A `modify` callback refused the change.
+    #[error("{0}")]
+    Rejected(crate::error::Error),
+}
+
+impl From<StoreError> for crate::error::Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Rejected(e) => e,
+            other => crate::error::Error::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+pub type SharedStore = Arc<dyn Store>;
+
+/// A change to one document, applied atomically (read, change, write in one transaction).
+pub type Modify<'a, T> = &'a (dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync);
+
+/// How to choose among available agents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentOrder {
+    /// `Auto_Selection`: least `livechatCount` (department agents: least `count`, then `order`),
+    /// ties by username; the chosen agent's counter is incremented.
+    LeastAssigned,
+    /// `Load_Balancing`: fewest open chats now.
+    LeastBusy,
+    /// `Load_Rotation`: longest since the last assignment.
+    LongestIdle,
+}
+
+/// Which agents count as available (spec §4.5) and how to pick one.
+#[derive(Clone, Debug)]
+pub struct AgentQuery {
+    pub department: Option<String>,
+    pub ignore_agent: Option<String>,
+    /// `Livechat_enabled_when_agent_idle`: `away` agents still count.
+    pub idle_ok: bool,
+    pub order: AgentOrder,
+    /// Maximum simultaneous open chats per agent (0 or None: unlimited).
+    pub max_chats: Option<i64>,
+}
+
+/// Everything `take` needs besides the agent: ids and time come from the caller.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub now: Ts,
+    pub subscription_id: String,
+    pub connected_msg_id: String,
+    pub joined_msg_id: String,
+    pub max_chats: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub enum AgentChoice {
+    /// A named agent (manual take, preferred agent that is available, transfer).
+    Agent(SelectedAgent),
+    /// Try the preferred agent if available, else ask the routing query.
+    Route {
+        preferred: Option<SelectedAgent>,
+        query: AgentQuery,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TakeOutcome {
+    Taken {
+        room: Room,
+        agent: SelectedAgent,
+    },
+    /// The room is already served by this agent (nothing changed).
+    Unchanged(Room),
+    NoAgent(Room),
+    RoomClosed,
+    InquiryNotFound,
+    AlreadyTaken,
+    AgentUnavailable,
+    AgentAtLimit,
+}
+
+pub struct NewRoom {
+    pub room: Room,
+    pub inquiry: Inquiry,
+    pub messages: Vec<Message>,
+    /// Route the new inquiry in the same transaction (status `ready`).
+    pub route: Option<(AgentChoice, Assignment)>,
+}
+
+pub struct CreatedRoom {
+    pub room: Room,
+    /// false when another request created the visitor's open room first.
+    pub created: bool,
+    pub agent: Option<SelectedAgent>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    pub role: Option<String>,
+    pub text: Option<String>,
+    pub only_available: bool,
+    pub exclude_id: Option<String>,
+    pub offset: i64,
+    pub count: i64,
+    /// (field, ascending)
+    pub sort: Vec<(String, bool)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DepartmentQuery {
+    pub text: Option<String>,
+    pub enabled: Option<bool>,
+    pub exclude_id: Option<String>,
+    pub ids: Option<Vec<String>>,
+    pub offset: i64,
+    pub count: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // users and login tokens
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>) -> StoreResult<()>;
+    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>>;
+    async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()>;
+    async fn modify_user(&self, id: &str, f: Modify<'_, User>) -> StoreResult<Option<User>>;
+    /// Deletes the user with its login tokens and department memberships.
+    async fn delete_user(&self, id: &str) -> StoreResult<bool>;
+    async fn count_users_with_role(&self, role: &str) -> StoreResult<i64>;
+    async fn list_users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)>;
+    async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()>;
+    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>>;
+    async fn delete_login_token(&self, hashed: &str) -> StoreResult<()>;
+
+    // settings
+    async fn settings(&self) -> StoreResult<Vec<(String, Value)>>;
+    async fn put_setting(&self, id: &str, value: &Value) -> StoreResult<()>;
+    /// Atomically adds one to a numeric setting and returns the new value.
+    async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64>;
+
+    // visitors
+    async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>>;
+    async fn visitor_by_token(&self, token: &str) -> StoreResult<Option<Visitor>>;
+    async fn visitor_by_phone(&self, phone: &str) -> StoreResult<Option<Visitor>>;
+    async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>>;
+    async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()>;
+    async fn modify_visitor(
+        &self,
+        id: &str,
+        f: Modify<'_, Visitor>,
+    ) -> StoreResult<Option<Visitor>>;
+    /// GDPR removal: deletes the token's rooms with their messages, subscriptions and
+    /// inquiries, and replaces the visitor document by `anonymised`.
+    async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()>;
+
+    // rooms
+    async fn room(&self, id: &str) -> StoreResult<Option<Room>>;
+    async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>>;
+    /// Any state; with `rid`, that room only.
+    async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>>;
+    async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>>;
+    /// Creates room, inquiry and messages together, and routes when asked; if the token
+    /// already has an open room, writes nothing and returns that room.
+    async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom>;
+    async fn modify_room(&self, id: &str, f: Modify<'_, Room>) -> StoreResult<Option<Room>>;
+    /// Applies `f` to every open room of the token and to their inquiries' `v`.
+    async fn modify_open_rooms_by_token(
+        &self,
+        token: &str,
+        f: Modify<'_, Room>,
+    ) -> StoreResult<Vec<Room>>;
+
+    // inquiries and routing
+    async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>>;
+    async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>>;
+    async fn modify_inquiry(
+        &self,
+        id: &str,
+        f: Modify<'_, Inquiry>,
+    ) -> StoreResult<Option<Inquiry>>;
+    async fn take_inquiry(
+        &self,
+        inquiry_id: &str,
+        choice: &AgentChoice,
+        a: &Assignment,
+    ) -> StoreResult<TakeOutcome>;
+    /// Picks the next agent for the query and bumps its counter, without assigning a room
+    /// (upstream's `getNextAgent`, used by `agent.next`).
+    async fn next_agent(&self, q: &AgentQuery) -> StoreResult<Option<SelectedAgent>>;
+    async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>>;
+
+    // messages
+    async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
+    async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
+
+    // departments
+    async fn insert_department(&self, d: &Department) -> StoreResult<()>;
+    async fn department(&self, id: &str) -> StoreResult<Option<Department>>;
+    async fn department_by_name(&self, name: &str) -> StoreResult<Option<Department>>;
+    async fn modify_department(
+        &self,
+        id: &str,
+        f: Modify<'_, Department>,
+    ) -> StoreResult<Option<Department>>;
+    async fn delete_department(&self, id: &str) -> StoreResult<bool>;
+    async fn list_departments(&self, q: &DepartmentQuery) -> StoreResult<(Vec<Department>, i64)>;
+    /// Enabled departments with at least one agent (the visitor-facing list).
+    async fn departments_with_agents(&self) -> StoreResult<Vec<Department>>;
+    async fn department_agents(&self, department_id: &str) -> StoreResult<Vec<DepartmentAgent>>;
+    async fn agent_departments(&self, agent_id: &str) -> StoreResult<Vec<DepartmentAgent>>;
+    /// Upserts and removes agents of a department and refreshes its `numAgents`.
+    async fn update_department_agents(
+        &self,
+        department_id: &str,
+        upsert: &[DepartmentAgent],
+        remove: &[String],
+    ) -> StoreResult<()>;
+}
