@@ -1,0 +1,505 @@
+//! Rooms and routing: get-or-create (the seed endpoint), who is available, which agent
+//! takes a new chat, and the agent's public profile.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::*;
+use crate::store::{AgentChoice, AgentOrder, AgentQuery, Assignment, NewRoom};
+use crate::time::Ts;
+use serde_json::{Map, Value, json};
+
+/// The routing methods (`Livechat_Routing_Method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutingMethod {
+    AutoSelection,
+    ManualSelection,
+    LoadBalancing,
+    LoadRotation,
+}
+
+impl RoutingMethod {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "Auto_Selection" => RoutingMethod::AutoSelection,
+            "Manual_Selection" => RoutingMethod::ManualSelection,
+            "Load_Balancing" => RoutingMethod::LoadBalancing,
+            "Load_Rotation" => RoutingMethod::LoadRotation,
+            _ => return None,
+        })
+    }
+    pub fn auto_assign(self) -> bool {
+        self != RoutingMethod::ManualSelection
+    }
+    fn order(self) -> AgentOrder {
+        match self {
+            RoutingMethod::LoadBalancing => AgentOrder::LeastBusy,
+            RoutingMethod::LoadRotation => AgentOrder::LongestIdle,
+            _ => AgentOrder::LeastAssigned,
+        }
+    }
+    /// `RoutingManager.getConfig()` as the clients see it.
+    pub fn config(self) -> Value {
+        let manual = self == RoutingMethod::ManualSelection;
+        json!({
+            "previewRoom": manual,
+            "showConnecting": manual,
+            "showQueue": manual,
+            "showQueueLink": manual,
+            "returnQueue": manual,
+            "enableTriggerAction": true,
+            "autoAssignAgent": !manual,
+        })
+    }
+}
+
+/// Where a room request came from (`source`).
+#[derive(Clone, Debug)]
+pub enum RoomSource {
+    Widget { host: Option<String> },
+    Api,
+}
+
+pub struct RoomRequest {
+    pub token: String,
+    pub agent_id: Option<String>,
+    pub source: RoomSource,
+}
+
+impl Livechat {
+    pub fn routing_method(&self) -> Result<RoutingMethod> {
+        RoutingMethod::parse(&self.settings.str("Livechat_Routing_Method"))
+            .ok_or_else(|| Error::meteor("error-routing-method-not-available"))
+    }
+
+    /// The open-chat limit for a department (its override, else the global setting).
+    pub async fn max_chats(&self, department: Option<&str>) -> Result<Option<i64>> {
+        if let Some(d) = department
+            && let Some(dep) = self.store.department(d).await?
+            && let Some(m) = dep.max_number_simultaneous_chat.filter(|m| *m > 0)
+        {
+            return Ok(Some(m));
+        }
+        Ok(Some(self.settings.i64("Livechat_maximum_chats_per_agent")).filter(|m| *m > 0))
+    }
+
+    async fn agent_query(
+        &self,
+        department: Option<String>,
+        with_limit: bool,
+    ) -> Result<AgentQuery> {
+        let method = self
+            .routing_method()
+            .unwrap_or(RoutingMethod::AutoSelection);
+        let max_chats = if with_limit {
+            self.max_chats(department.as_deref()).await?
+        } else {
+            None
+        };
+        Ok(AgentQuery {
+            department,
+            ignore_agent: None,
+            idle_ok: self.settings.bool("Livechat_enabled_when_agent_idle"),
+            order: method.order(),
+            max_chats,
+        })
+    }
+
+    /// Is any agent available (in the department, if given)? Spec §4.5.
+    pub async fn has_available_agent(&self, department: Option<&str>) -> Result<bool> {
+        let q = self
+            .agent_query(department.map(str::to_string), false)
+            .await?;
+        Ok(!self.store.available_agents(&q).await?.is_empty())
+    }
+
+    /// The first department of the chain (the department, then its fallbacks) that has an
+    /// available agent.
+    pub async fn online_department(&self, department: &str) -> Result<Option<String>> {
+        let mut seen = Vec::new();
+        let mut current = Some(department.to_string());
+        while let Some(d) = current {
+            if seen.contains(&d) {
+                break;
+            }
+            if self.has_available_agent(Some(&d)).await? {
+                return Ok(Some(d));
+            }
+            current = self
+                .store
+                .department(&d)
+                .await?
+                .and_then(|dep| dep.fallback_forward_department);
+            seen.push(d);
+        }
+        Ok(None)
+    }
+
+    /// `config.online` and upstream's `online()`.
+    pub async fn service_online(&self, department: Option<&str>) -> Result<bool> {
+        if self.settings.bool("Livechat_accept_chats_with_no_agents") {
+            return Ok(true);
+        }
+        if self
+            .settings
+            .bool("Livechat_assign_new_conversation_to_bot")
+            && self.has_bot_agent().await?
+        {
+            return Ok(true);
+        }
+        match department.filter(|d| !d.is_empty()) {
+            Some(d) => Ok(self.online_department(d).await?.is_some()),
+            None => self.has_available_agent(None).await,
+        }
+    }
+
+    async fn has_bot_agent(&self) -> Result<bool> {
+        let q = self.agent_query(None, false).await?;
+        Ok(self
+            .store
+            .available_agents(&q)
+            .await?
+            .iter()
+            .any(|u| u.has_role("bot")))
+    }
+
+    /// The first enabled department with agents, shown on registration, that has an
+    /// available agent (upstream's `getRequiredDepartment`).
+    pub async fn required_department(&self) -> Result<Option<Department>> {
+        for d in self.store.departments_with_agents().await? {
+            if d.show_on_registration && self.has_available_agent(Some(&d.id)).await? {
+                return Ok(Some(d));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The agent's public profile (`normalizeAgent`): `{hiddenInfo:true}` when agent
+    /// info is hidden.
+    pub async fn agent_info(&self, agent_id: &str) -> Result<Option<Value>> {
+        if !self.settings.bool("Livechat_show_agent_info") {
+            return Ok(Some(json!({"hiddenInfo": true})));
+        }
+        let Some(u) = self
+            .store
+            .user(agent_id)
+            .await?
+            .filter(|u| u.has_role("livechat-agent"))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.agent_profile(&u)))
+    }
+
+    pub fn agent_profile(&self, u: &User) -> Value {
+        let mut m = Map::new();
+        m.insert("_id".into(), json!(u.id));
+        m.insert("username".into(), json!(u.username));
+        if let Some(n) = &u.name {
+            m.insert("name".into(), json!(n));
+        }
+        m.insert("status".into(), json!(u.status));
+        if self.settings.bool("Livechat_show_agent_email") && !u.emails.is_empty() {
+            m.insert(
+                "emails".into(),
+                serde_json::to_value(&u.emails).unwrap_or_default(),
+            );
+        }
+        if let Some(p) = &u.phone {
+            m.insert("phone".into(), p.clone());
+        }
+        if let Some(l) = &u.livechat {
+            m.insert("livechat".into(), l.clone());
+        }
+        if let Some(cf) = self.integration_custom_fields(u.custom_fields.as_ref()) {
+            m.insert("customFields".into(), cf);
+        }
+        Value::Object(m)
+    }
+
+    /// Agent custom fields flagged `sendToIntegrations` in `Accounts_CustomFields`.
+    fn integration_custom_fields(&self, cf: Option<&Value>) -> Option<Value> {
+        let cf = cf?.as_object()?;
+        let defs: Value = serde_json::from_str(&self.settings.str("Accounts_CustomFields"))
+            .unwrap_or(Value::Null);
+        let out: Map<String, Value> = cf
+            .iter()
+            .filter(|(k, _)| {
+                defs.get(k.as_str())
+                    .and_then(|d| d.get("sendToIntegrations"))
+                    == Some(&Value::Bool(true))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Some(Value::Object(out))
+    }
+
+    /// The visitor's open room, or a new one routed to an agent (spec §3).
+    pub async fn get_or_create_room(&self, req: RoomRequest) -> Result<(Room, bool)> {
+        let visitor = match req.token.as_str() {
+            "" => None,
+            t => self.store.visitor_by_token(t).await?,
+        }
+        .ok_or_else(|| Error::plain("invalid-token"))?;
+        if let Some(room) = self.store.open_room_by_token(&req.token).await? {
+            return Ok((room, false));
+        }
+        if !self.settings.bool("Livechat_enabled") {
+            return Err(Error::meteor("error-omnichannel-is-disabled"));
+        }
+        let method = self.routing_method()?;
+
+        // Preferred agent: upstream would keep only `{agentId}` when agent info is hidden and
+        // then fail its own check after creating the room; we resolve the username instead.
+        let preferred = match req.agent_id.as_deref().filter(|a| !a.is_empty()) {
+            Some(id) => self
+                .store
+                .user(id)
+                .await?
+                .filter(|u| u.has_role("livechat-agent"))
+                .map(|u| SelectedAgent {
+                    agent_id: u.id,
+                    username: u.username,
+                }),
+            None => None,
+        };
+
+        let mut department = visitor.department.clone();
+        if preferred.is_none() && department.is_none() {
+            department = self.required_department().await?.map(|d| d.id);
+        }
+        // The first department of the fallback chain with an available agent replaces the
+        // visitor's; when none has one, routing runs without a department.
+        let routing_department = match &department {
+            Some(d) => {
+                let online = self.online_department(d).await?;
+                if let Some(o) = &online {
+                    department = Some(o.clone());
+                }
+                online
+            }
+            None => None,
+        };
+        if !self.settings.bool("Livechat_accept_chats_with_no_agents") {
+            let no_agent = if department.is_some() {
+                routing_department.is_none()
+            } else {
+                preferred.is_none() && !self.has_available_agent(None).await?
+            };
+            if no_agent {
+                return Err(Error::meteor_reason(
+                    "no-agent-online",
+                    "Sorry, no online agents",
+                ));
+            }
+        }
+
+        let now = self.now();
+        let rid = ids::random_id();
+        let source = match &req.source {
+            RoomSource::Widget { host } => Source {
+                kind: "widget".into(),
+                destination: host.clone(),
+                alias: None,
+                extra: Map::new(),
+            },
+            RoomSource::Api => Source {
+                kind: "api".into(),
+                destination: None,
+                alias: None,
+                extra: Map::new(),
+            },
+        };
+        let v = RoomVisitor {
+            id: visitor.id.clone(),
+            username: visitor.username().to_string(),
+            token: visitor.token().to_string(),
+            status: visitor.status.clone().unwrap_or_else(|| "online".into()),
+            activity: visitor.activity.clone().filter(|a| !a.is_empty()),
+            last_message_ts: None,
+        };
+        let fname = visitor
+            .name
+            .clone()
+            .unwrap_or_else(|| visitor.username().to_string());
+        let started = Message {
+            token: Some(visitor.token().to_string()),
+            ..Message::system(
+                ids::random_id(),
+                "livechat-started",
+                &rid,
+                "",
+                UserRef {
+                    id: visitor.id.clone(),
+                    username: visitor.username().to_string(),
+                    name: None,
+                },
+                now,
+            )
+        };
+        let room = Room {
+            id: rid.clone(),
+            msgs: 1,
+            users_count: 1,
+            lm: Some(now),
+            fname: fname.clone(),
+            t: "l".into(),
+            ts: now,
+            department_id: department.clone(),
+            v: v.clone(),
+            cl: false,
+            open: Some(true),
+            waiting_response: Some(true),
+            source: source.clone(),
+            queued_at: Some(now),
+            priority_weight: Some(99),
+            estimated_waiting_time_queue: Some(9_999_999),
+            updated_at: now,
+            served_by: None,
+            response_by: None,
+            last_message: None,
+            metrics: None,
+            livechat_data: None,
+            topic: None,
+            tags: None,
+            closed_at: None,
+            closer: None,
+            closed_by: None,
+            extra: Map::new(),
+        };
+        // Upstream's `getInquiryStatus`: auto-assigning methods start `ready`, others `queued`.
+        let status = if method.auto_assign() {
+            inquiry_status::READY
+        } else {
+            inquiry_status::QUEUED
+        };
+        let mut inquiry = Inquiry {
+            id: ids::object_id(),
+            rid: rid.clone(),
+            name: fname,
+            ts: now,
+            department: department.clone(),
+            message: String::new(),
+            status: status.into(),
+            v,
+            t: "l".into(),
+            priority_weight: 99,
+            estimated_waiting_time_queue: 9_999_999,
+            source,
+            updated_at: now,
+            queued_at: None,
+            taken_at: None,
+            default_agent: None,
+            last_message: None,
+            extra: Map::new(),
+        };
+        let route = if method.auto_assign() {
+            let query = self.agent_query(routing_department.clone(), true).await?;
+            Some((
+                AgentChoice::Route {
+                    preferred: preferred.clone(),
+                    query,
+                },
+                self.assignment(now, query_max(&routing_department, self).await?),
+            ))
+        } else {
+            inquiry.queued_at = Some(now);
+            if let Some(p) = &preferred {
+                inquiry.default_agent =
+                    Some(json!({"agentId": p.agent_id, "username": p.username}));
+            }
+            None
+        };
+        let created = self
+            .store
+            .create_room(NewRoom {
+                room,
+                inquiry,
+                messages: vec![started],
+                route,
+            })
+            .await?;
+        if !created.created {
+            return Ok((created.room, false));
+        }
+        let mut room = created.room;
+        if method.auto_assign() && created.agent.is_none() {
+            // Nobody could take it (all busy or at their limit): it waits in the queue.
+            self.queue_inquiry_of_room(&room.id, now).await?;
+            if let Some(r) = self.store.room(&room.id).await? {
+                room = r;
+            }
+        }
+        let (vid, rid2) = (visitor.id.clone(), room.id.clone());
+        self.store
+            .modify_visitor(&vid, &|v| {
+                v.last_chat = Some(LastChat {
+                    id: rid2.clone(),
+                    ts: now,
+                });
+                Ok(())
+            })
+            .await?;
+        Ok((room, true))
+    }
+
+    pub fn assignment(&self, now: Ts, max_chats: Option<i64>) -> Assignment {
+        Assignment {
+            now,
+            subscription_id: ids::random_id(),
+            connected_msg_id: ids::random_id(),
+            joined_msg_id: ids::random_id(),
+            max_chats,
+        }
+    }
+
+    async fn queue_inquiry_of_room(&self, rid: &str, now: Ts) -> Result<()> {
+        if let Some(inq) = self.store.inquiry_by_room(rid).await? {
+            self.store
+                .modify_inquiry(&inq.id, &|q| {
+                    if q.status == inquiry_status::READY {
+                        q.status = inquiry_status::QUEUED.into();
+                        q.queued_at = Some(now);
+                        q.updated_at = now;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `agent.next/:token`: the agent that would serve this visitor next (and, as upstream,
+    /// the routing counter moves).
+    pub async fn next_agent_for(
+        &self,
+        token: &str,
+        department: Option<String>,
+    ) -> Result<Option<Value>> {
+        if self.store.open_room_by_token(token).await?.is_some() {
+            return Ok(None);
+        }
+        let department = match department.filter(|d| !d.is_empty()) {
+            Some(d) => Some(d),
+            None => self.required_department().await?.map(|d| d.id),
+        };
+        let method = self.routing_method()?;
+        if !method.auto_assign() {
+            return Err(Error::plain("agent-not-found"));
+        }
+        let q = self.agent_query(department, true).await?;
+        let agent = self
+            .store
+            .next_agent(&q)
+            .await?
+            .ok_or_else(|| Error::plain("agent-not-found"))?;
+        match self.agent_info(&agent.agent_id).await? {
+            Some(info) => Ok(Some(info)),
+            None => Err(Error::plain("invalid-agent")),
+        }
+    }
+}
+
+async fn query_max(department: &Option<String>, lc: &Livechat) -> Result<Option<i64>> {
+    lc.max_chats(department.as_deref()).await
+}

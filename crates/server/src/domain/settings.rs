@@ -1,0 +1,192 @@
+//! Rocket.Chat's settings: upstream ids and defaults (spec §9), stored values overriding
+//! them, and typed access. Reads come from memory; writes go to the store first.
+
+use crate::store::SharedStore;
+use parking_lot::RwLock;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every setting the server reads, with upstream's default. A setting outside this list
+/// does not exist (the settings API answers it as upstream answers an unknown id).
+pub fn defaults() -> Vec<(&'static str, Value)> {
+    vec![
+        ("Livechat_enabled", json!(true)),
+        ("Livechat_title", json!("Rocket.Chat")),
+        ("Livechat_title_color", json!("#C1272D")),
+        ("Livechat_offline_title", json!("Leave a message")),
+        ("Livechat_offline_title_color", json!("#666666")),
+        ("Livechat_widget_position", json!("right")),
+        ("Livechat_Routing_Method", json!("Auto_Selection")),
+        ("Livechat_accept_chats_with_no_agents", json!(false)),
+        ("Livechat_assign_new_conversation_to_bot", json!(false)),
+        ("Livechat_enabled_when_agent_idle", json!(true)),
+        ("Livechat_show_queue_list_link", json!(false)),
+        (
+            "Livechat_guest_pool_max_number_incoming_livechats_displayed",
+            json!(0),
+        ),
+        ("Livechat_guest_count", json!(1)),
+        ("Livechat_show_agent_info", json!(true)),
+        ("Livechat_show_agent_email", json!(true)),
+        (
+            "Omnichannel_allow_visitors_to_close_conversation",
+            json!(true),
+        ),
+        (
+            "Livechat_request_comment_when_closing_conversation",
+            json!(true),
+        ),
+        ("Omnichannel_allow_force_close_conversations", json!(false)),
+        ("Livechat_enable_message_character_limit", json!(false)),
+        ("Livechat_message_character_limit", json!(0)),
+        ("Livechat_display_offline_form", json!(true)),
+        ("Livechat_validate_offline_email", json!(true)),
+        ("Livechat_offline_email", json!("")),
+        ("Livechat_offline_message", json!("")),
+        ("Livechat_offline_success_message", json!("")),
+        ("Livechat_offline_form_unavailable", json!("")),
+        ("Livechat_conversation_finished_message", json!("")),
+        ("Livechat_conversation_finished_text", json!("")),
+        ("Livechat_registration_form_message", json!("")),
+        ("Livechat_data_processing_consent_text", json!("")),
+        (
+            "Livechat_force_accept_data_processing_consent",
+            json!(false),
+        ),
+        (
+            "Livechat_transcript_message",
+            json!("Would you like a copy of this chat emailed?"),
+        ),
+        ("Livechat_history_monitor_type", json!("url")),
+        ("Livechat_Visitor_navigation_as_a_message", json!(false)),
+        ("Livechat_fileupload_enabled", json!(true)),
+        ("FileUpload_Enabled", json!(true)),
+        ("FileUpload_MaxFileSize", json!(104857600)),
+        ("Livechat_enable_transcript", json!(false)),
+        ("Livechat_transcript_send_always", json!(false)),
+        (
+            "Livechat_Allow_collect_and_store_HTTP_header_informations",
+            json!(false),
+        ),
+        ("Livechat_registration_form", json!(true)),
+        ("Livechat_name_field_registration_form", json!(true)),
+        ("Livechat_email_field_registration_form", json!(true)),
+        ("Livechat_allow_switching_departments", json!(true)),
+        ("Livechat_Show_Connecting", json!(false)),
+        ("Livechat_clear_local_storage_when_chat_ended", json!(false)),
+        (
+            "Livechat_lead_email_regex",
+            json!("\\b[A-Z0-9._%+-]+@(?:[A-Z0-9-]+\\.)+[A-Z]{2,4}\\b"),
+        ),
+        (
+            "Livechat_lead_phone_regex",
+            json!(
+                "((?:\\([0-9]{1,3}\\)|[0-9]{2})[ \\-]*?[0-9]{4,5}(?:[\\-\\s\\_]{1,2})?[0-9]{4}(?:(?=[^0-9])|$)|[0-9]{4,5}(?:[\\-\\s\\_]{1,2})?[0-9]{4}(?:(?=[^0-9])|$))"
+            ),
+        ),
+        ("Livechat_webhookUrl", json!("")),
+        ("Livechat_secret_token", json!("")),
+        ("Livechat_webhook_on_start", json!(false)),
+        ("Livechat_webhook_on_close", json!(false)),
+        ("Livechat_webhook_on_chat_taken", json!(false)),
+        ("Livechat_webhook_on_chat_queued", json!(false)),
+        ("Livechat_webhook_on_forward", json!(false)),
+        ("Livechat_webhook_on_offline_msg", json!(false)),
+        ("Livechat_webhook_on_visitor_message", json!(false)),
+        ("Livechat_webhook_on_agent_message", json!(false)),
+        ("Livechat_webhook_on_capture", json!(false)),
+        ("Livechat_agent_leave_action", json!("none")),
+        ("Livechat_agent_leave_action_timeout", json!(60)),
+        ("Livechat_agent_leave_comment", json!("")),
+        ("Livechat_visitor_inactivity_timeout", json!(3600)),
+        ("Omnichannel_queue_delay_timeout", json!(5)),
+        ("Omnichannel_call_provider", json!("none")),
+        (
+            "Omnichannel_Metrics_Ignore_Automatic_Messages",
+            json!(false),
+        ),
+        ("Livechat_waiting_queue", json!(false)),
+        ("Livechat_maximum_chats_per_agent", json!(0)),
+        ("Message_AllowEditing", json!(true)),
+        ("Message_AllowDeleting", json!(true)),
+        ("Message_MaxAllowedSize", json!(5000)),
+        ("Message_Read_Receipt_Enabled", json!(false)),
+        ("Store_Last_Message", json!(true)),
+        ("Hide_System_Messages", json!([])),
+        ("Language", json!("")),
+        ("Accounts_CustomFields", json!("")),
+        ("API_Enable_Rate_Limiter", json!(true)),
+        ("API_Enable_Rate_Limiter_Limit_Calls_Default", json!(10)),
+        ("API_Enable_Rate_Limiter_Limit_Time_Default", json!(60000)),
+    ]
+}
+
+/// Settings that only admins may read through the REST API (upstream's `view-privileged-setting`).
+#[derive(Clone)]
+pub struct Settings {
+    values: Arc<RwLock<HashMap<String, Value>>>,
+}
+
+impl Settings {
+    pub async fn load(store: &SharedStore) -> crate::error::Result<Self> {
+        let mut values: HashMap<String, Value> = defaults()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        for (k, v) in store.settings().await? {
+            if values.contains_key(&k) {
+                values.insert(k, v);
+            }
+        }
+        Ok(Settings {
+            values: Arc::new(RwLock::new(values)),
+        })
+    }
+
+    pub fn exists(&self, id: &str) -> bool {
+        self.values.read().contains_key(id)
+    }
+    pub fn get(&self, id: &str) -> Option<Value> {
+        self.values.read().get(id).cloned()
+    }
+    pub fn bool(&self, id: &str) -> bool {
+        self.values
+            .read()
+            .get(id)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+    pub fn str(&self, id: &str) -> String {
+        self.values
+            .read()
+            .get(id)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    }
+    pub fn i64(&self, id: &str) -> i64 {
+        self.values
+            .read()
+            .get(id)
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    }
+    /// Stores the value first, then makes it visible (what readers see is always durable).
+    pub async fn set(
+        &self,
+        store: &SharedStore,
+        id: &str,
+        value: Value,
+    ) -> crate::error::Result<()> {
+        store.put_setting(id, &value).await?;
+        self.values.write().insert(id.to_string(), value);
+        Ok(())
+    }
+    /// Applies a value already stored (by another instance, or at start).
+    pub fn apply(&self, id: &str, value: Value) {
+        if self.exists(id) {
+            self.values.write().insert(id.to_string(), value);
+        }
+    }
+}

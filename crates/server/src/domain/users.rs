@@ -1,0 +1,426 @@
+//! Users, logins, presence status and the agent/manager roles.
+
+use super::Livechat;
+use super::auth::{hash_login_token, hash_password_digest, sha256_hex, verify_password_digest};
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Email, User};
+use crate::store::{StoreError, UserQuery};
+use serde_json::Map;
+
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+    pub verified: bool,
+}
+
+/// What a client may send as a password.
+pub enum Password {
+    Plain(String),
+    /// `{digest, algorithm: "sha-256"}`
+    Digest(String),
+}
+
+impl Password {
+    fn digest(&self) -> String {
+        match self {
+            Password::Plain(p) => sha256_hex(p),
+            Password::Digest(d) => d.to_lowercase(),
+        }
+    }
+}
+
+pub const USER_STATUSES: [&str; 4] = ["online", "away", "busy", "offline"];
+
+fn valid_username(u: &str) -> bool {
+    !u.is_empty()
+        && u.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+impl Livechat {
+    pub async fn create_user(&self, n: NewUser) -> Result<User> {
+        let username = n.username.trim().to_string();
+        if !valid_username(&username) {
+            return Err(
+                Error::meteor_reason("error-invalid-username", "Invalid username")
+                    .with_details(serde_json::json!({"method": "insertOrUpdateUser"})),
+            );
+        }
+        let email = n.email.trim().to_lowercase();
+        if !valid_email(&email) {
+            return Err(Error::meteor_reason(
+                "error-invalid-email",
+                format!("Invalid email {email}"),
+            )
+            .with_details(serde_json::json!({"method": "insertOrUpdateUser"})));
+        }
+        if n.password.is_empty() {
+            return Err(Error::meteor_reason(
+                "error-invalid-password",
+                "Invalid password",
+            ));
+        }
+        let roles = if n.roles.is_empty() {
+            vec!["user".to_string()]
+        } else {
+            n.roles
+        };
+        for r in &roles {
+            if !KNOWN_ROLES.contains(&r.as_str()) {
+                return Err(Error::meteor_reason("error-invalid-role", "Invalid role"));
+            }
+        }
+        let now = self.now();
+        let user = User {
+            id: ids::random_id(),
+            created_at: now,
+            username: username.clone(),
+            emails: vec![Email {
+                address: email.clone(),
+                verified: Some(n.verified),
+            }],
+            kind: "user".into(),
+            status: "offline".into(),
+            active: n.active,
+            name: Some(n.name),
+            roles,
+            updated_at: now,
+            status_connection: None,
+            status_default: None,
+            status_text: None,
+            utc_offset: None,
+            status_livechat: None,
+            livechat_count: None,
+            operator: None,
+            livechat: None,
+            last_routing_time: None,
+            phone: None,
+            custom_fields: None,
+            extra: Map::new(),
+        };
+        let cost = self.bcrypt_cost;
+        let digest = sha256_hex(&n.password);
+        let hash = tokio::task::spawn_blocking(move || hash_password_digest(&digest, cost))
+            .await
+            .map_err(Error::internal)?
+            .map_err(Error::internal)?;
+        match self.store.insert_user(&user, Some(&hash)).await {
+            Ok(()) => Ok(user),
+            Err(StoreError::Duplicate("email")) => Err(Error::meteor_reason(
+                "error-field-unavailable",
+                format!("{email} is already in use :("),
+            )
+            .with_details(serde_json::json!({"method": "insertOrUpdateUser", "field": email}))),
+            Err(StoreError::Duplicate(_)) => Err(Error::meteor_reason(
+                "error-field-unavailable",
+                format!("{username} is already in use :("),
+            )
+            .with_details(serde_json::json!({"method": "insertOrUpdateUser", "field": username}))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates the configured admin when the database has none (ADMIN_USERNAME & co.).
+    pub async fn ensure_admin(
+        &self,
+        username: &str,
+        password: &str,
+        email: &str,
+    ) -> Result<Option<User>> {
+        if self.store.count_users_with_role("admin").await? > 0 {
+            return Ok(None);
+        }
+        let u = self
+            .create_user(NewUser {
+                username: username.into(),
+                email: email.into(),
+                password: password.into(),
+                name: username.into(),
+                roles: vec!["admin".into()],
+                active: true,
+                verified: true,
+            })
+            .await?;
+        Ok(Some(u))
+    }
+
+    /// Password login by username or e-mail; returns the user and a fresh login token.
+    pub async fn login_password(&self, user: &str, password: Password) -> Result<(User, String)> {
+        let found = if user.contains('@') {
+            self.store.user_by_email(user).await?
+        } else {
+            self.store.user_by_username(user).await?
+        };
+        // Upstream answers an unknown user and a wrong password alike on this route.
+        let unauthorized = || Error::LoginFailed {
+            error: "Unauthorized".into(),
+            message: "Unauthorized".into(),
+        };
+        let Some(found) = found else {
+            return Err(unauthorized());
+        };
+        let Some(hash) = self.store.password_hash(&found.id).await? else {
+            return Err(unauthorized());
+        };
+        let digest = password.digest();
+        let ok = tokio::task::spawn_blocking(move || verify_password_digest(&digest, &hash))
+            .await
+            .map_err(Error::internal)?;
+        if !ok {
+            return Err(Error::LoginFailed {
+                error: "403".into(),
+                message: "Incorrect password".into(),
+            });
+        }
+        if !found.active {
+            return Err(Error::LoginFailed {
+                error: "error-user-is-not-activated".into(),
+                message: "User is not activated".into(),
+            });
+        }
+        let token = self.issue_login_token(&found.id).await?;
+        Ok((found, token))
+    }
+
+    pub async fn login_resume(&self, token: &str) -> Result<(User, String)> {
+        match self
+            .store
+            .user_by_login_token(&hash_login_token(token))
+            .await?
+        {
+            Some(u) if u.active => Ok((u, token.to_string())),
+            _ => Err(Error::LoginFailed {
+                error: "403".into(),
+                message: "You've been logged out by the server. Please log in again.".into(),
+            }),
+        }
+    }
+
+    async fn issue_login_token(&self, user_id: &str) -> Result<String> {
+        let token = ids::random_secret();
+        self.store
+            .insert_login_token(user_id, &hash_login_token(&token), self.now())
+            .await?;
+        Ok(token)
+    }
+
+    /// Resolves `X-User-Id` + `X-Auth-Token`.
+    pub async fn authenticate(&self, user_id: &str, token: &str) -> Result<User> {
+        match self
+            .store
+            .user_by_login_token(&hash_login_token(token))
+            .await?
+        {
+            Some(u) if u.id == user_id && u.active => Ok(u),
+            _ => Err(Error::Unauthorized),
+        }
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        Ok(self
+            .store
+            .delete_login_token(&hash_login_token(token))
+            .await?)
+    }
+
+    pub async fn set_user_status(
+        &self,
+        user_id: &str,
+        status: &str,
+        message: Option<String>,
+    ) -> Result<User> {
+        if !USER_STATUSES.contains(&status) {
+            return Err(Error::meteor_reason(
+                "error-invalid-status",
+                "Valid status types include online, away, offline, and busy.",
+            )
+            .with_details(serde_json::json!({"method": "users.setStatus"})));
+        }
+        let now = self.now();
+        let status = status.to_string();
+        self.store
+            .modify_user(user_id, &|u| {
+                u.status = status.clone();
+                u.status_default = Some(status.clone());
+                u.status_connection = Some(if status == "offline" {
+                    "offline".into()
+                } else {
+                    "online".into()
+                });
+                if let Some(m) = &message {
+                    u.status_text = Some(m.clone());
+                }
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
+    }
+
+    /// `livechat/users/agent` POST: adds the role and makes the agent available.
+    pub async fn add_agent(&self, username: &str) -> Result<User> {
+        let user = self
+            .store
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| {
+                Error::meteor_reason("error-invalid-user", "Invalid user")
+                    .with_details(serde_json::json!({"method": "livechat:addAgent"}))
+            })?;
+        let now = self.now();
+        let updated = self
+            .store
+            .modify_user(&user.id, &|u| {
+                if !u.has_role("livechat-agent") {
+                    u.roles.push("livechat-agent".into());
+                }
+                u.operator = Some(true);
+                u.status_livechat = Some(
+                    if u.status == "offline" && u.status_default.as_deref() == Some("offline") {
+                        "not-available".into()
+                    } else {
+                        "available".into()
+                    },
+                );
+                u.livechat_count.get_or_insert(0);
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
+        Ok(updated)
+    }
+
+    pub async fn remove_agent(&self, user_id: &str) -> Result<bool> {
+        let now = self.now();
+        let updated = self
+            .store
+            .modify_user(user_id, &|u| {
+                u.roles.retain(|r| r != "livechat-agent");
+                u.operator = None;
+                u.status_livechat = None;
+                u.livechat = None;
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?;
+        if updated.is_none() {
+            return Ok(false);
+        }
+        for da in self.store.agent_departments(user_id).await? {
+            self.store
+                .update_department_agents(
+                    &da.department_id,
+                    &[],
+                    std::slice::from_ref(&da.agent_id),
+                )
+                .await?;
+        }
+        Ok(true)
+    }
+
+    pub async fn add_manager(&self, username: &str) -> Result<User> {
+        let user = self
+            .store
+            .user_by_username(username)
+            .await?
+            .ok_or_else(|| {
+                Error::meteor_reason("error-invalid-user", "Invalid user")
+                    .with_details(serde_json::json!({"method": "livechat:addManager"}))
+            })?;
+        let now = self.now();
+        self.store
+            .modify_user(&user.id, &|u| {
+                if !u.has_role("livechat-manager") {
+                    u.roles.push("livechat-manager".into());
+                }
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
+    }
+
+    pub async fn remove_manager(&self, user_id: &str) -> Result<bool> {
+        let now = self.now();
+        Ok(self
+            .store
+            .modify_user(user_id, &|u| {
+                u.roles.retain(|r| r != "livechat-manager");
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?
+            .is_some())
+    }
+
+    /// `livechat/agent.status`: sets or toggles `statusLivechat`.
+    pub async fn set_agent_status(&self, agent_id: &str, status: Option<&str>) -> Result<String> {
+        let agent = self
+            .store
+            .user(agent_id)
+            .await?
+            .filter(|u| u.has_role("livechat-agent"))
+            .ok_or_else(|| Error::plain("Agent not found"))?;
+        if !agent.active {
+            return Err(Error::plain("error-user-deactivated"));
+        }
+        let new = match status {
+            Some(s) => s.to_string(),
+            None => {
+                if agent.status_livechat.as_deref() == Some("available") {
+                    "not-available".into()
+                } else {
+                    "available".into()
+                }
+            }
+        };
+        let now = self.now();
+        let n2 = new.clone();
+        self.store
+            .modify_user(agent_id, &|u| {
+                u.status_livechat = Some(n2.clone());
+                u.updated_at = now;
+                Ok(())
+            })
+            .await?;
+        Ok(new)
+    }
+
+    pub async fn list_users_with_role(
+        &self,
+        role: &str,
+        mut q: UserQuery,
+    ) -> Result<(Vec<User>, i64)> {
+        q.role = Some(role.to_string());
+        Ok(self.store.list_users(&q).await?)
+    }
+}
+
+pub const KNOWN_ROLES: [&str; 7] = [
+    "admin",
+    "user",
+    "bot",
+    "livechat-agent",
+    "livechat-manager",
+    "livechat-monitor",
+    "guest",
+];
+
+/// The e-mail check upstream applies (`validateEmail`): something@something.tld.
+pub fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.chars().any(char::is_whitespace)
+}

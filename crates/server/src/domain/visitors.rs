@@ -1,0 +1,281 @@
+//! Visitors (guests): registration by token, lookup, status, GDPR removal.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Phone, Visitor, VisitorEmail};
+use crate::store::StoreError;
+use serde_json::{Map, Value};
+
+#[derive(Default, Debug)]
+pub struct RegisterGuest {
+    pub token: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub custom_fields: Vec<(String, String, bool)>,
+    pub connection: Option<ConnectionInfo>,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct ConnectionInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub host: Option<String>,
+}
+
+impl Livechat {
+    /// Upstream's `registerGuest`: update the visitor with this token, or the one with this
+    /// phone or e-mail, or create one named `guest-<n>`.
+    pub async fn register_guest(&self, g: RegisterGuest) -> Result<Visitor> {
+        let email = match g.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => {
+                let e = e.to_lowercase();
+                if !super::users::valid_email(&e) {
+                    return Err(Error::meteor_reason(
+                        "error-invalid-email",
+                        format!("Invalid email {e}"),
+                    )
+                    .with_details(serde_json::json!({"function": "registerGuest"})));
+                }
+                Some(e)
+            }
+            None => None,
+        };
+        let phone = g
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string);
+
+        let mut existing = self.store.visitor_by_token(&g.token).await?;
+        if existing.is_none()
+            && let Some(p) = &phone
+        {
+            existing = self.store.visitor_by_phone(p).await?;
+        }
+        if existing.is_none()
+            && let Some(e) = &email
+        {
+            existing = self.store.visitor_by_email(e).await?;
+        }
+
+        let department = match g.department.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) if existing.as_ref().and_then(|v| v.department.as_deref()) != Some(d) => {
+                let dept = match self.store.department(d).await? {
+                    Some(dep) => Some(dep),
+                    None => self.store.department_by_name(d).await?,
+                };
+                match dept {
+                    Some(dep) => Some(dep.id),
+                    None => {
+                        return Err(Error::meteor_reason(
+                            "error-invalid-department",
+                            "The provided department is invalid",
+                        ));
+                    }
+                }
+            }
+            Some(d) => Some(d.to_string()),
+            None => None,
+        };
+
+        let custom = self.visitor_custom_fields(&g.custom_fields);
+        let now = self.now();
+        let visitor = match existing {
+            Some(v) => {
+                let token = g.token.clone();
+                let f = |v: &mut Visitor| {
+                    // An existing visitor found by phone keeps its old token (upstream quirk).
+                    if v.token.is_none() {
+                        v.token = Some(token.clone());
+                    }
+                    if let Some(n) = &g.name {
+                        v.name = Some(n.clone());
+                    }
+                    if let Some(e) = &email {
+                        v.visitor_emails = Some(vec![VisitorEmail { address: e.clone() }]);
+                    }
+                    if let Some(p) = &phone {
+                        v.phone = Some(vec![Phone {
+                            phone_number: p.clone(),
+                        }]);
+                    }
+                    if let Some(d) = &department {
+                        v.department = Some(d.clone());
+                    }
+                    apply_custom(v, &custom);
+                    v.updated_at = now;
+                    Ok(())
+                };
+                self.store.modify_visitor(&v.id, &f).await?.ok_or_else(|| {
+                    Error::meteor_reason(
+                        "error-livechat-visitor-registration",
+                        "Error registering visitor",
+                    )
+                })?
+            }
+            None => {
+                let username = match g.username.filter(|u| !u.is_empty()) {
+                    Some(u) => u,
+                    None => format!(
+                        "guest-{}",
+                        self.store.incr_setting("Livechat_guest_count", 1).await?
+                    ),
+                };
+                let mut v = Visitor {
+                    id: g
+                        .id
+                        .filter(|i| !i.is_empty())
+                        .unwrap_or_else(ids::object_id),
+                    username: Some(username),
+                    ts: Some(now),
+                    token: Some(g.token.clone()),
+                    status: Some("online".into()),
+                    name: g.name.clone(),
+                    visitor_emails: email.clone().map(|address| vec![VisitorEmail { address }]),
+                    phone: phone
+                        .clone()
+                        .map(|phone_number| vec![Phone { phone_number }]),
+                    department: department.clone(),
+                    updated_at: now,
+                    ..Default::default()
+                };
+                if self
+                    .settings
+                    .bool("Livechat_Allow_collect_and_store_HTTP_header_informations")
+                    && let Some(c) = g.connection
+                {
+                    v.user_agent = c.user_agent;
+                    v.ip = c.ip;
+                    v.host = c.host;
+                }
+                apply_custom(&mut v, &custom);
+                match self.store.insert_visitor(&v).await {
+                    Ok(()) => v,
+                    // A concurrent registration of the same token won: update that one.
+                    Err(StoreError::Duplicate(_)) => self
+                        .store
+                        .visitor_by_token(&g.token)
+                        .await?
+                        .ok_or_else(|| {
+                        Error::meteor_reason(
+                            "error-livechat-visitor-registration",
+                            "Error registering visitor",
+                        )
+                    })?,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+
+        // Keep the visitor's open rooms in step with its name and status.
+        if let Some(token) = visitor.token.clone() {
+            let name = visitor.name.clone();
+            let now = self.now();
+            self.store
+                .modify_open_rooms_by_token(&token, &|r| {
+                    if let Some(n) = &name {
+                        r.fname = n.clone();
+                    }
+                    r.updated_at = now;
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(visitor)
+    }
+
+    /// Custom fields with scope `visitor` (custom-field definitions come with their own
+    /// issue; until then none are defined and, as upstream, unknown keys are ignored).
+    fn visitor_custom_fields(
+        &self,
+        fields: &[(String, String, bool)],
+    ) -> Vec<(String, String, bool)> {
+        let defined: Vec<String> = Vec::new();
+        fields
+            .iter()
+            .filter(|(k, _, _)| defined.contains(k))
+            .cloned()
+            .collect()
+    }
+
+    pub async fn visitor_by_token(&self, token: &str) -> Result<Option<Visitor>> {
+        Ok(self.store.visitor_by_token(token).await?)
+    }
+
+    /// `DELETE livechat/visitor/:token`.
+    pub async fn remove_visitor(&self, token: &str) -> Result<Visitor> {
+        let v = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::meteor("invalid-token"))?;
+        let open = self.store.open_rooms_by_token(token).await?;
+        if !open.is_empty()
+            && !self
+                .settings
+                .bool("Livechat_Allow_collect_and_store_HTTP_header_informations")
+        {
+            return Err(Error::meteor_reason(
+                "visitor-has-open-rooms",
+                "Cannot remove visitors with opened rooms",
+            ));
+        }
+        let now = self.now();
+        let anonymised = Visitor {
+            id: v.id.clone(),
+            disabled: true,
+            updated_at: now,
+            ..Default::default()
+        };
+        self.store.remove_visitor_data(token, &anonymised).await?;
+        Ok(Visitor {
+            id: v.id,
+            ts: Some(now),
+            ..Default::default()
+        })
+    }
+
+    /// `visitor.status`: the token's open rooms (and inquiries) carry the new `v.status`.
+    pub async fn set_visitor_status(&self, token: &str, status: &str) -> Result<()> {
+        let v = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::meteor("invalid-token"))?;
+        let now = self.now();
+        let s = status.to_string();
+        self.store
+            .modify_visitor(&v.id, &|v| {
+                v.status = Some(s.clone());
+                v.updated_at = now;
+                Ok(())
+            })
+            .await?;
+        self.store
+            .modify_open_rooms_by_token(token, &|r| {
+                r.v.status = s.clone();
+                r.updated_at = now;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+fn apply_custom(v: &mut Visitor, fields: &[(String, String, bool)]) {
+    if fields.is_empty() {
+        return;
+    }
+    let data = v.livechat_data.get_or_insert_with(Map::new);
+    for (k, val, overwrite) in fields {
+        if *overwrite || !data.contains_key(k) {
+            data.insert(k.clone(), Value::String(val.clone()));
+        }
+    }
+}
