@@ -1,0 +1,85 @@
+//! Builds the state (store, clock, settings, domain) and the router, and serves it.
+
+use crate::config::Config;
+use crate::domain::Livechat;
+use crate::error::{Error, Result};
+use crate::http::{self, AppState};
+use crate::store::SharedStore;
+use crate::store::sqlite::SqliteStore;
+use crate::time::{SharedClock, SystemClock};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub async fn open_store(url: &str) -> Result<SharedStore> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(Error::internal(format!(
+            "unsupported DATABASE_URL {url:?}: this build stores data in SQLite (sqlite://path or sqlite::memory:)"
+        )))
+    }
+}
+
+pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
+    let store = open_store(&config.database_url).await?;
+    let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
+        let email = config
+            .admin_email
+            .clone()
+            .unwrap_or_else(|| format!("{u}@localhost.local"));
+        if let Some(admin) = lc.ensure_admin(u, p, &email).await? {
+            tracing::info!(username = %admin.username, "created admin user");
+        }
+    }
+    let state = AppState {
+        lc,
+        limiter: Default::default(),
+        test_mode: config.test_mode,
+        root_url: config.root_url(),
+        version: VERSION,
+    };
+    let router = http::router(state.clone());
+    Ok(App { state, router })
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

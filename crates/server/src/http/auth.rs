@@ -1,0 +1,84 @@
+//! `login`, `logout`, `me`.
+
+use super::validate::str_of;
+use super::{ApiResult, AppState, Auth, Body, ok};
+use crate::domain::users::Password;
+use crate::error::{Error, Result};
+use crate::model::User;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/login", post(login))
+        .route("/v1/logout", post(logout))
+        .route("/v1/me", get(me))
+}
+
+pub fn me_doc(u: &User) -> Value {
+    let mut v = serde_json::to_value(u).unwrap_or_default();
+    if let Value::Object(m) = &mut v {
+        m.shift_remove("lastRoutingTime");
+        if let Some(e) = u.first_email() {
+            m.insert("email".into(), json!(e));
+        }
+        m.insert("avatarUrl".into(), json!(format!("/avatar/{}", u.username)));
+        m.insert("settings".into(), json!({"preferences": {}}));
+    }
+    v
+}
+
+async fn login(State(s): State<AppState>, Body(b): Body) -> Result<Response> {
+    let (user, token) = if let Some(resume) = str_of(&b, "resume") {
+        s.lc.login_resume(&resume).await?
+    } else {
+        let who = str_of(&b, "user")
+            .or_else(|| str_of(&b, "username"))
+            .or_else(|| str_of(&b, "email"))
+            .ok_or_else(|| Error::LoginFailed {
+                error: "Unauthorized".into(),
+                message: "Unauthorized".into(),
+            })?;
+        let password = match b.get("password") {
+            Some(Value::String(p)) => Password::Plain(p.clone()),
+            Some(Value::Object(o))
+                if o.get("algorithm").and_then(Value::as_str) == Some("sha-256") =>
+            {
+                Password::Digest(
+                    o.get("digest")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            }
+            _ => {
+                return Err(Error::LoginFailed {
+                    error: "Unauthorized".into(),
+                    message: "Unauthorized".into(),
+                });
+            }
+        };
+        s.lc.login_password(&who, password).await?
+    };
+    Ok(ok(json!({
+        "status": "success",
+        "data": { "userId": user.id, "authToken": token, "me": me_doc(&user) },
+    }))?
+    .into_response())
+}
+
+async fn logout(State(s): State<AppState>, auth: Auth) -> Result<Response> {
+    s.lc.logout(&auth.token).await?;
+    Ok(axum::Json(json!({
+        "status": "success",
+        "data": { "message": "You've been logged out!" }
+    }))
+    .into_response())
+}
+
+async fn me(auth: Auth) -> ApiResult {
+    ok(me_doc(&auth.user))
+}

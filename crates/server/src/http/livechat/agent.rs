@@ -1,0 +1,68 @@
+//! `agent.info`, `agent.next` (visitor side) and `agent.status` (agent side).
+
+use super::super::validate::{Ty, ajv, opt, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use crate::error::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/agent.info/{rid}/{token}", get(info))
+        .route("/v1/livechat/agent.next/{token}", get(next))
+        .route("/v1/livechat/agent.status", post(status))
+}
+
+async fn info(State(s): State<AppState>, Path((rid, token)): Path<(String, String)>) -> ApiResult {
+    s.lc.visitor_by_token(&token)
+        .await?
+        .ok_or_else(|| Error::plain("invalid-token"))?;
+    let room =
+        s.lc.store
+            .room_by_token(&token, Some(&rid))
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+    let agent = match &room.served_by {
+        Some(sb) => s.lc.agent_info(&sb.id).await?,
+        None => None,
+    }
+    .ok_or_else(|| Error::plain("invalid-agent"))?;
+    ok(json!({ "agent": agent }))
+}
+
+async fn next(State(s): State<AppState>, Path(token): Path<String>, Query(q): Query) -> ApiResult {
+    match s
+        .lc
+        .next_agent_for(&token, str_of(&q, "department"))
+        .await?
+    {
+        Some(agent) => ok(json!({ "agent": agent })),
+        None => ok(json!({})),
+    }
+}
+
+async fn status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("view-l-room")?;
+    ajv(
+        &b,
+        &[opt("status", Ty::Str), opt("agentId", Ty::Str)],
+        false,
+    )?;
+    let status = str_of(&b, "status");
+    if let Some(st) = &status
+        && st != "available"
+        && st != "not-available"
+    {
+        return Err(Error::InvalidParams(vec![
+            "must be equal to one of the allowed values".into(),
+        ]));
+    }
+    let agent_id = str_of(&b, "agentId").unwrap_or_else(|| auth.user.id.clone());
+    if agent_id != auth.user.id && !auth.has("manage-livechat-agents") {
+        return Err(Error::Forbidden("unauthorized".into()));
+    }
+    let new = s.lc.set_agent_status(&agent_id, status.as_deref()).await?;
+    ok(json!({ "status": new }))
+}

@@ -1,0 +1,215 @@
+//! `livechat/department` and its agents.
+
+use super::super::validate::{Ty, bool_of, check, opt, req, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use super::pagination;
+use crate::domain::departments::DepartmentAgentInput;
+use crate::error::{Error, Result};
+use crate::store::DepartmentQuery;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/department", get(list).post(create))
+        .route(
+            "/v1/livechat/department/{id}",
+            get(get_one).put(update).delete(remove),
+        )
+        .route(
+            "/v1/livechat/department/{id}/agents",
+            get(agents).post(save_agents),
+        )
+}
+
+fn can_view(auth: &Auth) -> Result<()> {
+    if auth.has("view-livechat-departments") || auth.has("view-l-room") {
+        Ok(())
+    } else {
+        Err(Error::NoPermission)
+    }
+}
+
+fn agent_inputs(list: &[Value], field: &str) -> Result<Vec<DepartmentAgentInput>> {
+    list.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let o = a.as_object().ok_or_else(|| {
+                Error::Match(format!(
+                    "Expected object, got {} in field {field}[{i}]",
+                    crate::domain::departments::js_type(a)
+                ))
+            })?;
+            check(
+                o,
+                &[req("agentId", Ty::Str)],
+                false,
+                &format!("{field}[{i}]"),
+            )?;
+            Ok(DepartmentAgentInput {
+                agent_id: str_of(o, "agentId").unwrap_or_default(),
+                username: str_of(o, "username"),
+                count: o.get("count").and_then(Value::as_i64),
+                order: o.get("order").and_then(Value::as_i64),
+            })
+        })
+        .collect()
+}
+
+async fn department_with_agents(s: &AppState, id: &str) -> Result<Value> {
+    let dept = s.lc.store.department(id).await?;
+    let agents = s.lc.store.department_agents(id).await?;
+    Ok(json!({ "department": dept, "agents": agents }))
+}
+
+async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    can_view(&auth)?;
+    let (offset, count) = pagination(&q)?;
+    let (deps, total) =
+        s.lc.store
+            .list_departments(&DepartmentQuery {
+                text: str_of(&q, "text").filter(|t| !t.is_empty()),
+                enabled: bool_of(&q, "enabled"),
+                exclude_id: str_of(&q, "excludeDepartmentId"),
+                ids: None,
+                offset,
+                count,
+            })
+            .await?;
+    ok(json!({ "departments": deps, "count": deps.len(), "offset": offset, "total": total }))
+}
+
+type DepartmentBody = (Map<String, Value>, Option<Vec<DepartmentAgentInput>>);
+
+fn department_body(b: &Map<String, Value>) -> Result<DepartmentBody> {
+    check(
+        b,
+        &[req("department", Ty::Obj), opt("agents", Ty::Arr)],
+        true,
+        "",
+    )?;
+    let dept = b
+        .get("department")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let agents = match b.get("agents").and_then(Value::as_array) {
+        Some(a) => Some(agent_inputs(a, "agents")?),
+        None => None,
+    };
+    Ok((dept, agents))
+}
+
+async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("manage-livechat-departments")?;
+    let (dept, agents) = department_body(&b)?;
+    let d =
+        s.lc.save_department(None, &dept, agents.map(|a| (a, Vec::new())))
+            .await?;
+    ok(department_with_agents(&s, &d.id).await?)
+}
+
+async fn get_one(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    can_view(&auth)?;
+    let include_agents = bool_of(&q, "includeAgents").unwrap_or(true);
+    let dept = s.lc.store.department(&id).await?;
+    if include_agents {
+        let agents = s.lc.store.department_agents(&id).await?;
+        ok(json!({ "department": dept, "agents": agents }))
+    } else {
+        ok(json!({ "department": dept }))
+    }
+}
+
+async fn update(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body,
+) -> ApiResult {
+    auth.require("manage-livechat-departments")?;
+    let (dept, agents) = department_body(&b)?;
+    // Upstream replaces the agent list on update: agents missing from it are removed.
+    let agents = match agents {
+        Some(upsert) => {
+            let remove =
+                s.lc.store
+                    .department_agents(&id)
+                    .await?
+                    .into_iter()
+                    .filter(|e| !upsert.iter().any(|u| u.agent_id == e.agent_id))
+                    .map(|e| e.agent_id)
+                    .collect();
+            Some((upsert, remove))
+        }
+        None => None,
+    };
+    let d = s.lc.save_department(Some(&id), &dept, agents).await?;
+    ok(department_with_agents(&s, &d.id).await?)
+}
+
+async fn remove(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
+    auth.require("manage-livechat-departments")?;
+    s.lc.remove_department(&id).await?;
+    ok(json!({}))
+}
+
+async fn agents(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    can_view(&auth)?;
+    let (offset, count) = pagination(&q)?;
+    let all = s.lc.store.department_agents(&id).await?;
+    let total = all.len();
+    let page: Vec<_> = all
+        .into_iter()
+        .skip(offset as usize)
+        .take(if count == 0 {
+            usize::MAX
+        } else {
+            count as usize
+        })
+        .collect();
+    ok(json!({ "agents": page, "count": page.len(), "offset": offset, "total": total }))
+}
+
+async fn save_agents(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body,
+) -> ApiResult {
+    auth.require("manage-livechat-departments")?;
+    check(
+        &b,
+        &[req("upsert", Ty::Arr), req("remove", Ty::Arr)],
+        false,
+        "",
+    )?;
+    let dept = s.lc.store.department(&id).await?.ok_or_else(|| {
+        Error::meteor_reason("error-department-not-found", "Department not found")
+    })?;
+    let upsert = agent_inputs(
+        b["upsert"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+        "upsert",
+    )?;
+    let remove = agent_inputs(
+        b["remove"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+        "remove",
+    )?
+    .into_iter()
+    .map(|a| a.agent_id)
+    .collect();
+    s.lc.save_department_agents(&dept, upsert, remove).await?;
+    ok(json!({}))
+}

@@ -1,0 +1,64 @@
+//! `/api/v1/livechat/*`.
+
+pub mod agent;
+pub mod config;
+pub mod department;
+pub mod room;
+pub mod users;
+pub mod visitor;
+
+use super::AppState;
+use super::validate::i64_of;
+use crate::error::{Error, Result};
+use axum::Router;
+use serde_json::{Map, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(config::routes())
+        .merge(visitor::routes())
+        .merge(room::routes())
+        .merge(agent::routes())
+        .merge(users::routes())
+        .merge(department::routes())
+}
+
+/// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
+pub fn pagination(q: &Map<String, Value>) -> Result<(i64, i64)> {
+    let offset = match q.get("offset") {
+        Some(_) => i64_of(q, "offset")
+            .filter(|o| *o >= 0)
+            .ok_or_else(|| Error::plain("Invalid offset"))?,
+        None => 0,
+    };
+    let count = match q.get("count") {
+        Some(_) => i64_of(q, "count")
+            .filter(|c| *c >= 0)
+            .ok_or_else(|| Error::plain("Invalid count"))?,
+        None => 50,
+    };
+    let count = if count == 0 { 0 } else { count.min(100) };
+    Ok((offset, count))
+}
+
+/// `parseJsonQuery().sort`: `sort={"field":1|-1,…}`.
+pub fn sort(q: &Map<String, Value>) -> Result<Vec<(String, bool)>> {
+    match q.get("sort").and_then(Value::as_str) {
+        None => Ok(Vec::new()),
+        Some(s) => {
+            let v: Value = serde_json::from_str(s).map_err(|_| {
+                Error::plain(
+                    "Invalid sort parameter provided: \"".to_string()
+                        + s
+                        + "\" [error-invalid-sort]",
+                )
+            })?;
+            let m = v.as_object().ok_or_else(|| {
+                Error::plain("Invalid sort parameter provided [error-invalid-sort]")
+            })?;
+            Ok(m.iter()
+                .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(1) >= 0))
+                .collect())
+        }
+    }
+}

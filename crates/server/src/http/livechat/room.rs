@@ -1,0 +1,64 @@
+//! `GET /api/v1/livechat/room` — get or create the visitor's room (the seed endpoint).
+
+use super::super::validate::{Ty, check, opt, req, str_of};
+use super::super::{ApiResult, AppState, Query, is_widget, ok};
+use crate::domain::rooms::{RoomRequest, RoomSource};
+use crate::error::Error;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::routing::get;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/livechat/room", get(get_or_create))
+}
+
+async fn get_or_create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query,
+) -> ApiResult {
+    // Upstream validates with `check()` and an exact pattern: unknown keys are refused.
+    check(
+        &q,
+        &[
+            req("token", Ty::Str),
+            opt("rid", Ty::Str),
+            opt("agentId", Ty::Str),
+        ],
+        true,
+        "",
+    )?;
+    let token = str_of(&q, "token").unwrap_or_default();
+    if let Some(rid) = str_of(&q, "rid").filter(|r| !r.is_empty()) {
+        if token.is_empty() || s.lc.visitor_by_token(&token).await?.is_none() {
+            return Err(Error::plain("invalid-token"));
+        }
+        let room =
+            s.lc.store
+                .open_room_by_token(&token)
+                .await?
+                .filter(|r| r.id == rid)
+                .ok_or_else(|| Error::plain("invalid-room"))?;
+        return ok(json!({ "room": room, "newRoom": false }));
+    }
+    let source = if is_widget(&headers) {
+        RoomSource::Widget {
+            host: headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string),
+        }
+    } else {
+        RoomSource::Api
+    };
+    let (room, new) =
+        s.lc.get_or_create_room(RoomRequest {
+            token,
+            agent_id: str_of(&q, "agentId"),
+            source,
+        })
+        .await?;
+    ok(json!({ "room": room, "newRoom": new }))
+}

@@ -1,0 +1,157 @@
+//! `livechat/users/:type` and `livechat/users/:type/:_id` (agents and managers).
+
+use super::super::validate::{Ty, ajv, bool_of, req, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use super::{pagination, sort};
+use crate::error::Error;
+use crate::model::User;
+use crate::store::UserQuery;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde_json::{Map, Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/users/{kind}", get(list).post(add))
+        .route(
+            "/v1/livechat/users/{kind}/{id}",
+            get(get_one).delete(remove),
+        )
+}
+
+fn role_of(kind: &str) -> Result<&'static str, Error> {
+    match kind {
+        "agent" => Ok("livechat-agent"),
+        "manager" => Ok("livechat-manager"),
+        _ => Err(Error::plain("Invalid type")),
+    }
+}
+
+/// The projection upstream's agent/manager lists use.
+fn listed(u: &User) -> Value {
+    let mut m = Map::new();
+    m.insert("_id".into(), json!(u.id));
+    if !u.emails.is_empty() {
+        m.insert("emails".into(), json!(u.emails));
+    }
+    m.insert("status".into(), json!(u.status));
+    if let Some(n) = &u.name {
+        m.insert("name".into(), json!(n));
+    }
+    m.insert("username".into(), json!(u.username));
+    if let Some(s) = &u.status_livechat {
+        m.insert("statusLivechat".into(), json!(s));
+    }
+    if let Some(l) = &u.livechat {
+        m.insert("livechat".into(), l.clone());
+    }
+    if let Some(c) = u.livechat_count {
+        m.insert("livechatCount".into(), json!(c));
+    }
+    Value::Object(m)
+}
+
+async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(kind): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    auth.require("manage-livechat-agents")?;
+    let role = role_of(&kind)?;
+    let allowed = if role == "livechat-agent" {
+        auth.has("transfer-livechat-guest") || auth.has("edit-omnichannel-contact")
+    } else {
+        auth.has("view-livechat-manager")
+    };
+    if !allowed {
+        return Err(Error::Forbidden("unauthorized".into()));
+    }
+    let (offset, count) = pagination(&q)?;
+    let (users, total) =
+        s.lc.list_users_with_role(
+            role,
+            UserQuery {
+                text: str_of(&q, "text").filter(|t| !t.is_empty()),
+                only_available: bool_of(&q, "onlyAvailable").unwrap_or(false),
+                exclude_id: str_of(&q, "excludeId"),
+                offset,
+                count,
+                sort: sort(&q)?,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let users: Vec<Value> = users.iter().map(listed).collect();
+    ok(json!({ "users": users, "count": users.len(), "offset": offset, "total": total }))
+}
+
+async fn add(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(kind): Path<String>,
+    Body(b): Body,
+) -> ApiResult {
+    auth.require("view-livechat-manager")?;
+    ajv(&b, &[req("username", Ty::Str)], false)?;
+    let username = str_of(&b, "username").unwrap_or_default();
+    let user = match role_of(&kind)? {
+        "livechat-agent" => s.lc.add_agent(&username).await?,
+        _ => s.lc.add_manager(&username).await?,
+    };
+    ok(json!({ "user": { "_id": user.id, "username": user.username } }))
+}
+
+async fn get_one(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult {
+    auth.require("view-livechat-manager")?;
+    let role = role_of(&kind)?;
+    let user =
+        s.lc.store
+            .user(&id)
+            .await?
+            .ok_or_else(|| Error::plain("User not found"))?;
+    if !user.has_role(role) {
+        return ok(json!({ "user": null }));
+    }
+    let mut m = Map::new();
+    m.insert("_id".into(), json!(user.id));
+    m.insert("username".into(), json!(user.username));
+    if let Some(n) = &user.name {
+        m.insert("name".into(), json!(n));
+    }
+    m.insert("status".into(), json!(user.status));
+    if let Some(sl) = &user.status_livechat {
+        m.insert("statusLivechat".into(), json!(sl));
+    }
+    m.insert("emails".into(), json!(user.emails));
+    if let Some(l) = &user.livechat {
+        m.insert("livechat".into(), l.clone());
+    }
+    ok(json!({ "user": m }))
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult {
+    auth.require("view-livechat-manager")?;
+    let role = role_of(&kind)?;
+    if s.lc.store.user(&id).await?.is_none() {
+        return Err(Error::bare_failure());
+    }
+    let done = if role == "livechat-agent" {
+        s.lc.remove_agent(&id).await?
+    } else {
+        s.lc.remove_manager(&id).await?
+    };
+    if !done {
+        return Err(Error::bare_failure());
+    }
+    ok(json!({}))
+}

@@ -1,0 +1,132 @@
+//! `POST /livechat/visitor`, `GET|DELETE /livechat/visitor/:token`, `POST /livechat/visitor.status`.
+
+use super::super::validate::{Ty, check, opt, req, str_of};
+use super::super::{ApiResult, AppState, Body, ClientAddr, client_ip, ok};
+use crate::domain::visitors::{ConnectionInfo, RegisterGuest};
+use crate::error::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/visitor", post(register))
+        .route(
+            "/v1/livechat/visitor/{token}",
+            get(get_visitor).delete(delete_visitor),
+        )
+        .route("/v1/livechat/visitor.status", post(status))
+}
+
+async fn register(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body,
+) -> ApiResult {
+    check(&b, &[req("visitor", Ty::Obj)], true, "")?;
+    let v = b
+        .get("visitor")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    check(
+        &v,
+        &[
+            req("token", Ty::Str),
+            opt("name", Ty::Str),
+            opt("email", Ty::Str),
+            opt("department", Ty::Str),
+            opt("phone", Ty::Str),
+            opt("username", Ty::Str),
+            opt("customFields", Ty::Arr),
+        ],
+        false,
+        "visitor",
+    )?;
+    let token = str_of(&v, "token").unwrap_or_default();
+    if token.trim().is_empty() {
+        return Err(
+            Error::meteor_reason("error-invalid-token", "Token cannot be empty")
+                .with_details(json!({"method": "livechat/visitor"})),
+        );
+    }
+    let mut custom_fields = Vec::new();
+    if let Some(Value::Array(items)) = v.get("customFields") {
+        for (i, item) in items.iter().enumerate() {
+            let o = item.as_object().ok_or_else(|| {
+                Error::Match(format!(
+                    "Expected object, got {} in field visitor.customFields[{i}]",
+                    crate::domain::departments::js_type(item)
+                ))
+            })?;
+            check(
+                o,
+                &[
+                    req("key", Ty::Str),
+                    req("value", Ty::Str),
+                    req("overwrite", Ty::Bool),
+                ],
+                false,
+                &format!("visitor.customFields[{i}]"),
+            )?;
+            custom_fields.push((
+                str_of(o, "key").unwrap_or_default(),
+                str_of(o, "value").unwrap_or_default(),
+                o.get("overwrite").and_then(Value::as_bool).unwrap_or(false),
+            ));
+        }
+    }
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|x| x.to_str().ok())
+            .map(str::to_string)
+    };
+    let visitor =
+        s.lc.register_guest(RegisterGuest {
+            token,
+            id: None,
+            name: str_of(&v, "name"),
+            email: str_of(&v, "email"),
+            department: str_of(&v, "department"),
+            phone: str_of(&v, "phone"),
+            username: str_of(&v, "username"),
+            custom_fields,
+            connection: Some(ConnectionInfo {
+                user_agent: h("user-agent"),
+                ip: Some(client_ip(&headers, addr)),
+                host: h("host"),
+            }),
+        })
+        .await?;
+    ok(json!({ "visitor": visitor }))
+}
+
+async fn get_visitor(State(s): State<AppState>, Path(token): Path<String>) -> ApiResult {
+    let v =
+        s.lc.visitor_by_token(&token)
+            .await?
+            .ok_or_else(|| Error::meteor("invalid-token"))?;
+    ok(json!({ "visitor": v }))
+}
+
+async fn delete_visitor(State(s): State<AppState>, Path(token): Path<String>) -> ApiResult {
+    let v = s.lc.remove_visitor(&token).await?;
+    ok(json!({ "visitor": { "_id": v.id, "ts": v.ts } }))
+}
+
+async fn status(State(s): State<AppState>, Body(b): Body) -> ApiResult {
+    check(
+        &b,
+        &[req("token", Ty::Str), req("status", Ty::Str)],
+        true,
+        "",
+    )?;
+    let token = str_of(&b, "token").unwrap_or_default();
+    let status = str_of(&b, "status").unwrap_or_default();
+    s.lc.set_visitor_status(&token, &status).await?;
+    ok(json!({ "token": token, "status": status }))
+}

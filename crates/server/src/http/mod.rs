@@ -1,0 +1,256 @@
+//! HTTP: parse and validate input, call the domain, answer in Rocket.Chat's shapes.
+//! One file per upstream API area.
+
+pub mod auth;
+pub mod info;
+pub mod livechat;
+pub mod ratelimit;
+pub mod settings;
+pub mod users;
+pub mod validate;
+
+use crate::domain::Livechat;
+use crate::domain::auth::user_has_permission;
+use crate::error::{Error, Result};
+use crate::model::User;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub lc: Livechat,
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    pub test_mode: bool,
+    pub root_url: String,
+    pub version: &'static str,
+}
+
+/// Largest JSON body accepted (upstream's default body parser limit is in this range).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(info::routes())
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(settings::routes())
+        .merge(livechat::routes())
+        .fallback(api_not_found);
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ORIGIN,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("x-requested-with"),
+            header::HeaderName::from_static("x-user-id"),
+            header::HeaderName::from_static("x-auth-token"),
+            header::HeaderName::from_static("x-visitor-token"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600));
+    Router::new()
+        .nest("/api", api)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::middleware,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(cors)
+        .with_state(state)
+}
+
+async fn api_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({"status": "error", "message": "API endpoint not found", "success": false})),
+    )
+        .into_response()
+}
+
+/// `API.v1.success(obj)`: the object with `success: true` as its last key.
+pub struct Success(pub Value);
+
+impl IntoResponse for Success {
+    fn into_response(self) -> Response {
+        let mut m = match self.0 {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            other => {
+                let mut m = Map::new();
+                m.insert("result".into(), other);
+                m
+            }
+        };
+        m.insert("success".into(), Value::Bool(true));
+        axum::Json(Value::Object(m)).into_response()
+    }
+}
+
+pub fn ok<T: Serialize>(v: T) -> Result<Success> {
+    Ok(Success(serde_json::to_value(v)?))
+}
+
+pub type ApiResult = Result<Success>;
+
+/// A JSON object body; a missing or empty body is `{}` (as upstream's body parser).
+pub struct Body(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::plain("error-request-entity-too-large")
+            } else {
+                Error::plain(format!("error-reading-body: {e}"))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(Map::new()));
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(m)) => Ok(Body(m)),
+            Ok(_) => Err(Error::plain("error-invalid-body: expected a JSON object")),
+            Err(e) => Err(Error::plain(format!("error-invalid-body: {e}"))),
+        }
+    }
+}
+
+/// The query string as upstream's `this.queryParams`: every value a string, repeated keys
+/// (and `key[]`) become arrays.
+pub struct Query(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let mut m = Map::new();
+        if let Some(q) = parts.uri.query() {
+            for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+                let (key, array) = match k.strip_suffix("[]") {
+                    Some(b) => (b.to_string(), true),
+                    None => (k.to_string(), false),
+                };
+                match m.get_mut(&key) {
+                    Some(Value::Array(a)) => a.push(Value::String(v.into_owned())),
+                    Some(existing) => {
+                        let prev = existing.take();
+                        *existing = Value::Array(vec![prev, Value::String(v.into_owned())]);
+                    }
+                    None if array => {
+                        m.insert(key, Value::Array(vec![Value::String(v.into_owned())]));
+                    }
+                    None => {
+                        m.insert(key, Value::String(v.into_owned()));
+                    }
+                }
+            }
+        }
+        Ok(Query(m))
+    }
+}
+
+/// An authenticated user (`X-User-Id` + `X-Auth-Token`), or 401.
+pub struct Auth {
+    pub user: User,
+    pub token: String,
+}
+
+impl Auth {
+    pub fn require(&self, permission: &str) -> Result<()> {
+        if user_has_permission(&self.user, permission) {
+            Ok(())
+        } else {
+            Err(Error::NoPermission)
+        }
+    }
+    pub fn has(&self, permission: &str) -> bool {
+        user_has_permission(&self.user, permission)
+    }
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let h = |n: &str| {
+            parts
+                .headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (Some(uid), Some(token)) = (h("x-user-id"), h("x-auth-token")) else {
+            return Err(Error::Unauthorized);
+        };
+        let user = state.lc.authenticate(&uid, &token).await?;
+        Ok(Auth { user, token })
+    }
+}
+
+/// The socket address of the client, when the server was started with connect info.
+pub struct ClientAddr(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The client's address as upstream reads it: `x-real-ip`, then `x-forwarded-for`, then
+/// the socket.
+pub fn client_ip(headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(ip) = h("x-real-ip") {
+        return ip.to_string();
+    }
+    if let Some(ff) = h("x-forwarded-for") {
+        return ff.split(',').next().unwrap_or("").trim().to_string();
+    }
+    addr.map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+/// `isWidget`: the widget's iframe sends `rc_room_type=l` and `rc_is_widget=t` cookies.
+pub fn is_widget(headers: &HeaderMap) -> bool {
+    let cookies: Vec<(String, String)> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let has = |k: &str, val: &str| cookies.iter().any(|(a, b)| a == k && b == val);
+    has("rc_room_type", "l") && has("rc_is_widget", "t")
+}

@@ -1,0 +1,111 @@
+//! Upstream's REST rate limiter: per client address and route, a fixed number of calls per
+//! interval (route overrides, else `API_Enable_Rate_Limiter_Limit_*_Default`), off when the
+//! server runs with `TEST_MODE` or `API_Enable_Rate_Limiter` is false.
+
+use super::{AppState, client_ip};
+use crate::error::Error;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+#[derive(Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<(String, String), (i64, i64)>>,
+}
+
+/// Routes with their own limit upstream: (method, path) → (calls, interval ms).
+fn route_limit(method: &str, path: &str) -> Option<(i64, i64)> {
+    match (method, path) {
+        ("GET", "/api/v1/livechat/room") => Some((5, 60_000)),
+        ("POST", "/api/v1/livechat/visitor") => Some((5, 60_000)),
+        ("GET", "/api/v1/livechat/visitor/{token}") => Some((10, 60_000)),
+        ("DELETE", "/api/v1/livechat/visitor/{token}") => Some((5, 60_000)),
+        _ => None,
+    }
+}
+
+impl RateLimiter {
+    /// Counts one call; `Err(reset_ms)` when over the limit, else remaining calls and reset.
+    fn hit(
+        &self,
+        key: (String, String),
+        limit: i64,
+        interval: i64,
+        now: i64,
+    ) -> Result<(i64, i64), i64> {
+        let mut w = self.windows.lock();
+        if w.len() > 100_000 {
+            w.retain(|_, (start, _)| now - *start < interval);
+        }
+        let e = w.entry(key).or_insert((now, 0));
+        if now - e.0 >= interval {
+            *e = (now, 0);
+        }
+        let reset = e.0 + interval;
+        if e.1 >= limit {
+            return Err(reset);
+        }
+        e.1 += 1;
+        Ok((limit - e.1, reset))
+    }
+}
+
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let settings = &state.lc.settings;
+    if state.test_mode || !settings.bool("API_Enable_Rate_Limiter") {
+        return next.run(req).await;
+    }
+    let Some(path) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+    else {
+        return next.run(req).await;
+    };
+    let method = req.method().as_str().to_string();
+    if method == "OPTIONS" {
+        return next.run(req).await;
+    }
+    let (limit, interval) = route_limit(&method, &path).unwrap_or((
+        settings.i64("API_Enable_Rate_Limiter_Limit_Calls_Default"),
+        settings.i64("API_Enable_Rate_Limiter_Limit_Time_Default"),
+    ));
+    if limit <= 0 || interval <= 0 {
+        return next.run(req).await;
+    }
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let ip = client_ip(req.headers(), addr);
+    let now = state.lc.now().millis();
+    match state
+        .limiter
+        .hit((ip, format!("{method} {path}")), limit, interval, now)
+    {
+        Ok((remaining, reset)) => {
+            let mut res = next.run(req).await;
+            let h = res.headers_mut();
+            h.insert("X-RateLimit-Limit", HeaderValue::from(limit));
+            h.insert("X-RateLimit-Remaining", HeaderValue::from(remaining));
+            h.insert("X-RateLimit-Reset", HeaderValue::from(reset));
+            res
+        }
+        Err(reset) => {
+            let wait = ((reset - now) as f64 / 1000.0).ceil() as i64;
+            let mut res = Error::TooManyRequests(format!(
+                "Error, too many requests. Please slow down. You must wait {wait} seconds before trying this endpoint again. [error-too-many-requests]"
+            ))
+            .into_response();
+            let h = res.headers_mut();
+            h.insert("X-RateLimit-Limit", HeaderValue::from(limit));
+            h.insert("X-RateLimit-Remaining", HeaderValue::from(0));
+            h.insert("X-RateLimit-Reset", HeaderValue::from(reset));
+            res
+        }
+    }
+}

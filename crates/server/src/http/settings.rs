@@ -1,0 +1,52 @@
+//! `GET|POST /api/v1/settings/:_id`.
+
+use super::validate::{Ty, check, req};
+use super::{ApiResult, AppState, Auth, Body, ok};
+use crate::error::Error;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/settings/{id}", get(get_setting).post(set_setting))
+}
+
+async fn get_setting(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
+    auth.require("view-privileged-setting")?;
+    let value = s.lc.settings.get(&id).ok_or_else(Error::bare_failure)?;
+    ok(json!({ "_id": id, "value": value }))
+}
+
+async fn set_setting(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body,
+) -> ApiResult {
+    auth.require("edit-privileged-setting")?;
+    check(&b, &[req("value", Ty::Any)], false, "")?;
+    let current = s.lc.settings.get(&id).ok_or_else(Error::bare_failure)?;
+    let value = b.get("value").cloned().unwrap_or(Value::Null);
+    let same_type = matches!(
+        (&current, &value),
+        (Value::Bool(_), Value::Bool(_))
+            | (Value::String(_), Value::String(_))
+            | (Value::Number(_), Value::Number(_))
+            | (Value::Array(_), Value::Array(_))
+            | (Value::Object(_), Value::Object(_))
+    );
+    if !same_type {
+        return Err(Error::meteor_reason(
+            "error-invalid-setting-value",
+            "Invalid setting value",
+        ));
+    }
+    if id == "Livechat_Routing_Method"
+        && crate::domain::rooms::RoutingMethod::parse(value.as_str().unwrap_or("")).is_none()
+    {
+        return Err(Error::meteor("error-routing-method-not-available"));
+    }
+    s.lc.settings.set(&s.lc.store, &id, value).await?;
+    ok(json!({}))
+}

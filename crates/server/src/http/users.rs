@@ -1,0 +1,146 @@
+//! `users.create`, `users.delete`, `users.setStatus`, `users.info`.
+
+use super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
+use super::{ApiResult, AppState, Auth, Body, Query, ok};
+use crate::domain::users::NewUser;
+use crate::error::Error;
+use crate::model::User;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/users.create", post(create))
+        .route("/v1/users.delete", post(delete))
+        .route("/v1/users.setStatus", post(set_status))
+        .route("/v1/users.info", get(info))
+}
+
+/// The user as `users.*` routes show it (no secrets, no routing counters).
+pub fn public_user(u: &User) -> Value {
+    let mut v = serde_json::to_value(u).unwrap_or_default();
+    if let Value::Object(m) = &mut v {
+        m.shift_remove("lastRoutingTime");
+    }
+    v
+}
+
+async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("create-user")?;
+    ajv(
+        &b,
+        &[
+            req("email", Ty::Str),
+            req("name", Ty::Str),
+            req("password", Ty::Str),
+            req("username", Ty::Str),
+            opt("active", Ty::Bool),
+            opt("bio", Ty::Str),
+            opt("nickname", Ty::Str),
+            opt("statusText", Ty::Str),
+            opt("roles", Ty::Arr),
+            opt("joinDefaultChannels", Ty::Bool),
+            opt("requirePasswordChange", Ty::Bool),
+            opt("setRandomPassword", Ty::Bool),
+            opt("sendWelcomeEmail", Ty::Bool),
+            opt("verified", Ty::Bool),
+            opt("customFields", Ty::Obj),
+        ],
+        false,
+    )?;
+    let roles = b
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let user =
+        s.lc.create_user(NewUser {
+            username: str_of(&b, "username").unwrap_or_default(),
+            email: str_of(&b, "email").unwrap_or_default(),
+            password: str_of(&b, "password").unwrap_or_default(),
+            name: str_of(&b, "name").unwrap_or_default(),
+            roles,
+            active: bool_of(&b, "active").unwrap_or(true),
+            verified: bool_of(&b, "verified").unwrap_or(false),
+        })
+        .await?;
+    ok(json!({ "user": public_user(&user) }))
+}
+
+async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("delete-user")?;
+    ajv(
+        &b,
+        &[req("userId", Ty::Str), opt("confirmRelinquish", Ty::Bool)],
+        false,
+    )?;
+    let id = str_of(&b, "userId").unwrap_or_default();
+    if !s.lc.store.delete_user(&id).await? {
+        return Err(Error::meteor_reason("error-invalid-user", "Invalid user")
+            .with_details(json!({"method": "deleteUser"})));
+    }
+    ok(json!({}))
+}
+
+async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    check(
+        &b,
+        &[
+            opt("status", Ty::Str),
+            opt("message", Ty::Str),
+            opt("userId", Ty::Str),
+            opt("username", Ty::Str),
+        ],
+        true,
+        "",
+    )?;
+    let target = match (str_of(&b, "userId"), str_of(&b, "username")) {
+        (Some(id), _) if id != auth.user.id => Some(id),
+        (None, Some(u)) if u != auth.user.username => Some(
+            s.lc.store
+                .user_by_username(&u)
+                .await?
+                .ok_or_else(|| Error::meteor("error-invalid-user"))?
+                .id,
+        ),
+        _ => None,
+    };
+    if target.is_some() && !auth.has("edit-other-user-info") {
+        return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+    }
+    let id = target.unwrap_or(auth.user.id.clone());
+    let status = match str_of(&b, "status") {
+        Some(st) => st,
+        None => {
+            s.lc.store
+                .user(&id)
+                .await?
+                .map(|u| u.status)
+                .unwrap_or_default()
+        }
+    };
+    s.lc.set_user_status(&id, &status, str_of(&b, "message"))
+        .await?;
+    ok(json!({}))
+}
+
+async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiResult {
+    let user = match (str_of(&q, "userId"), str_of(&q, "username")) {
+        (Some(id), _) => s.lc.store.user(&id).await?,
+        (None, Some(u)) => s.lc.store.user_by_username(&u).await?,
+        _ => {
+            return Err(Error::plain(
+                "The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]",
+            ));
+        }
+    };
+    let user = user.ok_or_else(|| Error::plain("User not found."))?;
+    ok(json!({ "user": public_user(&user) }))
+}

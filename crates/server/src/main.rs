@@ -1,0 +1,56 @@
+use clap::{Parser, Subcommand};
+use ferrochat::{app, config::Config};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "ferrochat",
+    version,
+    about = "A live-chat server that speaks Rocket.Chat's Omnichannel Livechat API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => match serve(cli.config).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!("{e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let built = app::build(&config, None).await?;
+    let addr = format!("{}:{}", config.bind_ip, config.port);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        root_url = %config.root_url(),
+        database = %config.database_url,
+        "ferrochat {} listening",
+        app::VERSION
+    );
+    app::serve(listener, built.router, app::shutdown_signal()).await?;
+    Ok(())
+}
