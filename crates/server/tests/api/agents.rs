@@ -1,0 +1,213 @@
+//! `livechat/users/:type`, `livechat/agent.status`.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn add_list_get_remove_agents() {
+    let app = TestApp::spawn().await;
+    let u = app.create_user("jane", &[]).await;
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/users/agent",
+            json!({"username": "jane"}),
+        )
+        .await;
+    assert_eq!(
+        r.text,
+        format!(
+            r#"{{"user":{{"_id":"{}","username":"jane"}},"success":true}}"#,
+            u.id
+        )
+    );
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/users/agent",
+            json!({"username": "nobody"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"], "Invalid user [error-invalid-user]");
+    let r = app
+        .post_as(&app.admin, "/api/v1/livechat/users/agent", json!({}))
+        .await;
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'username' [invalid-params]"
+    );
+
+    let r = app.get_as(&app.admin, "/api/v1/livechat/users/agent").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["count"], 1);
+    assert_eq!(r.body["offset"], 0);
+    assert_eq!(r.body["users"][0]["username"], "jane");
+    assert_eq!(r.body["users"][0]["statusLivechat"], "available");
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/users/agent?text=nomatch")
+        .await;
+    assert_eq!(r.body["total"], 0);
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/users/agent/{}", u.id),
+        )
+        .await;
+    assert_eq!(r.body["user"]["_id"], u.id.as_str());
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/users/manager/{}", u.id),
+        )
+        .await;
+    assert_eq!(r.text, r#"{"user":null,"success":true}"#);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/users/agent/nobody")
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"User not found"}"#);
+    let r = app.get_as(&app.admin, "/api/v1/livechat/users/robot").await;
+    assert_eq!(r.text, r#"{"success":false,"error":"Invalid type"}"#);
+
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/livechat/users/agent/{}", u.id),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":true}"#);
+    let r = app.get_as(&app.admin, "/api/v1/livechat/users/agent").await;
+    assert_eq!(r.body["total"], 0);
+    let r = app
+        .req(
+            Method::DELETE,
+            "/api/v1/livechat/users/agent/nobody",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":false}"#);
+}
+
+#[tokio::test]
+async fn managers_and_permissions() {
+    let app = TestApp::spawn().await;
+    let m = app.create_user("manny", &[]).await;
+    let agent = app.create_agent("agent1").await;
+    // Agents may not manage agents.
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/users/agent",
+            json!({"username": "manny"}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        app.get_as(&agent, "/api/v1/livechat/users/agent")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.get("/api/v1/livechat/users/agent").await.status, 401);
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/users/manager",
+            json!({"username": "manny"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // A manager may now add agents.
+    app.create_user("newbie", &[]).await;
+    let r = app
+        .post_as(
+            &m,
+            "/api/v1/livechat/users/agent",
+            json!({"username": "newbie"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get_as(&m, "/api/v1/livechat/users/manager").await;
+    assert_eq!(r.body["users"][0]["username"], "manny");
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/livechat/users/manager/{}", m.id),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .post_as(
+            &m,
+            "/api/v1/livechat/users/agent",
+            json!({"username": "newbie"}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn agent_status_sets_toggles_and_checks() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let b = app.create_agent("b").await;
+    let r = app
+        .post_as(&a, "/api/v1/livechat/agent.status", json!({}))
+        .await;
+    assert_eq!(r.text, r#"{"status":"not-available","success":true}"#);
+    let r = app
+        .post_as(&a, "/api/v1/livechat/agent.status", json!({}))
+        .await;
+    assert_eq!(r.body["status"], "available");
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/livechat/agent.status",
+            json!({"status": "sleepy"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "invalid-params");
+    // Another agent's status needs manage-livechat-agents.
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/livechat/agent.status",
+            json!({"agentId": b.id, "status": "not-available"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.text.as_str()),
+        (403, r#"{"success":false,"error":"unauthorized"}"#)
+    );
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/agent.status",
+            json!({"agentId": b.id, "status": "not-available"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "not-available");
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/agent.status",
+            json!({"agentId": "nobody"}),
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"Agent not found"}"#);
+    let user = app.create_user("plain", &[]).await;
+    assert_eq!(
+        app.post_as(&user, "/api/v1/livechat/agent.status", json!({}))
+            .await
+            .status,
+        403
+    );
+}

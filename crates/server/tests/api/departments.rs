@@ -1,0 +1,231 @@
+//! `livechat/department` and its agents.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+
+fn dept(name: &str) -> serde_json::Value {
+    json!({"enabled": true, "name": name, "email": format!("{name}@x.com"), "showOnRegistration": true, "showOnOfflineForm": false, "description": "d"})
+}
+
+#[tokio::test]
+async fn create_read_update_delete() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let b = app.create_agent("b").await;
+    let r = app
+        .post_as(&app.admin, "/api/v1/livechat/department", json!({"department": dept("Sales"), "agents": [{"agentId": a.id, "count": 0, "order": 1}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let d = r.body["department"].clone();
+    let id = d["_id"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 17);
+    assert_eq!(d["name"], "Sales");
+    assert_eq!(d["numAgents"], 1);
+    assert_iso(&d["_updatedAt"]);
+    let ag = &r.body["agents"][0];
+    assert_eq!(ag["agentId"], a.id.as_str());
+    assert_eq!(ag["departmentId"], id.as_str());
+    assert_eq!(ag["username"], "a");
+    assert_eq!(ag["departmentEnabled"], true);
+    assert_eq!(ag["order"], 1);
+
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/department/{id}"))
+        .await;
+    assert_eq!(r.body["department"]["_id"], id.as_str());
+    assert_eq!(r.body["agents"].as_array().unwrap().len(), 1);
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/department/{id}?includeAgents=false"),
+        )
+        .await;
+    assert!(r.body.get("agents").is_none());
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/department/unknown")
+        .await;
+    assert_eq!(r.body["department"], serde_json::Value::Null);
+
+    let mut changed = dept("Sales EU");
+    changed["enabled"] = json!(false);
+    let r = app
+        .req(
+            Method::PUT,
+            &format!("/api/v1/livechat/department/{id}"),
+            Some(&app.admin),
+            Some(json!({"department": changed, "agents": [{"agentId": b.id}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["department"]["name"], "Sales EU");
+    assert_eq!(r.body["department"]["enabled"], false);
+    let agents: Vec<&str> = r.body["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(agents, ["b"], "the list is replaced");
+    assert_eq!(r.body["agents"][0]["departmentEnabled"], false);
+
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/department?text=EU")
+        .await;
+    assert_eq!(r.body["total"], 1);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/department?text=nothing")
+        .await;
+    assert_eq!(r.body["total"], 0);
+
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/livechat/department/{id}"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":true}"#);
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/livechat/department/{id}"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "department-not-found");
+}
+
+#[tokio::test]
+async fn validation_and_permissions() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("a").await;
+    let r = app
+        .post_as(&app.admin, "/api/v1/livechat/department", json!({}))
+        .await;
+    assert_eq!(r.body["error"], "Match error: Missing key 'department'");
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": {"name": "x"}}),
+        )
+        .await;
+    assert_eq!(r.body["error"], "Match error: Missing key 'enabled'");
+    let mut d = dept("X");
+    d["enabled"] = json!("yes");
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": d}),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"],
+        "Match error: Expected boolean, got string in field enabled"
+    );
+    let mut d = dept("X");
+    d["requestTagBeforeClosingChat"] = json!(true);
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": d}),
+        )
+        .await;
+    assert_eq!(
+        r.body["errorType"],
+        "error-validating-department-chat-closing-tags"
+    );
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": dept("X"), "agents": [{"agentId": "nobody"}]}),
+        )
+        .await;
+    assert_eq!(r.body["errorType"], "error-user-is-not-agent");
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/department",
+            json!({"department": dept("X")}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // Agents may read departments.
+    assert_eq!(
+        app.get_as(&agent, "/api/v1/livechat/department")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(app.get("/api/v1/livechat/department").await.status, 401);
+}
+
+#[tokio::test]
+async fn department_agents_endpoint() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let b = app.create_agent("b").await;
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": dept("D")}),
+        )
+        .await;
+    let id = r.body["department"]["_id"].as_str().unwrap().to_string();
+    let r = app
+        .post_as(
+            &app.admin,
+            &format!("/api/v1/livechat/department/{id}/agents"),
+            json!({"upsert": [{"agentId": a.id}, {"agentId": b.id}], "remove": []}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/department/{id}/agents"),
+        )
+        .await;
+    assert_eq!(r.body["total"], 2);
+    let r = app
+        .post_as(
+            &app.admin,
+            &format!("/api/v1/livechat/department/{id}/agents"),
+            json!({"upsert": [], "remove": [{"agentId": a.id}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/department/{id}"))
+        .await;
+    assert_eq!(r.body["department"]["numAgents"], 1);
+    assert_eq!(r.body["agents"][0]["agentId"], b.id.as_str());
+    // Removing the agent role removes the agent from departments too.
+    app.req(
+        Method::DELETE,
+        &format!("/api/v1/livechat/users/agent/{}", b.id),
+        Some(&app.admin),
+        None,
+    )
+    .await;
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/department/{id}"))
+        .await;
+    assert_eq!(r.body["department"]["numAgents"], 0);
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department/nope/agents",
+            json!({"upsert": [], "remove": []}),
+        )
+        .await;
+    assert_eq!(r.body["errorType"], "error-department-not-found");
+}

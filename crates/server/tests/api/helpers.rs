@@ -1,0 +1,251 @@
+use ferrochat::config::Config;
+use ferrochat::time::{Clock, ManualClock, Ts};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASS: &str = "admin-pass";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: Client,
+    pub admin: Creds,
+    pub clock: Option<Arc<ManualClock>>,
+    db_path: String,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Creds {
+    pub id: String,
+    pub token: String,
+    pub username: String,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(None).await
+    }
+
+    /// A server whose clock only moves when the test moves it.
+    pub async fn spawn_with_clock(start: &str) -> TestApp {
+        Self::spawn_with(Some(Arc::new(ManualClock::new(
+            Ts::parse_iso(start).unwrap(),
+        ))))
+        .await
+    }
+
+    async fn spawn_with(clock: Option<Arc<ManualClock>>) -> TestApp {
+        Self::spawn_opts(clock, true).await
+    }
+
+    /// A server with the REST rate limiter on (as in production).
+    pub async fn spawn_rate_limited() -> TestApp {
+        Self::spawn_opts(None, false).await
+    }
+
+    async fn spawn_opts(clock: Option<Arc<ManualClock>>, test_mode: bool) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("test.db").display().to_string();
+        let url = format!("sqlite://{db_path}");
+        let mut config = Config::for_tests(&url);
+        config.test_mode = test_mode;
+        config.admin_username = Some(ADMIN.into());
+        config.admin_pass = Some(ADMIN_PASS.into());
+        config.admin_email = Some("admin@example.com".into());
+        let shared: Option<Arc<dyn Clock>> = clock.clone().map(|c| c as Arc<dyn Clock>);
+        let app = ferrochat::app::build(&config, shared).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(ferrochat::app::serve(listener, app.router, async {
+            let _ = rx.await;
+        }));
+        let http = Client::builder()
+            .pool_max_idle_per_host(32)
+            .build()
+            .unwrap();
+        let mut t = TestApp {
+            base: format!("http://{addr}"),
+            http,
+            admin: Creds {
+                id: String::new(),
+                token: String::new(),
+                username: ADMIN.into(),
+            },
+            clock,
+            db_path,
+            _dir: dir,
+            shutdown: Some(tx),
+        };
+        t.admin = t.login(ADMIN, ADMIN_PASS).await;
+        t
+    }
+
+    pub async fn req(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&Creds>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut r = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(a) = auth {
+            r = r
+                .header("X-User-Id", &a.id)
+                .header("X-Auth-Token", &a.token);
+        }
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let res = r.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            text,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.req(Method::GET, path, None, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.req(Method::POST, path, None, Some(body)).await
+    }
+    pub async fn get_as(&self, who: &Creds, path: &str) -> Resp {
+        self.req(Method::GET, path, Some(who), None).await
+    }
+    pub async fn post_as(&self, who: &Creds, path: &str, body: Value) -> Resp {
+        self.req(Method::POST, path, Some(who), Some(body)).await
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> Creds {
+        let r = self
+            .post("/api/v1/login", json!({"user": user, "password": password}))
+            .await;
+        assert_eq!(r.status, 200, "login failed: {}", r.text);
+        Creds {
+            id: r.body["data"]["userId"].as_str().unwrap().into(),
+            token: r.body["data"]["authToken"].as_str().unwrap().into(),
+            username: user.into(),
+        }
+    }
+
+    pub async fn create_user(&self, username: &str, roles: &[&str]) -> Creds {
+        let r = self
+            .post_as(
+                &self.admin,
+                "/api/v1/users.create",
+                json!({
+                    "username": username,
+                    "email": format!("{username}@example.com"),
+                    "password": "pass",
+                    "name": format!("Name {username}"),
+                    "roles": if roles.is_empty() { vec!["user"] } else { roles.to_vec() },
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "users.create: {}", r.text);
+        self.login(username, "pass").await
+    }
+
+    /// A livechat agent that is online and available, as upstream's tests prepare one.
+    pub async fn create_agent(&self, username: &str) -> Creds {
+        let c = self.create_user(username, &[]).await;
+        let r = self
+            .post_as(
+                &self.admin,
+                "/api/v1/livechat/users/agent",
+                json!({"username": username}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "add agent: {}", r.text);
+        self.make_available(&c).await;
+        c
+    }
+
+    pub async fn make_available(&self, c: &Creds) {
+        let r = self
+            .post_as(c, "/api/v1/users.setStatus", json!({"status": "online"}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = self
+            .post_as(
+                c,
+                "/api/v1/livechat/agent.status",
+                json!({"status": "available"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    pub async fn set_setting(&self, id: &str, value: Value) {
+        let r = self
+            .post_as(
+                &self.admin,
+                &format!("/api/v1/settings/{id}"),
+                json!({"value": value}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "setting {id}: {}", r.text);
+    }
+
+    pub async fn visitor(&self, token: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/livechat/visitor",
+                json!({"visitor": {"token": token}}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["visitor"].clone()
+    }
+
+    pub async fn room(&self, token: &str) -> Resp {
+        self.get(&format!("/api/v1/livechat/room?token={token}"))
+            .await
+    }
+
+    pub fn db_path(&self) -> String {
+        self.db_path.clone()
+    }
+
+    pub fn set_time(&self, iso: &str) {
+        self.clock
+            .as_ref()
+            .expect("no manual clock")
+            .set(Ts::parse_iso(iso).unwrap());
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn assert_iso(v: &Value) {
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("not a date string: {v}"));
+    assert!(
+        Ts::parse_iso(s).is_some() && s.ends_with('Z') && s.len() == 24,
+        "not ISO with ms: {s}"
+    );
+}

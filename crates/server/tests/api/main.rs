@@ -1,0 +1,15 @@
+//! Integration tests: the real router on port 0, a fresh SQLite file per test, spoken to
+//! over HTTP like a client.
+
+mod helpers;
+
+mod agents;
+mod auth;
+mod bad_input;
+mod concurrency;
+mod config;
+mod departments;
+mod room;
+mod routing;
+mod settings;
+mod visitor;
