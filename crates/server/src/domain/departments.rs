@@ -140,7 +140,7 @@ impl Livechat {
             .filter(|(k, _)| !known.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let apply = |d: &mut Department| {
+        let apply = std::sync::Arc::new(move |d: &mut Department| {
             d.enabled = enabled;
             d.name = name.clone();
             d.email = email.clone();
@@ -156,13 +156,16 @@ impl Livechat {
                 d.extra.insert(k.clone(), v.clone());
             }
             d.updated_at = now;
-        };
+        });
         let dept = match id {
             Some(id) => self
                 .store
-                .modify_department(id, &|d| {
-                    apply(d);
-                    Ok(())
+                .modify_department(id, {
+                    let apply = apply.clone();
+                    Box::new(move |d| {
+                        apply(d);
+                        Ok(())
+                    })
                 })
                 .await?
                 .ok_or_else(|| {
@@ -172,12 +175,12 @@ impl Livechat {
                 let mut d = Department {
                     id: ids::random_id(),
                     enabled,
-                    name: name.clone(),
+                    name: String::new(),
                     description: None,
                     show_on_registration,
                     show_on_offline_form,
                     request_tag_before_closing_chat: None,
-                    email: email.clone(),
+                    email: String::new(),
                     chat_closing_tags: None,
                     offline_message_channel_name: None,
                     fallback_forward_department: None,

@@ -234,6 +234,19 @@ impl Livechat {
         Some(Value::Object(out))
     }
 
+    /// The visitor's open room as stored, without decoding it: the common case of
+    /// get-or-create. A room exists only while its visitor does (removing a visitor removes
+    /// its rooms), so finding one also answers upstream's token check.
+    pub async fn open_room_json(
+        &self,
+        token: &str,
+    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
+        if token.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.store.open_room_json(token).await?)
+    }
+
     /// The visitor's open room, or a new one routed to an agent (spec §3).
     pub async fn get_or_create_room(&self, req: RoomRequest) -> Result<(Room, bool)> {
         let visitor = match req.token.as_str() {
@@ -432,13 +445,16 @@ impl Livechat {
         }
         let (vid, rid2) = (visitor.id.clone(), room.id.clone());
         self.store
-            .modify_visitor(&vid, &|v| {
-                v.last_chat = Some(LastChat {
-                    id: rid2.clone(),
-                    ts: now,
-                });
-                Ok(())
-            })
+            .modify_visitor(
+                &vid,
+                Box::new(move |v| {
+                    v.last_chat = Some(LastChat {
+                        id: rid2.clone(),
+                        ts: now,
+                    });
+                    Ok(())
+                }),
+            )
             .await?;
         Ok((room, true))
     }
@@ -456,14 +472,17 @@ impl Livechat {
     async fn queue_inquiry_of_room(&self, rid: &str, now: Ts) -> Result<()> {
         if let Some(inq) = self.store.inquiry_by_room(rid).await? {
             self.store
-                .modify_inquiry(&inq.id, &|q| {
-                    if q.status == inquiry_status::READY {
-                        q.status = inquiry_status::QUEUED.into();
-                        q.queued_at = Some(now);
-                        q.updated_at = now;
-                    }
-                    Ok(())
-                })
+                .modify_inquiry(
+                    &inq.id,
+                    Box::new(move |q| {
+                        if q.status == inquiry_status::READY {
+                            q.status = inquiry_status::QUEUED.into();
+                            q.queued_at = Some(now);
+                            q.updated_at = now;
+                        }
+                        Ok(())
+                    }),
+                )
                 .await?;
         }
         Ok(())

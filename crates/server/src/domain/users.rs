@@ -244,20 +244,23 @@ impl Livechat {
         let now = self.now();
         let status = status.to_string();
         self.store
-            .modify_user(user_id, &|u| {
-                u.status = status.clone();
-                u.status_default = Some(status.clone());
-                u.status_connection = Some(if status == "offline" {
-                    "offline".into()
-                } else {
-                    "online".into()
-                });
-                if let Some(m) = &message {
-                    u.status_text = Some(m.clone());
-                }
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                user_id,
+                Box::new(move |u| {
+                    u.status = status.clone();
+                    u.status_default = Some(status.clone());
+                    u.status_connection = Some(if status == "offline" {
+                        "offline".into()
+                    } else {
+                        "online".into()
+                    });
+                    if let Some(m) = &message {
+                        u.status_text = Some(m.clone());
+                    }
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?
             .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
     }
@@ -275,22 +278,25 @@ impl Livechat {
         let now = self.now();
         let updated = self
             .store
-            .modify_user(&user.id, &|u| {
-                if !u.has_role("livechat-agent") {
-                    u.roles.push("livechat-agent".into());
-                }
-                u.operator = Some(true);
-                u.status_livechat = Some(
-                    if u.status == "offline" && u.status_default.as_deref() == Some("offline") {
-                        "not-available".into()
-                    } else {
-                        "available".into()
-                    },
-                );
-                u.livechat_count.get_or_insert(0);
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                &user.id,
+                Box::new(move |u| {
+                    if !u.has_role("livechat-agent") {
+                        u.roles.push("livechat-agent".into());
+                    }
+                    u.operator = Some(true);
+                    u.status_livechat = Some(
+                        if u.status == "offline" && u.status_default.as_deref() == Some("offline") {
+                            "not-available".into()
+                        } else {
+                            "available".into()
+                        },
+                    );
+                    u.livechat_count.get_or_insert(0);
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?
             .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
         Ok(updated)
@@ -300,14 +306,17 @@ impl Livechat {
         let now = self.now();
         let updated = self
             .store
-            .modify_user(user_id, &|u| {
-                u.roles.retain(|r| r != "livechat-agent");
-                u.operator = None;
-                u.status_livechat = None;
-                u.livechat = None;
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                user_id,
+                Box::new(move |u| {
+                    u.roles.retain(|r| r != "livechat-agent");
+                    u.operator = None;
+                    u.status_livechat = None;
+                    u.livechat = None;
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?;
         if updated.is_none() {
             return Ok(false);
@@ -335,13 +344,16 @@ impl Livechat {
             })?;
         let now = self.now();
         self.store
-            .modify_user(&user.id, &|u| {
-                if !u.has_role("livechat-manager") {
-                    u.roles.push("livechat-manager".into());
-                }
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                &user.id,
+                Box::new(move |u| {
+                    if !u.has_role("livechat-manager") {
+                        u.roles.push("livechat-manager".into());
+                    }
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?
             .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
     }
@@ -350,11 +362,14 @@ impl Livechat {
         let now = self.now();
         Ok(self
             .store
-            .modify_user(user_id, &|u| {
-                u.roles.retain(|r| r != "livechat-manager");
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                user_id,
+                Box::new(move |u| {
+                    u.roles.retain(|r| r != "livechat-manager");
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?
             .is_some())
     }
@@ -383,11 +398,14 @@ impl Livechat {
         let now = self.now();
         let n2 = new.clone();
         self.store
-            .modify_user(agent_id, &|u| {
-                u.status_livechat = Some(n2.clone());
-                u.updated_at = now;
-                Ok(())
-            })
+            .modify_user(
+                agent_id,
+                Box::new(move |u| {
+                    u.status_livechat = Some(n2.clone());
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?;
         Ok(new)
     }

@@ -89,12 +89,19 @@ impl Livechat {
         let visitor = match existing {
             Some(v) => {
                 let token = g.token.clone();
-                let f = |v: &mut Visitor| {
+                let (name, email, phone, department, custom) = (
+                    g.name.clone(),
+                    email.clone(),
+                    phone.clone(),
+                    department.clone(),
+                    custom.clone(),
+                );
+                let f = move |v: &mut Visitor| {
                     // An existing visitor found by phone keeps its old token (upstream quirk).
                     if v.token.is_none() {
                         v.token = Some(token.clone());
                     }
-                    if let Some(n) = &g.name {
+                    if let Some(n) = &name {
                         v.name = Some(n.clone());
                     }
                     if let Some(e) = &email {
@@ -112,12 +119,15 @@ impl Livechat {
                     v.updated_at = now;
                     Ok(())
                 };
-                self.store.modify_visitor(&v.id, &f).await?.ok_or_else(|| {
-                    Error::meteor_reason(
-                        "error-livechat-visitor-registration",
-                        "Error registering visitor",
-                    )
-                })?
+                self.store
+                    .modify_visitor(&v.id, Box::new(f))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::meteor_reason(
+                            "error-livechat-visitor-registration",
+                            "Error registering visitor",
+                        )
+                    })?
             }
             None => {
                 let username = match g.username.filter(|u| !u.is_empty()) {
@@ -174,17 +184,22 @@ impl Livechat {
         };
 
         // Keep the visitor's open rooms in step with its name and status.
-        if let Some(token) = visitor.token.clone() {
+        if let Some(token) = visitor.token.clone()
+            && !self.store.open_rooms_by_token(&token).await?.is_empty()
+        {
             let name = visitor.name.clone();
             let now = self.now();
             self.store
-                .modify_open_rooms_by_token(&token, &|r| {
-                    if let Some(n) = &name {
-                        r.fname = n.clone();
-                    }
-                    r.updated_at = now;
-                    Ok(())
-                })
+                .modify_open_rooms_by_token(
+                    &token,
+                    Box::new(move |r| {
+                        if let Some(n) = &name {
+                            r.fname = n.clone();
+                        }
+                        r.updated_at = now;
+                        Ok(())
+                    }),
+                )
                 .await?;
         }
         Ok(visitor)
@@ -251,18 +266,25 @@ impl Livechat {
         let now = self.now();
         let s = status.to_string();
         self.store
-            .modify_visitor(&v.id, &|v| {
-                v.status = Some(s.clone());
-                v.updated_at = now;
-                Ok(())
-            })
+            .modify_visitor(
+                &v.id,
+                Box::new(move |v| {
+                    v.status = Some(s.clone());
+                    v.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?;
+        let s = status.to_string();
         self.store
-            .modify_open_rooms_by_token(token, &|r| {
-                r.v.status = s.clone();
-                r.updated_at = now;
-                Ok(())
-            })
+            .modify_open_rooms_by_token(
+                token,
+                Box::new(move |r| {
+                    r.v.status = s.clone();
+                    r.updated_at = now;
+                    Ok(())
+                }),
+            )
             .await?;
         Ok(())
     }

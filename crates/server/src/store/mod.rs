@@ -19,6 +19,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("document: {0}")]
     Doc(#[from] serde_json::Error),
+    /// The writer could not carry the operation out.
+    #[error("store: {0}")]
+    Closed(&'static str),
     /// A `modify` callback refused the change.
     #[error("{0}")]
     Rejected(crate::error::Error),
@@ -37,7 +40,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub type SharedStore = Arc<dyn Store>;
 
 /// A change to one document, applied atomically (read, change, write in one transaction).
-pub type Modify<'a, T> = &'a (dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync);
+pub type ModifyFn<T> = dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync;
+pub type Modify<T> = Box<ModifyFn<T>>;
 
 /// How to choose among available agents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +150,7 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>>;
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()>;
-    async fn modify_user(&self, id: &str, f: Modify<'_, User>) -> StoreResult<Option<User>>;
+    async fn modify_user(&self, id: &str, f: Modify<User>) -> StoreResult<Option<User>>;
     /// Deletes the user with its login tokens and department memberships.
     async fn delete_user(&self, id: &str) -> StoreResult<bool>;
     async fn count_users_with_role(&self, role: &str) -> StoreResult<i64>;
@@ -167,11 +171,7 @@ pub trait Store: Send + Sync + 'static {
     async fn visitor_by_phone(&self, phone: &str) -> StoreResult<Option<Visitor>>;
     async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>>;
     async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()>;
-    async fn modify_visitor(
-        &self,
-        id: &str,
-        f: Modify<'_, Visitor>,
-    ) -> StoreResult<Option<Visitor>>;
+    async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>>;
     /// GDPR removal: deletes the token's rooms with their messages, subscriptions and
     /// inquiries, and replaces the visitor document by `anonymised`.
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()>;
@@ -179,28 +179,29 @@ pub trait Store: Send + Sync + 'static {
     // rooms
     async fn room(&self, id: &str) -> StoreResult<Option<Room>>;
     async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>>;
+    /// The open room's stored document as it is, for answers that only pass it on.
+    async fn open_room_json(
+        &self,
+        token: &str,
+    ) -> StoreResult<Option<Box<serde_json::value::RawValue>>>;
     /// Any state; with `rid`, that room only.
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>>;
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>>;
     /// Creates room, inquiry and messages together, and routes when asked; if the token
     /// already has an open room, writes nothing and returns that room.
     async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom>;
-    async fn modify_room(&self, id: &str, f: Modify<'_, Room>) -> StoreResult<Option<Room>>;
+    async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>>;
     /// Applies `f` to every open room of the token and to their inquiries' `v`.
     async fn modify_open_rooms_by_token(
         &self,
         token: &str,
-        f: Modify<'_, Room>,
+        f: Modify<Room>,
     ) -> StoreResult<Vec<Room>>;
 
     // inquiries and routing
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>>;
     async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>>;
-    async fn modify_inquiry(
-        &self,
-        id: &str,
-        f: Modify<'_, Inquiry>,
-    ) -> StoreResult<Option<Inquiry>>;
+    async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>>;
     async fn take_inquiry(
         &self,
         inquiry_id: &str,
@@ -223,7 +224,7 @@ pub trait Store: Send + Sync + 'static {
     async fn modify_department(
         &self,
         id: &str,
-        f: Modify<'_, Department>,
+        f: Modify<Department>,
     ) -> StoreResult<Option<Department>>;
     async fn delete_department(&self, id: &str) -> StoreResult<bool>;
     async fn list_departments(&self, q: &DepartmentQuery) -> StoreResult<(Vec<Department>, i64)>;

@@ -5,16 +5,22 @@
 //! writers. `synchronous=FULL` makes every acknowledged commit durable.
 
 use super::*;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Row, SqliteConnection, SqlitePool};
+use sqlx::{AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
+use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 pub struct SqliteStore {
     read: SqlitePool,
-    write: SqlitePool,
+    writer: Writer,
+    /// Holds the file of a `sqlite::memory:` database for the store's lifetime.
+    _memory: Option<tempfile::TempDir>,
 }
 
 type Conn = SqliteConnection;
@@ -36,55 +42,147 @@ fn unique_violation(e: &sqlx::Error) -> Option<String> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and applies the migrations.
+    /// `sqlite::memory:` is a private file that disappears with the store, so that the
+    /// writer and the readers share one database.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
-        let opts = SqliteConnectOptions::from_str(url)?
+        let (url, tmp) = if memory {
+            let dir = tempfile::tempdir().map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+            (
+                format!("sqlite://{}", dir.path().join("memory.db").display()),
+                Some(dir),
+            )
+        } else {
+            (url.to_string(), None)
+        };
+        let opts = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
-            .journal_mode(if memory {
-                SqliteJournalMode::Memory
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if memory {
+                SqliteSynchronous::Off
             } else {
-                SqliteJournalMode::Wal
+                SqliteSynchronous::Full
             })
-            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-16000")
             .pragma("temp_store", "memory");
-        if let Some(parent) = file_parent(url) {
+        if let Some(parent) = file_parent(&url) {
             let _ = std::fs::create_dir_all(parent);
         }
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(opts.clone())
-            .await?;
-        // An in-memory database exists once per connection: share the single one.
-        let read = if memory {
-            write.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(8)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(opts.read_only(false))
-                .await?
-        };
+        let mut conn = SqliteConnection::connect_with(&opts).await?;
         sqlx::migrate!("./migrations/sqlite")
-            .run(&write)
+            .run(&mut conn)
             .await
             .map_err(|e| StoreError::Db(e.into()))?;
-        Ok(SqliteStore { read, write })
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(opts)
+            .await?;
+        Ok(SqliteStore {
+            read,
+            writer: Writer::start(conn),
+            _memory: tmp,
+        })
     }
 
     async fn rconn(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
         Ok(self.read.acquire().await?)
     }
+}
 
-    pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Deliver)> + Send>;
+
+/// Group commit. One task owns the only writing connection; write operations queue up and
+/// every batch of them runs in one transaction, each inside its own savepoint (a failed
+/// operation rolls back alone). Results are handed back only after COMMIT returned, so an
+/// acknowledged write is on disk, and one fsync serves the whole batch.
+struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+const MAX_BATCH: usize = 256;
+
+impl Writer {
+    fn start(conn: SqliteConnection) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        tokio::spawn(Self::run_loop(conn, rx));
+        Writer { jobs: tx }
+    }
+
+    async fn run_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+        let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
+            if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await {
+                let e = e.to_string();
+                for job in batch.drain(..) {
+                    // Run nothing; tell each waiter the transaction could not start.
+                    drop(job);
+                    tracing::error!(error = %e, "cannot begin a write transaction");
+                }
+                continue;
+            }
+            for job in batch.drain(..) {
+                let sp = sqlx::query("SAVEPOINT op").execute(&mut conn).await.is_ok();
+                let (ok, deliver) = job(&mut conn).await;
+                if sp {
+                    if !ok {
+                        let _ = sqlx::query("ROLLBACK TO op").execute(&mut conn).await;
+                    }
+                    let _ = sqlx::query("RELEASE op").execute(&mut conn).await;
+                }
+                delivers.push(deliver);
+            }
+            let commit = sqlx::query("COMMIT")
+                .execute(&mut conn)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            if commit.is_err() {
+                let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+            }
+            for d in delivers {
+                d(commit.clone());
+            }
+        }
+    }
+
+    async fn run<R, F>(&self, f: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, StoreResult<R>> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<StoreResult<R>>();
+        let job: Job = Box::new(move |c| {
+            Box::pin(async move {
+                let r = AssertUnwindSafe(f(c))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| Err(StoreError::Closed("a write operation panicked")));
+                let ok = r.is_ok();
+                let deliver: Deliver = Box::new(move |commit| {
+                    let out = match commit {
+                        Ok(()) => r,
+                        Err(e) if ok => Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                            "commit failed: {e}"
+                        )))),
+                        Err(_) => r,
+                    };
+                    let _ = tx.send(out);
+                });
+                (ok, deliver)
+            })
+        });
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Closed("the writer has stopped"))?;
+        rx.await
+            .map_err(|_| StoreError::Closed("the write was not carried out"))?
     }
 }
 
@@ -567,7 +665,7 @@ doc_row!(Department, "departments", |c, d| put_department(
 async fn modify_in_tx<T: DocRow>(
     c: &mut Conn,
     id: &str,
-    f: Modify<'_, T>,
+    f: &ModifyFn<T>,
 ) -> StoreResult<Option<T>> {
     let Some(mut doc) = load::<T>(c, T::TABLE, id).await? else {
         return Ok(None);
@@ -577,31 +675,36 @@ async fn modify_in_tx<T: DocRow>(
     Ok(Some(doc))
 }
 
+/// Runs `body` as one operation of the writer's next batch. Borrowed arguments are copied
+/// first (`[strings]`, `[other references]`) so the operation can travel to the writer.
 macro_rules! in_tx {
-    ($self:ident, |$c:ident| $body:expr) => {{
-        let mut tx = $self.write.begin().await?;
-        let out = {
-            let $c: &mut Conn = &mut tx;
-            $body
-        };
-        match out {
-            Ok(v) => {
-                tx.commit().await?;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = tx.rollback().await;
-                Err(e)
-            }
-        }
+    ($self:ident, [$($s:ident),*], [$($r:ident),*], |$c:ident| $body:expr) => {{
+        $( let $s: String = $s.to_owned(); )*
+        $( let $r = $r.to_owned(); )*
+        $self
+            .writer
+            .run(move |$c: &mut Conn| {
+                Box::pin(async move {
+                    $( let $s: &str = $s.as_str(); )*
+                    $( let $r = &$r; )*
+                    $body
+                })
+            })
+            .await
     }};
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn insert_user(&self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
-        let mut c = self.write.acquire().await?;
-        put_user(&mut c, user, true, password_hash).await
+        let password_hash = password_hash.map(str::to_owned);
+        in_tx!(self, [], [user], |c| put_user(
+            c,
+            user,
+            true,
+            password_hash.as_deref()
+        )
+        .await)
     }
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
         load(&mut *self.rconn().await?, "users", id).await
@@ -633,18 +736,21 @@ impl Store for SqliteStore {
         )
     }
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET password_hash = ?2 WHERE id = ?1")
-            .bind(user_id)
-            .bind(hash)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        in_tx!(self, [user_id, hash], [], |c| {
+            sqlx::query("UPDATE users SET password_hash = ?2 WHERE id = ?1")
+                .bind(user_id)
+                .bind(hash)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
     }
-    async fn modify_user(&self, id: &str, f: Modify<'_, User>) -> StoreResult<Option<User>> {
-        in_tx!(self, |c| modify_in_tx(c, id, f).await)
+
+    async fn modify_user(&self, id: &str, f: Modify<User>) -> StoreResult<Option<User>> {
+        in_tx!(self, [id], [], |c| modify_in_tx(c, id, &*f).await)
     }
     async fn delete_user(&self, id: &str) -> StoreResult<bool> {
-        in_tx!(self, |c| async {
+        in_tx!(self, [id], [], |c| async {
             sqlx::query("DELETE FROM login_tokens WHERE user_id = ?1")
                 .bind(id)
                 .execute(&mut *c)
@@ -742,14 +848,19 @@ impl Store for SqliteStore {
         Ok((users, total))
     }
     async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_tokens (hashed, user_id, created_at) VALUES (?1, ?2, ?3)")
+        in_tx!(self, [user_id, hashed], [], |c| {
+            sqlx::query(
+                "INSERT INTO login_tokens (hashed, user_id, created_at) VALUES (?1, ?2, ?3)",
+            )
             .bind(hashed)
             .bind(user_id)
             .bind(when.millis())
-            .execute(&self.write)
+            .execute(&mut *c)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
+
     async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>> {
         one_doc(
             &mut *self.rconn().await?,
@@ -759,11 +870,13 @@ impl Store for SqliteStore {
         .await
     }
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_tokens WHERE hashed = ?1")
-            .bind(hashed)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        in_tx!(self, [hashed], [], |c| {
+            sqlx::query("DELETE FROM login_tokens WHERE hashed = ?1")
+                .bind(hashed)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
     }
 
     async fn settings(&self) -> StoreResult<Vec<(String, Value)>> {
@@ -780,23 +893,31 @@ impl Store for SqliteStore {
             .collect()
     }
     async fn put_setting(&self, id: &str, value: &Value) -> StoreResult<()> {
-        sqlx::query("INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET value = excluded.value")
+        let value = serde_json::to_string(value)?;
+        in_tx!(self, [id, value], [], |c| {
+            sqlx::query(
+                "INSERT INTO settings (id, value) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            )
             .bind(id)
-            .bind(serde_json::to_string(value)?)
-            .execute(&self.write)
+            .bind(value)
+            .execute(&mut *c)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
     async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64> {
-        let v: String = sqlx::query_scalar(
-            "INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE
-             SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value",
-        )
-        .bind(id)
-        .bind((default + 1).to_string())
-        .fetch_one(&self.write)
-        .await?;
-        Ok(v.parse().unwrap_or(default + 1))
+        in_tx!(self, [id], [], |c| {
+            let v: String = sqlx::query_scalar(
+                "INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE
+                 SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value",
+            )
+            .bind(id)
+            .bind((default + 1).to_string())
+            .fetch_one(&mut *c)
+            .await?;
+            Ok(v.parse().unwrap_or(default + 1))
+        })
     }
 
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {
@@ -828,18 +949,13 @@ impl Store for SqliteStore {
         .await
     }
     async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()> {
-        let mut c = self.write.acquire().await?;
-        put_visitor(&mut c, v, true).await
+        in_tx!(self, [], [v], |c| put_visitor(c, v, true).await)
     }
-    async fn modify_visitor(
-        &self,
-        id: &str,
-        f: Modify<'_, Visitor>,
-    ) -> StoreResult<Option<Visitor>> {
-        in_tx!(self, |c| modify_in_tx(c, id, f).await)
+    async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>> {
+        in_tx!(self, [id], [], |c| modify_in_tx(c, id, &*f).await)
     }
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()> {
-        in_tx!(self, |c| async {
+        in_tx!(self, [token], [anonymised], |c| async {
             for sql in [
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
@@ -864,6 +980,20 @@ impl Store for SqliteStore {
             &[token],
         )
         .await
+    }
+    async fn open_room_json(
+        &self,
+        token: &str,
+    ) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
+        let doc: Option<String> =
+            sqlx::query_scalar("SELECT doc FROM rooms WHERE token = ?1 AND open = 1")
+                .bind(token)
+                .fetch_optional(&mut *self.rconn().await?)
+                .await?;
+        Ok(match doc {
+            Some(d) => Some(serde_json::value::RawValue::from_string(d)?),
+            None => None,
+        })
     }
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>> {
         let mut c = self.rconn().await?;
@@ -896,11 +1026,11 @@ impl Store for SqliteStore {
     }
     async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom> {
         let token = new.room.v.token.clone();
-        let res: StoreResult<CreatedRoom> = in_tx!(self, |c| async {
+        let res: StoreResult<CreatedRoom> = in_tx!(self, [], [], |c| async {
             if let Some(room) = one_doc::<Room>(
                 c,
                 "SELECT doc FROM rooms WHERE token = ?1 AND open = 1",
-                &[&token],
+                &[new.room.v.token.as_str()],
             )
             .await?
             {
@@ -948,15 +1078,15 @@ impl Store for SqliteStore {
             other => other,
         }
     }
-    async fn modify_room(&self, id: &str, f: Modify<'_, Room>) -> StoreResult<Option<Room>> {
-        in_tx!(self, |c| modify_in_tx(c, id, f).await)
+    async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
+        in_tx!(self, [id], [], |c| modify_in_tx(c, id, &*f).await)
     }
     async fn modify_open_rooms_by_token(
         &self,
         token: &str,
-        f: Modify<'_, Room>,
+        f: Modify<Room>,
     ) -> StoreResult<Vec<Room>> {
-        in_tx!(self, |c| async {
+        in_tx!(self, [token], [], |c| async {
             let rooms: Vec<Room> = many_docs(
                 c,
                 "SELECT doc FROM rooms WHERE token = ?1 AND open = 1",
@@ -993,12 +1123,8 @@ impl Store for SqliteStore {
         )
         .await
     }
-    async fn modify_inquiry(
-        &self,
-        id: &str,
-        f: Modify<'_, Inquiry>,
-    ) -> StoreResult<Option<Inquiry>> {
-        in_tx!(self, |c| modify_in_tx(c, id, f).await)
+    async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
+        in_tx!(self, [id], [], |c| modify_in_tx(c, id, &*f).await)
     }
     async fn take_inquiry(
         &self,
@@ -1006,11 +1132,14 @@ impl Store for SqliteStore {
         choice: &AgentChoice,
         a: &Assignment,
     ) -> StoreResult<TakeOutcome> {
-        in_tx!(self, |c| take_in_tx(c, inquiry_id, choice, a).await)
+        in_tx!(self, [inquiry_id], [choice, a], |c| take_in_tx(
+            c, inquiry_id, choice, a
+        )
+        .await)
     }
     async fn next_agent(&self, q: &AgentQuery) -> StoreResult<Option<SelectedAgent>> {
         let now = Ts::from_millis(chrono::Utc::now().timestamp_millis());
-        in_tx!(self, |c| pick_agent(c, q, now).await)
+        in_tx!(self, [], [q], |c| pick_agent(c, q, now).await)
     }
     async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>> {
         let avail = availability_sql(q);
@@ -1055,8 +1184,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_department(&self, d: &Department) -> StoreResult<()> {
-        let mut c = self.write.acquire().await?;
-        put_department(&mut c, d, true).await
+        in_tx!(self, [], [d], |c| put_department(c, d, true).await)
     }
     async fn department(&self, id: &str) -> StoreResult<Option<Department>> {
         load(&mut *self.rconn().await?, "departments", id).await
@@ -1072,10 +1200,10 @@ impl Store for SqliteStore {
     async fn modify_department(
         &self,
         id: &str,
-        f: Modify<'_, Department>,
+        f: Modify<Department>,
     ) -> StoreResult<Option<Department>> {
-        in_tx!(self, |c| async {
-            let out = modify_in_tx(c, id, f).await?;
+        in_tx!(self, [id], [], |c| async {
+            let out = modify_in_tx(c, id, &*f).await?;
             if let Some(d) = &out {
                 sqlx::query(
                     "UPDATE department_agents SET department_enabled = ?2 WHERE department_id = ?1",
@@ -1090,7 +1218,7 @@ impl Store for SqliteStore {
         .await)
     }
     async fn delete_department(&self, id: &str) -> StoreResult<bool> {
-        in_tx!(self, |c| async {
+        in_tx!(self, [id], [], |c| async {
             sqlx::query("DELETE FROM department_agents WHERE department_id = ?1")
                 .bind(id)
                 .execute(&mut *c)
@@ -1181,7 +1309,7 @@ impl Store for SqliteStore {
         upsert: &[DepartmentAgent],
         remove: &[String],
     ) -> StoreResult<()> {
-        in_tx!(self, |c| {
+        in_tx!(self, [department_id], [upsert, remove], |c| {
             async {
             for agent_id in remove {
                 sqlx::query("DELETE FROM department_agents WHERE department_id = ?1 AND agent_id = ?2")

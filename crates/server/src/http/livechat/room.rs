@@ -1,12 +1,13 @@
 //! `GET /api/v1/livechat/room` — get or create the visitor's room (the seed endpoint).
 
 use super::super::validate::{Ty, check, opt, req, str_of};
-use super::super::{ApiResult, AppState, Query, is_widget, ok};
+use super::super::{AppState, Query, is_widget, ok};
 use crate::domain::rooms::{RoomRequest, RoomSource};
-use crate::error::Error;
+use crate::error::{Error, Result};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
@@ -14,11 +15,19 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/livechat/room", get(get_or_create))
 }
 
+#[derive(serde::Serialize)]
+struct ExistingRoom<'a> {
+    room: &'a serde_json::value::RawValue,
+    #[serde(rename = "newRoom")]
+    new_room: bool,
+    success: bool,
+}
+
 async fn get_or_create(
     State(s): State<AppState>,
     headers: HeaderMap,
     Query(q): Query,
-) -> ApiResult {
+) -> Result<Response> {
     // Upstream validates with `check()` and an exact pattern: unknown keys are refused.
     check(
         &q,
@@ -41,7 +50,16 @@ async fn get_or_create(
                 .await?
                 .filter(|r| r.id == rid)
                 .ok_or_else(|| Error::plain("invalid-room"))?;
-        return ok(json!({ "room": room, "newRoom": false }));
+        return Ok(ok(json!({ "room": room, "newRoom": false }))?.into_response());
+    }
+    if let Some(room) = s.lc.open_room_json(&token).await? {
+        // The stored document goes out as it is, without a decode/encode round trip.
+        let body = ExistingRoom {
+            room: &room,
+            new_room: false,
+            success: true,
+        };
+        return Ok(axum::Json(body).into_response());
     }
     let source = if is_widget(&headers) {
         RoomSource::Widget {
@@ -60,5 +78,5 @@ async fn get_or_create(
             source,
         })
         .await?;
-    ok(json!({ "room": room, "newRoom": new }))
+    Ok(ok(json!({ "room": room, "newRoom": new }))?.into_response())
 }
