@@ -24,7 +24,18 @@ impl Ts {
             .unwrap_or_default()
     }
     pub fn iso(self) -> String {
-        self.datetime().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        use chrono::{Datelike, Timelike};
+        let d = self.datetime();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            d.year(),
+            d.month(),
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second(),
+            d.timestamp_subsec_millis()
+        )
     }
     pub fn parse_iso(s: &str) -> Option<Self> {
         DateTime::parse_from_rfc3339(s)

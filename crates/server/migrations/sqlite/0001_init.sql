@@ -43,15 +43,16 @@ CREATE INDEX visitors_email ON visitors (email);
 CREATE TABLE rooms (
     id TEXT PRIMARY KEY,
     token TEXT NOT NULL,
-    open INTEGER NOT NULL,
+    -- 1 while open, NULL once closed: NULLs are distinct in a unique index, so one index
+    -- both holds the rule (one open room per token) and serves every lookup by token.
+    open INTEGER,
     department_id TEXT,
     served_by TEXT,
     ts INTEGER NOT NULL,
     doc TEXT NOT NULL
 );
 -- The invariant behind get-or-create: at most one open room per visitor token.
-CREATE UNIQUE INDEX rooms_one_open_per_token ON rooms (token) WHERE open = 1;
-CREATE INDEX rooms_token_ts ON rooms (token, ts);
+CREATE UNIQUE INDEX rooms_token_open ON rooms (token, open);
 CREATE INDEX rooms_served_open ON rooms (served_by) WHERE open = 1;
 
 CREATE TABLE inquiries (
@@ -76,12 +77,12 @@ CREATE TABLE messages (
 CREATE INDEX messages_rid_ts ON messages (rid, ts);
 
 CREATE TABLE subscriptions (
-    id TEXT PRIMARY KEY,
     rid TEXT NOT NULL,
     user_id TEXT NOT NULL,
+    id TEXT NOT NULL,
     doc TEXT NOT NULL,
-    UNIQUE (rid, user_id)
-);
+    PRIMARY KEY (rid, user_id)
+) WITHOUT ROWID;
 CREATE INDEX subscriptions_user ON subscriptions (user_id);
 
 CREATE TABLE departments (

@@ -430,6 +430,13 @@ impl Livechat {
                 inquiry,
                 messages: vec![started],
                 route,
+                visitor_last_chat: Some((
+                    visitor.id.clone(),
+                    LastChat {
+                        id: rid.clone(),
+                        ts: now,
+                    },
+                )),
             })
             .await?;
         if !created.created {
@@ -443,19 +450,6 @@ impl Livechat {
                 room = r;
             }
         }
-        let (vid, rid2) = (visitor.id.clone(), room.id.clone());
-        self.store
-            .modify_visitor(
-                &vid,
-                Box::new(move |v| {
-                    v.last_chat = Some(LastChat {
-                        id: rid2.clone(),
-                        ts: now,
-                    });
-                    Ok(())
-                }),
-            )
-            .await?;
         Ok((room, true))
     }
 
@@ -509,7 +503,7 @@ impl Livechat {
         let q = self.agent_query(department, true).await?;
         let agent = self
             .store
-            .next_agent(&q)
+            .next_agent(&q, self.now())
             .await?
             .ok_or_else(|| Error::plain("agent-not-found"))?;
         match self.agent_info(&agent.agent_id).await? {

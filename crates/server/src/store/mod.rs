@@ -16,7 +16,7 @@ pub enum StoreError {
     #[error("duplicate {0}")]
     Duplicate(&'static str),
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(String),
     #[error("document: {0}")]
     Doc(#[from] serde_json::Error),
     /// The writer could not carry the operation out.
@@ -110,6 +110,8 @@ pub struct NewRoom {
     pub messages: Vec<Message>,
     /// Route the new inquiry in the same transaction (status `ready`).
     pub route: Option<(AgentChoice, Assignment)>,
+    /// The visitor's `lastChat`, written with the room.
+    pub visitor_last_chat: Option<(String, LastChat)>,
 }
 
 pub struct CreatedRoom {
@@ -124,6 +126,8 @@ pub struct UserQuery {
     pub role: Option<String>,
     pub text: Option<String>,
     pub only_available: bool,
+    /// Leave out users whose presence is offline (bots stay).
+    pub not_offline: bool,
     pub exclude_id: Option<String>,
     pub offset: i64,
     pub count: i64,
@@ -210,8 +214,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<TakeOutcome>;
     /// Picks the next agent for the query and bumps its counter, without assigning a room
     /// (upstream's `getNextAgent`, used by `agent.next`).
-    async fn next_agent(&self, q: &AgentQuery) -> StoreResult<Option<SelectedAgent>>;
+    async fn next_agent(&self, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>>;
     async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>>;
+    async fn any_available_agent(&self, q: &AgentQuery) -> StoreResult<bool>;
 
     // messages
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;

@@ -218,22 +218,13 @@ async fn tokens_and_passwords_are_stored_hashed() {
 }
 
 async fn app_db_text(app: &TestApp) -> String {
-    // Read every text cell of the database file's tables.
-    let path = app_db_path(app);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{path}"))
-        .await
-        .unwrap();
     let mut out = String::new();
     for sql in [
         "SELECT hashed || ' ' || user_id FROM login_tokens",
         "SELECT COALESCE(password_hash, '') || doc FROM users",
     ] {
-        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
+        let rows: Vec<String> = app.db_all(sql, &[]);
         out.push_str(&rows.join("\n"));
     }
     out
-}
-
-fn app_db_path(app: &TestApp) -> String {
-    app.db_path()
 }

@@ -23,17 +23,8 @@ async fn two_hundred_get_or_create_calls_make_one_room() {
     }
     assert_eq!(ids.len(), 1, "one room");
     assert_eq!(created, 1, "newRoom:true exactly once");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path()))
-        .await
-        .unwrap();
-    let rooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let inquiries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inquiries")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let rooms: i64 = app.db_one("SELECT COUNT(*) FROM rooms", &[]);
+    let inquiries: i64 = app.db_one("SELECT COUNT(*) FROM inquiries", &[]);
     assert_eq!((rooms, inquiries), (1, 1));
 }
 

@@ -220,6 +220,22 @@ impl TestApp {
             .await
     }
 
+    /// One value from the test's database (white-box checks of what was stored).
+    pub fn db_one<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> T {
+        let c = rusqlite::Connection::open(&self.db_path).unwrap();
+        c.query_row(sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+            .unwrap()
+    }
+
+    pub fn db_all<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> Vec<T> {
+        let c = rusqlite::Connection::open(&self.db_path).unwrap();
+        let mut st = c.prepare(sql).unwrap();
+        st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+            .unwrap()
+            .collect::<Result<Vec<T>, _>>()
+            .unwrap()
+    }
+
     pub fn db_path(&self) -> String {
         self.db_path.clone()
     }

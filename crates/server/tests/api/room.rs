@@ -11,15 +11,10 @@ fn is_meteor_id(v: &Value) -> bool {
 }
 
 async fn messages(app: &TestApp, rid: &str) -> Vec<Value> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path()))
-        .await
-        .unwrap();
-    let docs: Vec<String> =
-        sqlx::query_scalar("SELECT doc FROM messages WHERE rid = ?1 ORDER BY ts, rowid")
-            .bind(rid)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let docs: Vec<String> = app.db_all(
+        "SELECT doc FROM messages WHERE rid = ?1 ORDER BY ts, rowid",
+        &[rid],
+    );
     docs.iter()
         .map(|d| serde_json::from_str(d).unwrap())
         .collect()
@@ -80,13 +75,7 @@ async fn no_agent_online_writes_nothing() {
     app.post_as(&a, "/api/v1/users.setStatus", json!({"status": "offline"}))
         .await;
     assert_eq!(app.room("t1").await.body["errorType"], "no-agent-online");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path()))
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM rooms) + (SELECT COUNT(*) FROM inquiries) + (SELECT COUNT(*) FROM messages)")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let n: i64 = app.db_one("SELECT (SELECT COUNT(*) FROM rooms) + (SELECT COUNT(*) FROM inquiries) + (SELECT COUNT(*) FROM messages)", &[]);
     assert_eq!(n, 0);
 }
 
@@ -185,14 +174,7 @@ async fn inquiry_and_subscription_are_written() {
         .as_str()
         .unwrap()
         .to_string();
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path()))
-        .await
-        .unwrap();
-    let inq: String = sqlx::query_scalar("SELECT doc FROM inquiries WHERE rid = ?1")
-        .bind(&rid)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let inq: String = app.db_one("SELECT doc FROM inquiries WHERE rid = ?1", &[rid.as_str()]);
     let inq: Value = serde_json::from_str(&inq).unwrap();
     assert_eq!(inq["status"], "taken");
     assert_eq!(inq["_id"].as_str().unwrap().len(), 24);
@@ -200,11 +182,10 @@ async fn inquiry_and_subscription_are_written() {
     assert_eq!(inq["t"], "l");
     assert_eq!(inq["message"], "");
     assert_iso(&inq["takenAt"]);
-    let sub: String = sqlx::query_scalar("SELECT doc FROM subscriptions WHERE rid = ?1")
-        .bind(&rid)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let sub: String = app.db_one(
+        "SELECT doc FROM subscriptions WHERE rid = ?1",
+        &[rid.as_str()],
+    );
     let sub: Value = serde_json::from_str(&sub).unwrap();
     assert_eq!(sub["u"]["_id"], agent.id.as_str());
     assert_eq!(sub["t"], "l");

@@ -249,30 +249,12 @@ async fn delete_visitor_rules_and_cascade() {
         "invalid-token"
     );
     assert_eq!(app.room("t1").await.body["error"], "invalid-token");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path()))
-        .await
-        .unwrap();
-    let rooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let msgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let subs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscriptions")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let inq: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inquiries")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let rooms: i64 = app.db_one("SELECT COUNT(*) FROM rooms", &[]);
+    let msgs: i64 = app.db_one("SELECT COUNT(*) FROM messages", &[]);
+    let subs: i64 = app.db_one("SELECT COUNT(*) FROM subscriptions", &[]);
+    let inq: i64 = app.db_one("SELECT COUNT(*) FROM inquiries", &[]);
     assert_eq!((rooms, msgs, subs, inq), (0, 0, 0, 0));
-    let doc: String = sqlx::query_scalar("SELECT doc FROM visitors")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let doc: String = app.db_one("SELECT doc FROM visitors", &[]);
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["disabled"], true);
     assert!(

@@ -1,0 +1,35 @@
+//! Embedded migrations, applied in order at start, each in its own transaction.
+
+use super::Connection;
+use crate::store::{StoreError, StoreResult};
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+)];
+
+pub fn run(c: &mut Connection) -> StoreResult<()> {
+    c.execute_batch(
+        "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )?;
+    for (version, name, sql) in MIGRATIONS {
+        let done: bool = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM _migrations WHERE version = ?1)",
+            [version],
+            |r| r.get(0),
+        )?;
+        if done {
+            continue;
+        }
+        let tx = c.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Db(format!("migration {version} ({name}): {e}")))?;
+        tx.execute(
+            "INSERT INTO _migrations (version, name, applied_at) VALUES (?1, ?2, strftime('%s','now'))",
+            rusqlite::params![version, name],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! The embedded store: SQLite (WAL) through rusqlite.
+//!
+//! Writes: one thread owns the only writing connection and commits queued operations in
+//! batches (group commit): every operation runs under its own savepoint inside the batch's
+//! transaction, and its caller hears back only after COMMIT returned, so an acknowledged
+//! write is on disk (`synchronous=FULL`) while one fsync serves the whole batch.
+//! Reads: a small pool of connections used in place; WAL readers never wait for the writer.
+//!
+//! rusqlite rather than sqlx here: sqlx drives each SQLite connection from its own thread,
+//! and on the seed endpoint half of the CPU went to those thread hand-offs (see
+//! docs/benchmarks.md). Point reads in place and a synchronous writer thread remove them.
+
+mod migrate;
+mod ops;
+
+use super::*;
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags};
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use tokio::sync::oneshot;
+
+pub(crate) type Conn = Connection;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e
+            && f.code == rusqlite::ErrorCode::ConstraintViolation
+            && (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+        {
+            let m = msg.clone().unwrap_or_default();
+            return StoreError::Duplicate(if m.contains("email") {
+                "email"
+            } else if m.contains("rooms.token") || m.contains("rooms_token_open") {
+                "open room"
+            } else if m.contains("visitors.token") {
+                "token"
+            } else if m.contains("username") {
+                "username"
+            } else {
+                "id"
+            });
+        }
+        StoreError::Db(e.to_string())
+    }
+}
+
+pub struct SqliteStore {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    writer: Writer,
+    synchronous: &'static str,
+    /// Holds the file of a `sqlite::memory:` database for the store's lifetime.
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// `sqlite://path`, `sqlite:path` or `sqlite::memory:` → a file path (memory: a private
+/// temporary file, so the writer and the readers share one database).
+/// `?synchronous=normal` trades the last commits on power loss (not on a crash of the
+/// process) for speed; the default is `full`: acknowledged means on disk.
+fn synchronous_of(url: &str, memory: bool) -> &'static str {
+    if memory {
+        return "OFF";
+    }
+    match url.split_once('?').map(|(_, q)| q) {
+        Some(q)
+            if q.split('&')
+                .any(|kv| kv.eq_ignore_ascii_case("synchronous=normal")) =>
+        {
+            "NORMAL"
+        }
+        _ => "FULL",
+    }
+}
+
+fn parse_url(url: &str) -> StoreResult<(PathBuf, Option<tempfile::TempDir>, bool)> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Db(format!("not a sqlite URL: {url}")))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path.contains(":memory:") || rest.contains("mode=memory") {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Db(e.to_string()))?;
+        return Ok((dir.path().join("memory.db"), Some(dir), true));
+    }
+    Ok((PathBuf::from(path), None, false))
+}
+
+fn open(path: &PathBuf, synchronous: &str) -> StoreResult<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(std::time::Duration::from_secs(30))?;
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = {};
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -16000;
+         PRAGMA temp_store = MEMORY;",
+        synchronous
+    ))?;
+    c.set_prepared_statement_cache_capacity(128);
+    Ok(c)
+}
+
+const MAX_IDLE_READERS: usize = 16;
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database and applies the migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let (path, tmp, memory) = parse_url(url)?;
+        let synchronous = synchronous_of(url, memory);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Db(format!("{}: {e}", parent.display())))?;
+        }
+        let mut conn = open(&path, synchronous)?;
+        migrate::run(&mut conn)?;
+        // Checkpoints run on the writer (SQLite's automatic ones): a separate checkpointer
+        // cannot restart the WAL while readers keep old snapshots, and the WAL then grows
+        // without bound (measured: 1.6 GB in a minute of room creation).
+        conn.execute_batch("PRAGMA journal_size_limit = 67108864")?;
+        Ok(SqliteStore {
+            readers: Mutex::new(vec![open(&path, synchronous)?]),
+            path,
+            writer: Writer::start(conn)?,
+            synchronous,
+            _tmp: tmp,
+        })
+    }
+
+    /// Runs a read on a pooled connection, in place (an indexed read takes microseconds).
+    fn read<R>(&self, f: impl FnOnce(&Connection) -> StoreResult<R>) -> StoreResult<R> {
+        let conn = self.readers.lock().pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => open(&self.path, self.synchronous)?,
+        };
+        let out = f(&conn);
+        let mut pool = self.readers.lock();
+        if pool.len() < MAX_IDLE_READERS {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` as one operation of the writer's next batch.
+    async fn write<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    ) -> StoreResult<R> {
+        self.writer.run(f).await
+    }
+}
+
+fn exec(c: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute([])
+}
+
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+struct Writer {
+    jobs: std_mpsc::SyncSender<Job>,
+}
+
+const MAX_BATCH: usize = 512;
+
+impl Writer {
+    fn start(conn: Connection) -> StoreResult<Self> {
+        let (tx, rx) = std_mpsc::sync_channel::<Job>(8192);
+        std::thread::Builder::new()
+            .name("fc-sqlite-writer".into())
+            .spawn(move || Self::run_loop(conn, rx))
+            .map_err(|e| StoreError::Db(e.to_string()))?;
+        Ok(Writer { jobs: tx })
+    }
+
+    fn run_loop(conn: Connection, rx: std_mpsc::Receiver<Job>) {
+        let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+        while let Ok(first) = rx.recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => batch.push(j),
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = exec(&conn, "BEGIN IMMEDIATE") {
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                // Dropping the jobs tells their callers the write was not carried out.
+                batch.clear();
+                continue;
+            }
+            let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
+            for job in batch.drain(..) {
+                let sp = exec(&conn, "SAVEPOINT op").is_ok();
+                let (ok, deliver) = job(&conn);
+                if sp {
+                    if !ok {
+                        let _ = exec(&conn, "ROLLBACK TO op");
+                    }
+                    let _ = exec(&conn, "RELEASE op");
+                }
+                delivers.push(deliver);
+            }
+            let commit = exec(&conn, "COMMIT").map(|_| ()).map_err(|e| e.to_string());
+            if commit.is_err() {
+                let _ = exec(&conn, "ROLLBACK");
+            }
+            for d in delivers {
+                d(commit.clone());
+            }
+        }
+    }
+
+    async fn run<R, F>(&self, f: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<StoreResult<R>>();
+        let job: Job = Box::new(move |c| {
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| f(c)))
+                .unwrap_or_else(|_| Err(StoreError::Closed("a write operation panicked")));
+            let ok = r.is_ok();
+            let deliver: Deliver = Box::new(move |commit| {
+                let out = match commit {
+                    Err(e) if ok => Err(StoreError::Db(format!("commit failed: {e}"))),
+                    _ => r,
+                };
+                let _ = tx.send(out);
+            });
+            (ok, deliver)
+        });
+        // The channel is bounded: a full queue makes this wait, which is the backpressure.
+        let jobs = self.jobs.clone();
+        match jobs.try_send(job) {
+            Ok(()) => {}
+            Err(std_mpsc::TrySendError::Full(job)) => {
+                tokio::task::spawn_blocking(move || jobs.send(job))
+                    .await
+                    .map_err(|_| StoreError::Closed("the writer has stopped"))?
+                    .map_err(|_| StoreError::Closed("the writer has stopped"))?;
+            }
+            Err(std_mpsc::TrySendError::Disconnected(_)) => {
+                return Err(StoreError::Closed("the writer has stopped"));
+            }
+        }
+        rx.await
+            .map_err(|_| StoreError::Closed("the write was not carried out"))?
+    }
+}

@@ -1,0 +1,1036 @@
+//! Row helpers (shared by reads and write operations) and the `Store` implementation.
+
+use super::{Conn, SqliteStore};
+use crate::model::*;
+use crate::store::*;
+use crate::time::Ts;
+use rusqlite::{OptionalExtension, Params, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+fn to_doc<T: Serialize>(v: &T) -> StoreResult<String> {
+    Ok(serde_json::to_string(v)?)
+}
+
+fn from_doc<T: DeserializeOwned>(s: &str) -> StoreResult<T> {
+    Ok(serde_json::from_str(s)?)
+}
+
+fn one_doc<T: DeserializeOwned>(c: &Conn, sql: &str, p: impl Params) -> StoreResult<Option<T>> {
+    let mut st = c.prepare_cached(sql)?;
+    let doc: Option<String> = st.query_row(p, |r| r.get(0)).optional()?;
+    doc.map(|d| from_doc(&d)).transpose()
+}
+
+fn many_docs<T: DeserializeOwned>(c: &Conn, sql: &str, p: impl Params) -> StoreResult<Vec<T>> {
+    let mut st = c.prepare_cached(sql)?;
+    let docs = st
+        .query_map(p, |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    docs.iter().map(|d| from_doc(d)).collect()
+}
+
+fn load<T: DeserializeOwned>(c: &Conn, table: &str, id: &str) -> StoreResult<Option<T>> {
+    one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), [id])
+}
+
+fn roles_col(roles: &[String]) -> String {
+    format!(",{},", roles.join(","))
+}
+
+fn put_user(c: &Conn, u: &User, insert: bool, password_hash: Option<&str>) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO users (id, username, email, roles, is_agent, active, status, status_connection,
+            status_livechat, livechat_count, last_routing_time, doc, password_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    } else {
+        "UPDATE users SET username = ?2, email = ?3, roles = ?4, is_agent = ?5, active = ?6, status = ?7,
+            status_connection = ?8, status_livechat = ?9, livechat_count = ?10, last_routing_time = ?11,
+            doc = ?12, password_hash = COALESCE(?13, password_hash)
+         WHERE id = ?1"
+    };
+    c.prepare_cached(sql)?.execute(params![
+        u.id,
+        u.username,
+        u.first_email().map(|e| e.to_lowercase()),
+        roles_col(&u.roles),
+        u.has_role("livechat-agent"),
+        u.active,
+        u.status,
+        u.status_connection,
+        u.status_livechat,
+        u.livechat_count.unwrap_or(0),
+        u.last_routing_time.map(|t| t.millis()),
+        to_doc(u)?,
+        password_hash,
+    ])?;
+    Ok(())
+}
+
+fn put_visitor(c: &Conn, v: &Visitor, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO visitors (id, token, phone, email, doc) VALUES (?1, ?2, ?3, ?4, ?5)"
+    } else {
+        "UPDATE visitors SET token = ?2, phone = ?3, email = ?4, doc = ?5 WHERE id = ?1"
+    };
+    c.prepare_cached(sql)?.execute(params![
+        v.id,
+        v.token,
+        v.first_phone(),
+        v.first_email().map(|e| e.to_lowercase()),
+        to_doc(v)?
+    ])?;
+    Ok(())
+}
+
+fn put_room(c: &Conn, r: &Room, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO rooms (id, token, open, department_id, served_by, ts, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    } else {
+        "UPDATE rooms SET token = ?2, open = ?3, department_id = ?4, served_by = ?5, ts = ?6, doc = ?7 WHERE id = ?1"
+    };
+    c.prepare_cached(sql)?.execute(params![
+        r.id,
+        r.v.token,
+        r.is_open().then_some(1),
+        r.department_id,
+        r.served_by_id(),
+        r.ts.millis(),
+        to_doc(r)?
+    ])?;
+    Ok(())
+}
+
+fn put_inquiry(c: &Conn, i: &Inquiry, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO inquiries (id, rid, status, department, ts, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    } else {
+        "UPDATE inquiries SET rid = ?2, status = ?3, department = ?4, ts = ?5, doc = ?6 WHERE id = ?1"
+    };
+    c.prepare_cached(sql)?.execute(params![
+        i.id,
+        i.rid,
+        i.status,
+        i.department,
+        i.ts.millis(),
+        to_doc(i)?
+    ])?;
+    Ok(())
+}
+
+fn insert_message(c: &Conn, m: &Message) -> StoreResult<()> {
+    c.prepare_cached("INSERT INTO messages (id, rid, ts, t, hidden, token, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        .execute(params![m.id, m.rid, m.ts.millis(), m.t, m.hidden, m.token, to_doc(m)?])?;
+    Ok(())
+}
+
+fn put_department(c: &Conn, d: &Department, insert: bool) -> StoreResult<()> {
+    let sql = if insert {
+        "INSERT INTO departments (id, name, enabled, doc) VALUES (?1, ?2, ?3, ?4)"
+    } else {
+        "UPDATE departments SET name = ?2, enabled = ?3, doc = ?4 WHERE id = ?1"
+    };
+    c.prepare_cached(sql)?
+        .execute(params![d.id, d.name, d.enabled, to_doc(d)?])?;
+    Ok(())
+}
+
+fn insert_subscription(c: &Conn, s: &Subscription) -> StoreResult<()> {
+    c.prepare_cached("INSERT INTO subscriptions (id, rid, user_id, doc) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![s.id, s.rid, s.u.id, to_doc(s)?])?;
+    Ok(())
+}
+
+const DEPT_AGENT_COLS: &str =
+    "id, agent_id, department_id, department_enabled, username, count, ord, updated_at";
+
+fn department_agents_where(c: &Conn, filter: &str, arg: &str) -> StoreResult<Vec<DepartmentAgent>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {DEPT_AGENT_COLS} FROM department_agents WHERE {filter} ORDER BY username, department_id"
+    ))?;
+    let rows = st
+        .query_map([arg], |r| {
+            Ok(DepartmentAgent {
+                id: r.get(0)?,
+                agent_id: r.get(1)?,
+                department_id: r.get(2)?,
+                department_enabled: r.get(3)?,
+                username: r.get(4)?,
+                count: r.get(5)?,
+                order: r.get(6)?,
+                updated_at: Ts::from_millis(r.get(7)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The availability filter of spec §4.5 over `users u`, with the open-chat limit
+/// (parameters: ?1 ignored agent, ?2 limit).
+fn availability_sql(q: &AgentQuery) -> String {
+    let mut s = String::from(
+        "u.is_agent = 1 AND u.active = 1 AND u.status_livechat = 'available' AND u.status <> 'offline' AND u.id <> ?1",
+    );
+    if !q.idle_ok {
+        s.push_str(" AND COALESCE(u.status_connection, '') <> 'away'");
+    }
+    if q.max_chats.is_some_and(|m| m > 0) {
+        s.push_str(
+            " AND (SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1) < ?2",
+        );
+    } else {
+        s.push_str(" AND ?2 IS NOT NULL");
+    }
+    s
+}
+
+/// Chooses an agent for `q` and applies the routing method's bookkeeping (counters,
+/// last routing time) in the caller's transaction.
+fn pick_agent(c: &Conn, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
+    let avail = availability_sql(q);
+    let ignore = q.ignore_agent.clone().unwrap_or_default();
+    let max = q.max_chats.unwrap_or(0);
+    let order = match q.order {
+        AgentOrder::LeastAssigned if q.department.is_some() => "da.count, da.ord, u.username",
+        AgentOrder::LeastAssigned => "u.livechat_count, u.username",
+        AgentOrder::LeastBusy => {
+            "(SELECT COUNT(*) FROM rooms r2 WHERE r2.served_by = u.id AND r2.open = 1), u.username"
+        }
+        AgentOrder::LongestIdle => "COALESCE(u.last_routing_time, 0), u.username",
+    };
+    let row: Option<(String, String, Option<String>)> = match &q.department {
+        Some(dept) => c
+            .prepare_cached(&format!(
+                "SELECT u.id, u.username, da.id FROM department_agents da JOIN users u ON u.id = da.agent_id
+                 WHERE da.department_id = ?3 AND {avail} ORDER BY {order} LIMIT 1"
+            ))?
+            .query_row(params![ignore, max, dept], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?,
+        None => c
+            .prepare_cached(&format!(
+                "SELECT u.id, u.username, NULL FROM users u WHERE {avail} ORDER BY {order} LIMIT 1"
+            ))?
+            .query_row(params![ignore, max], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?,
+    };
+    let Some((agent_id, username, dept_agent)) = row else {
+        return Ok(None);
+    };
+    match q.order {
+        AgentOrder::LeastAssigned => match dept_agent {
+            Some(da) => {
+                c.prepare_cached("UPDATE department_agents SET count = count + 1 WHERE id = ?1")?
+                    .execute([da])?;
+            }
+            None => {
+                c.prepare_cached(
+                    "UPDATE users SET livechat_count = livechat_count + 1,
+                        doc = json_set(doc, '$.livechatCount', livechat_count + 1) WHERE id = ?1",
+                )?
+                .execute([&agent_id])?;
+            }
+        },
+        AgentOrder::LongestIdle => {
+            c.prepare_cached(
+                "UPDATE users SET last_routing_time = ?2, doc = json_set(doc, '$.lastRoutingTime', ?3) WHERE id = ?1",
+            )?
+            .execute(params![agent_id, now.millis(), now.iso()])?;
+        }
+        AgentOrder::LeastBusy => {}
+    }
+    Ok(Some(SelectedAgent { agent_id, username }))
+}
+
+fn agent_is_available(c: &Conn, agent_id: &str, q: &AgentQuery) -> StoreResult<bool> {
+    let avail = availability_sql(&AgentQuery {
+        ignore_agent: None,
+        ..q.clone()
+    });
+    Ok(c.prepare_cached(&format!(
+        "SELECT 1 FROM users u WHERE u.id = ?3 AND {avail}"
+    ))?
+    .query_row(params!["", q.max_chats.unwrap_or(0), agent_id], |_| Ok(()))
+    .optional()?
+    .is_some())
+}
+
+fn open_chats(c: &Conn, agent_id: &str) -> StoreResult<i64> {
+    Ok(
+        c.prepare_cached("SELECT COUNT(*) FROM rooms WHERE served_by = ?1 AND open = 1")?
+            .query_row([agent_id], |r| r.get(0))?,
+    )
+}
+
+/// Which agent takes the room: the named one (within its chat limit), or the preferred
+/// one if available, else the routing query's choice. `Err` carries why nobody does.
+fn choose_agent(
+    c: &Conn,
+    room: &Room,
+    choice: &AgentChoice,
+    a: &Assignment,
+) -> StoreResult<Result<SelectedAgent, TakeOutcome>> {
+    if !room.is_open() {
+        return Ok(Err(TakeOutcome::RoomClosed));
+    }
+    Ok(match choice {
+        AgentChoice::Agent(agent) => {
+            if room.served_by_id() == Some(agent.agent_id.as_str()) {
+                Err(TakeOutcome::Unchanged(room.clone()))
+            } else if a.max_chats.is_some_and(|m| m > 0)
+                && open_chats(c, &agent.agent_id)? >= a.max_chats.unwrap_or(0)
+            {
+                Err(TakeOutcome::AgentAtLimit)
+            } else {
+                Ok(agent.clone())
+            }
+        }
+        AgentChoice::Route { preferred, query } => match preferred {
+            Some(p) if agent_is_available(c, &p.agent_id, query)? => Ok(p.clone()),
+            _ => match pick_agent(c, query, a.now)? {
+                Some(agent) => Ok(agent),
+                None => Err(TakeOutcome::NoAgent(room.clone())),
+            },
+        },
+    })
+}
+
+/// Upstream's `takeInquiry` + `assignAgent` on the documents: inquiry taken, `servedBy`,
+/// `usersCount`, the agent's subscription and the `command`/`connected` and `uj` messages.
+fn assign_docs(
+    c: &Conn,
+    inquiry: &mut Inquiry,
+    room: &mut Room,
+    agent: &SelectedAgent,
+    a: &Assignment,
+) -> StoreResult<Option<(Subscription, [Message; 2])>> {
+    let name: Option<Option<String>> = c
+        .prepare_cached("SELECT json_extract(doc, '$.name') FROM users WHERE id = ?1")?
+        .query_row([&agent.agent_id], |r| r.get(0))
+        .optional()?;
+    let Some(name) = name else { return Ok(None) };
+    let now = a.now;
+    inquiry.status = inquiry_status::TAKEN.into();
+    inquiry.taken_at = Some(now);
+    inquiry.default_agent = None;
+    inquiry.queued_at = None;
+    inquiry.updated_at = now;
+    room.served_by = Some(ServedBy {
+        id: agent.agent_id.clone(),
+        username: agent.username.clone(),
+        ts: now,
+    });
+    room.users_count += 1;
+    room.msgs += 2;
+    room.updated_at = now;
+    let sub = Subscription {
+        id: a.subscription_id.clone(),
+        rid: room.id.clone(),
+        name: inquiry.name.clone(),
+        fname: inquiry.name.clone(),
+        alert: true,
+        open: true,
+        unread: 1,
+        user_mentions: 1,
+        group_mentions: 0,
+        u: UserRef {
+            id: agent.agent_id.clone(),
+            username: agent.username.clone(),
+            name: None,
+        },
+        t: "l".into(),
+        desktop_notifications: "all".into(),
+        mobile_push_notifications: "all".into(),
+        email_notifications: "all".into(),
+        v: inquiry.v.clone(),
+        ts: now,
+        department: inquiry.department.clone(),
+        updated_at: now,
+    };
+    let u = UserRef {
+        id: agent.agent_id.clone(),
+        username: agent.username.clone(),
+        name,
+    };
+    let msgs = [
+        Message::system(
+            a.connected_msg_id.clone(),
+            "command",
+            &room.id,
+            "connected",
+            u.clone(),
+            now,
+        ),
+        Message::system(a.joined_msg_id.clone(), "uj", &room.id, "", u, now),
+    ];
+    Ok(Some((sub, msgs)))
+}
+
+/// Assigns an existing room inside the caller's transaction.
+fn take_in_tx(
+    c: &Conn,
+    mut inquiry: Inquiry,
+    mut room: Room,
+    choice: &AgentChoice,
+    a: &Assignment,
+) -> StoreResult<TakeOutcome> {
+    let agent = match choose_agent(c, &room, choice, a)? {
+        Ok(agent) => agent,
+        Err(outcome) => return Ok(outcome),
+    };
+    let Some((sub, msgs)) = assign_docs(c, &mut inquiry, &mut room, &agent, a)? else {
+        return Ok(TakeOutcome::AgentUnavailable);
+    };
+    put_inquiry(c, &inquiry, false)?;
+    let subscribed: bool = c
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)",
+        )?
+        .query_row(params![room.id, agent.agent_id], |r| r.get(0))?;
+    if !subscribed {
+        insert_subscription(c, &sub)?;
+    }
+    put_room(c, &room, false)?;
+    for m in &msgs {
+        insert_message(c, m)?;
+    }
+    Ok(TakeOutcome::Taken { room, agent })
+}
+
+/// A document kept in its own table, written through its `put_*` function.
+trait DocRow: DeserializeOwned + Send + Sized {
+    const TABLE: &'static str;
+    fn put(c: &Conn, d: &Self) -> StoreResult<()>;
+}
+
+macro_rules! doc_row {
+    ($t:ty, $table:literal, $put:expr) => {
+        impl DocRow for $t {
+            const TABLE: &'static str = $table;
+            fn put(c: &Conn, d: &Self) -> StoreResult<()> {
+                $put(c, d)
+            }
+        }
+    };
+}
+
+doc_row!(User, "users", |c, d| put_user(c, d, false, None));
+doc_row!(Visitor, "visitors", |c, d| put_visitor(c, d, false));
+doc_row!(Room, "rooms", |c, d| put_room(c, d, false));
+doc_row!(Inquiry, "inquiries", |c, d| put_inquiry(c, d, false));
+doc_row!(Department, "departments", |c, d| put_department(
+    c, d, false
+));
+
+/// Read, change and write one document inside the caller's transaction.
+fn modify_in_tx<T: DocRow>(c: &Conn, id: &str, f: &ModifyFn<T>) -> StoreResult<Option<T>> {
+    let Some(mut doc) = load::<T>(c, T::TABLE, id)? else {
+        return Ok(None);
+    };
+    f(&mut doc).map_err(StoreError::Rejected)?;
+    T::put(c, &doc)?;
+    Ok(Some(doc))
+}
+
+fn refresh_num_agents(c: &Conn, department_id: &str) -> StoreResult<()> {
+    let n: i64 = c
+        .prepare_cached("SELECT COUNT(*) FROM department_agents WHERE department_id = ?1")?
+        .query_row([department_id], |r| r.get(0))?;
+    if let Some(mut d) = load::<Department>(c, "departments", department_id)? {
+        d.num_agents = n;
+        put_department(c, &d, false)?;
+    }
+    Ok(())
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc FROM rooms WHERE token = ?1 AND open = 1";
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_user(&self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
+        let (user, hash) = (user.clone(), password_hash.map(str::to_owned));
+        self.write(move |c| put_user(c, &user, true, hash.as_deref()))
+            .await
+    }
+    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        self.read(|c| load(c, "users", id))
+    }
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        self.read(|c| one_doc(c, "SELECT doc FROM users WHERE username = ?1", [username]))
+    }
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        self.read(|c| {
+            one_doc(
+                c,
+                "SELECT doc FROM users WHERE email = ?1",
+                [email.to_lowercase()],
+            )
+        })
+    }
+    async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT password_hash FROM users WHERE id = ?1")?
+                    .query_row([user_id], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten(),
+            )
+        })
+    }
+    async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()> {
+        let (id, hash) = (user_id.to_owned(), hash.to_owned());
+        self.write(move |c| {
+            c.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+                .execute(params![id, hash])?;
+            Ok(())
+        })
+        .await
+    }
+    async fn modify_user(&self, id: &str, f: Modify<User>) -> StoreResult<Option<User>> {
+        let id = id.to_owned();
+        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+    }
+    async fn delete_user(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            c.prepare_cached("DELETE FROM login_tokens WHERE user_id = ?1")?
+                .execute([&id])?;
+            let depts: Vec<String> = c
+                .prepare_cached("SELECT department_id FROM department_agents WHERE agent_id = ?1")?
+                .query_map([&id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            c.prepare_cached("DELETE FROM department_agents WHERE agent_id = ?1")?
+                .execute([&id])?;
+            for d in depts {
+                refresh_num_agents(c, &d)?;
+            }
+            Ok(c.prepare_cached("DELETE FROM users WHERE id = ?1")?
+                .execute([&id])?
+                > 0)
+        })
+        .await
+    }
+    async fn count_users_with_role(&self, role: &str) -> StoreResult<i64> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT COUNT(*) FROM users WHERE instr(roles, ?1) > 0")?
+                    .query_row([format!(",{role},")], |r| r.get(0))?,
+            )
+        })
+    }
+    async fn list_users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)> {
+        let mut wh = vec!["1 = 1".to_string()];
+        if q.role.is_some() {
+            wh.push("instr(roles, ?1) > 0".into());
+        } else {
+            wh.push("?1 IS NULL".into());
+        }
+        if q.text.is_some() {
+            wh.push("(username LIKE ?2 ESCAPE '\\' OR json_extract(doc, '$.name') LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')".into());
+        } else {
+            wh.push("?2 IS NULL".into());
+        }
+        if q.only_available {
+            wh.push("status_livechat = 'available'".into());
+        }
+        if q.not_offline {
+            wh.push("(status <> 'offline' OR instr(roles, ',bot,') > 0)".into());
+        }
+        if q.exclude_id.is_some() {
+            wh.push("id <> ?3".into());
+        } else {
+            wh.push("?3 IS NULL".into());
+        }
+        let wh = wh.join(" AND ");
+        let order: Vec<String> = q
+            .sort
+            .iter()
+            .filter_map(|(f, asc)| {
+                let col = match f.as_str() {
+                    "username" => "username",
+                    "name" => "json_extract(doc, '$.name')",
+                    "status" => "status",
+                    "statusLivechat" => "status_livechat",
+                    "livechatCount" => "livechat_count",
+                    "_id" => "id",
+                    _ => return None,
+                };
+                Some(format!("{col} {}", if *asc { "ASC" } else { "DESC" }))
+            })
+            .collect();
+        let order = if order.is_empty() {
+            "username ASC".to_string()
+        } else {
+            order.join(", ")
+        };
+        let role = q.role.as_ref().map(|r| format!(",{r},"));
+        let text = q.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
+        self.read(|c| {
+            let total: i64 = c
+                .prepare(&format!("SELECT COUNT(*) FROM users WHERE {wh}"))?
+                .query_row(params![role, text, q.exclude_id], |r| r.get(0))?;
+            let users = many_docs(
+                c,
+                &format!("SELECT doc FROM users WHERE {wh} ORDER BY {order} LIMIT ?4 OFFSET ?5"),
+                params![
+                    role,
+                    text,
+                    q.exclude_id,
+                    if q.count <= 0 { -1 } else { q.count },
+                    q.offset
+                ],
+            )?;
+            Ok((users, total))
+        })
+    }
+    async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()> {
+        let (id, hashed) = (user_id.to_owned(), hashed.to_owned());
+        self.write(move |c| {
+            c.prepare_cached(
+                "INSERT INTO login_tokens (hashed, user_id, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![hashed, id, when.millis()])?;
+            Ok(())
+        })
+        .await
+    }
+    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>> {
+        self.read(|c| {
+            one_doc(c, "SELECT u.doc FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = ?1", [hashed])
+        })
+    }
+    async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
+        let hashed = hashed.to_owned();
+        self.write(move |c| {
+            c.prepare_cached("DELETE FROM login_tokens WHERE hashed = ?1")?
+                .execute([hashed])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn settings(&self) -> StoreResult<Vec<(String, Value)>> {
+        self.read(|c| {
+            let rows: Vec<(String, String)> = c
+                .prepare_cached("SELECT id, value FROM settings")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            rows.into_iter()
+                .map(|(k, v)| Ok((k, serde_json::from_str(&v)?)))
+                .collect()
+        })
+    }
+    async fn put_setting(&self, id: &str, value: &Value) -> StoreResult<()> {
+        let (id, value) = (id.to_owned(), serde_json::to_string(value)?);
+        self.write(move |c| {
+            c.prepare_cached("INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET value = excluded.value")?
+                .execute(params![id, value])?;
+            Ok(())
+        })
+        .await
+    }
+    async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let v: String = c
+                .prepare_cached(
+                    "INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE
+                     SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value",
+                )?
+                .query_row(params![id, (default + 1).to_string()], |r| r.get(0))?;
+            Ok(v.parse().unwrap_or(default + 1))
+        })
+        .await
+    }
+
+    async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {
+        self.read(|c| load(c, "visitors", id))
+    }
+    async fn visitor_by_token(&self, token: &str) -> StoreResult<Option<Visitor>> {
+        self.read(|c| one_doc(c, "SELECT doc FROM visitors WHERE token = ?1", [token]))
+    }
+    async fn visitor_by_phone(&self, phone: &str) -> StoreResult<Option<Visitor>> {
+        self.read(|c| {
+            one_doc(
+                c,
+                "SELECT doc FROM visitors WHERE phone = ?1 LIMIT 1",
+                [phone],
+            )
+        })
+    }
+    async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>> {
+        self.read(|c| {
+            one_doc(
+                c,
+                "SELECT doc FROM visitors WHERE email = ?1 LIMIT 1",
+                [email.to_lowercase()],
+            )
+        })
+    }
+    async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()> {
+        let v = v.clone();
+        self.write(move |c| put_visitor(c, &v, true)).await
+    }
+    async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>> {
+        let id = id.to_owned();
+        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+    }
+    async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()> {
+        let (token, anonymised) = (token.to_owned(), anonymised.clone());
+        self.write(move |c| {
+            for sql in [
+                "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
+                "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
+                "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
+                "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
+                "DELETE FROM rooms WHERE token = ?1",
+            ] {
+                c.prepare_cached(sql)?.execute([&token])?;
+            }
+            put_visitor(c, &anonymised, false)
+        })
+        .await
+    }
+
+    async fn room(&self, id: &str) -> StoreResult<Option<Room>> {
+        self.read(|c| load(c, "rooms", id))
+    }
+    async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>> {
+        self.read(|c| one_doc(c, OPEN_ROOM_BY_TOKEN, [token]))
+    }
+    async fn open_room_json(
+        &self,
+        token: &str,
+    ) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
+        let doc: Option<String> = self.read(|c| {
+            Ok(c.prepare_cached(OPEN_ROOM_BY_TOKEN)?
+                .query_row([token], |r| r.get(0))
+                .optional()?)
+        })?;
+        Ok(doc
+            .map(serde_json::value::RawValue::from_string)
+            .transpose()?)
+    }
+    async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>> {
+        self.read(|c| match rid {
+            Some(rid) => one_doc(
+                c,
+                "SELECT doc FROM rooms WHERE id = ?1 AND token = ?2",
+                [rid, token],
+            ),
+            None => one_doc(
+                c,
+                "SELECT doc FROM rooms WHERE token = ?1 ORDER BY open IS NULL, ts DESC LIMIT 1",
+                [token],
+            ),
+        })
+    }
+    async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>> {
+        self.read(|c| many_docs(c, OPEN_ROOM_BY_TOKEN, [token]))
+    }
+    async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom> {
+        self.write(move |c| {
+            if let Some(room) = one_doc::<Room>(c, OPEN_ROOM_BY_TOKEN, [&new.room.v.token])? {
+                return Ok(CreatedRoom {
+                    room,
+                    created: false,
+                    agent: None,
+                });
+            }
+            let (mut room, mut inquiry) = (new.room, new.inquiry);
+            let mut assigned = None;
+            if let Some((choice, a)) = &new.route
+                && let Ok(agent) = choose_agent(c, &room, choice, a)?
+                && let Some(docs) = assign_docs(c, &mut inquiry, &mut room, &agent, a)?
+            {
+                assigned = Some((agent, docs));
+            }
+            // The room is written once, already in its routed state.
+            put_room(c, &room, true)?;
+            put_inquiry(c, &inquiry, true)?;
+            for m in &new.messages {
+                insert_message(c, m)?;
+            }
+            let agent = match assigned {
+                Some((agent, (sub, msgs))) => {
+                    insert_subscription(c, &sub)?;
+                    for m in &msgs {
+                        insert_message(c, m)?;
+                    }
+                    Some(agent)
+                }
+                None => None,
+            };
+            if let Some((visitor_id, last_chat)) = &new.visitor_last_chat {
+                c.prepare_cached(
+                    "UPDATE visitors SET doc = json_set(doc, '$.lastChat', json(?2)) WHERE id = ?1",
+                )?
+                .execute(params![visitor_id, to_doc(last_chat)?])?;
+            }
+            Ok(CreatedRoom {
+                room,
+                created: true,
+                agent,
+            })
+        })
+        .await
+    }
+    async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
+        let id = id.to_owned();
+        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+    }
+    async fn modify_open_rooms_by_token(
+        &self,
+        token: &str,
+        f: Modify<Room>,
+    ) -> StoreResult<Vec<Room>> {
+        let token = token.to_owned();
+        self.write(move |c| {
+            let rooms: Vec<Room> = many_docs(c, OPEN_ROOM_BY_TOKEN, [&token])?;
+            let mut out = Vec::with_capacity(rooms.len());
+            for mut r in rooms {
+                f(&mut r).map_err(StoreError::Rejected)?;
+                put_room(c, &r, false)?;
+                if let Some(mut inq) =
+                    one_doc::<Inquiry>(c, "SELECT doc FROM inquiries WHERE rid = ?1", [&r.id])?
+                {
+                    inq.v = r.v.clone();
+                    inq.name = r.fname.clone();
+                    put_inquiry(c, &inq, false)?;
+                }
+                out.push(r);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>> {
+        self.read(|c| load(c, "inquiries", id))
+    }
+    async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>> {
+        self.read(|c| one_doc(c, "SELECT doc FROM inquiries WHERE rid = ?1", [rid]))
+    }
+    async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
+        let id = id.to_owned();
+        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+    }
+    async fn take_inquiry(
+        &self,
+        inquiry_id: &str,
+        choice: &AgentChoice,
+        a: &Assignment,
+    ) -> StoreResult<TakeOutcome> {
+        let (id, choice, a) = (inquiry_id.to_owned(), choice.clone(), a.clone());
+        self.write(move |c| {
+            let Some(inquiry) = load::<Inquiry>(c, "inquiries", &id)? else {
+                return Ok(TakeOutcome::InquiryNotFound);
+            };
+            let Some(room) = load::<Room>(c, "rooms", &inquiry.rid)? else {
+                return Ok(TakeOutcome::InquiryNotFound);
+            };
+            take_in_tx(c, inquiry, room, &choice, &a)
+        })
+        .await
+    }
+    async fn next_agent(&self, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
+        let q = q.clone();
+        self.write(move |c| pick_agent(c, &q, now)).await
+    }
+    async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>> {
+        let avail = availability_sql(q);
+        let ignore = q.ignore_agent.clone().unwrap_or_default();
+        let max = q.max_chats.unwrap_or(0);
+        self.read(|c| match &q.department {
+            Some(d) => many_docs(
+                c,
+                &format!(
+                    "SELECT u.doc FROM department_agents da JOIN users u ON u.id = da.agent_id
+                     WHERE da.department_id = ?3 AND {avail} ORDER BY u.username"
+                ),
+                params![ignore, max, d],
+            ),
+            None => many_docs(
+                c,
+                &format!("SELECT u.doc FROM users u WHERE {avail} ORDER BY u.username"),
+                params![ignore, max],
+            ),
+        })
+    }
+    async fn any_available_agent(&self, q: &AgentQuery) -> StoreResult<bool> {
+        let avail = availability_sql(q);
+        let ignore = q.ignore_agent.clone().unwrap_or_default();
+        let max = q.max_chats.unwrap_or(0);
+        self.read(|c| {
+            let found = match &q.department {
+                Some(d) => c
+                    .prepare_cached(&format!(
+                        "SELECT 1 FROM department_agents da JOIN users u ON u.id = da.agent_id
+                         WHERE da.department_id = ?3 AND {avail} LIMIT 1"
+                    ))?
+                    .query_row(params![ignore, max, d], |_| Ok(()))
+                    .optional()?,
+                None => c
+                    .prepare_cached(&format!("SELECT 1 FROM users u WHERE {avail} LIMIT 1"))?
+                    .query_row(params![ignore, max], |_| Ok(()))
+                    .optional()?,
+            };
+            Ok(found.is_some())
+        })
+    }
+
+    async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
+        self.read(|c| {
+            many_docs(
+                c,
+                "SELECT doc FROM messages WHERE rid = ?1 ORDER BY ts, rowid",
+                [rid],
+            )
+        })
+    }
+    async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>> {
+        self.read(|c| many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [rid]))
+    }
+
+    async fn insert_department(&self, d: &Department) -> StoreResult<()> {
+        let d = d.clone();
+        self.write(move |c| put_department(c, &d, true)).await
+    }
+    async fn department(&self, id: &str) -> StoreResult<Option<Department>> {
+        self.read(|c| load(c, "departments", id))
+    }
+    async fn department_by_name(&self, name: &str) -> StoreResult<Option<Department>> {
+        self.read(|c| {
+            one_doc(
+                c,
+                "SELECT doc FROM departments WHERE name = ?1 LIMIT 1",
+                [name],
+            )
+        })
+    }
+    async fn modify_department(
+        &self,
+        id: &str,
+        f: Modify<Department>,
+    ) -> StoreResult<Option<Department>> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let out = modify_in_tx(c, &id, &*f)?;
+            if let Some(d) = &out {
+                c.prepare_cached(
+                    "UPDATE department_agents SET department_enabled = ?2 WHERE department_id = ?1",
+                )?
+                .execute(params![d.id, d.enabled])?;
+            }
+            Ok(out)
+        })
+        .await
+    }
+    async fn delete_department(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            c.prepare_cached("DELETE FROM department_agents WHERE department_id = ?1")?
+                .execute([&id])?;
+            Ok(c.prepare_cached("DELETE FROM departments WHERE id = ?1")?
+                .execute([&id])?
+                > 0)
+        })
+        .await
+    }
+    async fn list_departments(&self, q: &DepartmentQuery) -> StoreResult<(Vec<Department>, i64)> {
+        let mut wh = vec![
+            if q.text.is_some() {
+                "name LIKE ?1 ESCAPE '\\'"
+            } else {
+                "?1 IS NULL"
+            }
+            .to_string(),
+            if q.enabled.is_some() {
+                "enabled = ?2"
+            } else {
+                "?2 IS NULL"
+            }
+            .to_string(),
+            if q.exclude_id.is_some() {
+                "id <> ?3"
+            } else {
+                "?3 IS NULL"
+            }
+            .to_string(),
+        ];
+        if let Some(ids) = &q.ids {
+            let list: Vec<String> = ids
+                .iter()
+                .map(|i| format!("'{}'", i.replace('\'', "''")))
+                .collect();
+            wh.push(format!("id IN ({})", list.join(",")));
+        }
+        let wh = wh.join(" AND ");
+        let text = q.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
+        self.read(|c| {
+            let total: i64 = c
+                .prepare(&format!("SELECT COUNT(*) FROM departments WHERE {wh}"))?
+                .query_row(params![text, q.enabled, q.exclude_id], |r| r.get(0))?;
+            let ds = many_docs(
+                c,
+                &format!("SELECT doc FROM departments WHERE {wh} ORDER BY name LIMIT ?4 OFFSET ?5"),
+                params![
+                    text,
+                    q.enabled,
+                    q.exclude_id,
+                    if q.count <= 0 { -1 } else { q.count },
+                    q.offset
+                ],
+            )?;
+            Ok((ds, total))
+        })
+    }
+    async fn departments_with_agents(&self) -> StoreResult<Vec<Department>> {
+        self.read(|c| {
+            many_docs(
+                c,
+                "SELECT doc FROM departments d WHERE enabled = 1
+                 AND EXISTS (SELECT 1 FROM department_agents da WHERE da.department_id = d.id) ORDER BY name",
+                [],
+            )
+        })
+    }
+    async fn department_agents(&self, department_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
+        self.read(|c| department_agents_where(c, "department_id = ?1", department_id))
+    }
+    async fn agent_departments(&self, agent_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
+        self.read(|c| department_agents_where(c, "agent_id = ?1", agent_id))
+    }
+    async fn update_department_agents(
+        &self,
+        department_id: &str,
+        upsert: &[DepartmentAgent],
+        remove: &[String],
+    ) -> StoreResult<()> {
+        let (dept, upsert, remove) = (department_id.to_owned(), upsert.to_vec(), remove.to_vec());
+        self.write(move |c| {
+            for agent_id in &remove {
+                c.prepare_cached("DELETE FROM department_agents WHERE department_id = ?1 AND agent_id = ?2")?
+                    .execute(params![dept, agent_id])?;
+            }
+            for a in &upsert {
+                c.prepare_cached(
+                    "INSERT INTO department_agents (id, agent_id, department_id, username, count, ord, department_enabled, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (department_id, agent_id) DO UPDATE SET username = excluded.username,
+                        count = excluded.count, ord = excluded.ord, department_enabled = excluded.department_enabled,
+                        updated_at = excluded.updated_at",
+                )?
+                .execute(params![a.id, a.agent_id, dept, a.username, a.count, a.order, a.department_enabled, a.updated_at.millis()])?;
+            }
+            refresh_num_agents(c, &dept)
+        })
+        .await
+    }
+}
