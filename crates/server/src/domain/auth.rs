@@ -47,9 +47,10 @@ pub fn role_has_permission(role: &str, permission: &str) -> bool {
         | "save-others-livechat-room-info"
         | "view-omnichannel-contact-center"
         | "remove-livechat-department" => &["livechat-manager", "livechat-monitor", "admin"],
-        "manage-livechat-agents" | "manage-livechat-managers" | "view-livechat-analytics" => {
-            &["livechat-manager", "admin"]
-        }
+        "manage-livechat-agents"
+        | "manage-livechat-managers"
+        | "view-livechat-analytics"
+        | "add-livechat-department-agents" => &["livechat-manager", "admin"],
         "edit-omnichannel-contact" => &["livechat-agent", "livechat-manager", "admin"],
         "create-user"
         | "delete-user"

@@ -74,10 +74,11 @@ impl Livechat {
                 ))),
             }
         };
+        // Missing keys are reported in the order of upstream's check() pattern.
         let enabled = b("enabled")?;
         let name = s("name")?;
-        let email = s("email")?;
         let show_on_registration = b("showOnRegistration")?;
+        let email = s("email")?;
         let show_on_offline_form = b("showOnOfflineForm")?;
         let description = os("description")?;
         let request_tag = match data.get("requestTagBeforeClosingChat") {
@@ -115,7 +116,8 @@ impl Livechat {
                 return Err(Error::meteor_reason(
                     "error-fallback-department-not-found",
                     "Fallback department not found",
-                ));
+                )
+                .with_details(serde_json::json!({"method": "livechat:saveDepartment"})));
             }
         }
         let now = self.now();
@@ -170,6 +172,7 @@ impl Livechat {
                 .await?
                 .ok_or_else(|| {
                     Error::meteor_reason("error-department-not-found", "Department not found")
+                        .with_details(serde_json::json!({"method": "livechat:saveDepartment"}))
                 })?,
             None => {
                 let mut d = Department {
@@ -211,23 +214,20 @@ impl Livechat {
         let existing = self.store.department_agents(&dept.id).await?;
         let mut rows = Vec::with_capacity(upsert.len());
         for a in upsert {
-            let user = self
-                .store
-                .user(&a.agent_id)
-                .await?
-                .filter(|u| u.has_role("livechat-agent"))
-                .ok_or_else(|| {
-                    Error::meteor_reason("error-user-is-not-agent", "User is not an agent")
-                })?;
+            // As upstream's updateDepartmentAgents: unknown users are skipped, the username
+            // comes from the user, omitted count/order are 0.
+            let Some(user) = self.store.user(&a.agent_id).await? else {
+                continue;
+            };
             let prev = existing.iter().find(|e| e.agent_id == a.agent_id);
             rows.push(DepartmentAgent {
                 id: prev.map(|p| p.id.clone()).unwrap_or_else(ids::random_id),
                 agent_id: user.id.clone(),
                 department_id: dept.id.clone(),
                 department_enabled: dept.enabled,
-                username: a.username.unwrap_or(user.username),
-                count: a.count.or(prev.map(|p| p.count)).unwrap_or(0),
-                order: a.order.or(prev.map(|p| p.order)).unwrap_or(0),
+                username: user.username,
+                count: a.count.unwrap_or(0),
+                order: a.order.unwrap_or(0),
                 updated_at: now,
             });
         }
@@ -237,12 +237,13 @@ impl Livechat {
         Ok(())
     }
 
+    /// Upstream 7.x: removal is off unless `Omnichannel_enable_department_removal`.
     pub async fn remove_department(&self, id: &str) -> Result<()> {
+        if !self.settings.bool("Omnichannel_enable_department_removal") {
+            return Err(Error::plain("error-department-removal-disabled"));
+        }
         if !self.store.delete_department(id).await? {
-            return Err(
-                Error::meteor_reason("department-not-found", "Department not found")
-                    .with_details(serde_json::json!({"method": "livechat:removeDepartment"})),
-            );
+            return Err(Error::plain("error-department-not-found"));
         }
         Ok(())
     }
@@ -255,7 +256,8 @@ pub fn js_type(v: &Value) -> &'static str {
         Value::Bool(_) => "boolean",
         Value::Number(_) => "number",
         Value::String(_) => "string",
-        Value::Array(_) => "array",
+        // Meteor's messages name arrays by `typeof`.
+        Value::Array(_) => "object",
         Value::Object(_) => "object",
     }
 }

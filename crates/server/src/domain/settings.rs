@@ -108,6 +108,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ),
         ("Livechat_waiting_queue", json!(false)),
         ("Livechat_maximum_chats_per_agent", json!(0)),
+        ("Omnichannel_enable_department_removal", json!(false)),
         ("Message_AllowEditing", json!(true)),
         ("Message_AllowDeleting", json!(true)),
         ("Message_MaxAllowedSize", json!(5000)),

@@ -271,10 +271,7 @@ impl Livechat {
             .store
             .user_by_username(username)
             .await?
-            .ok_or_else(|| {
-                Error::meteor_reason("error-invalid-user", "Invalid user")
-                    .with_details(serde_json::json!({"method": "livechat:addAgent"}))
-            })?;
+            .ok_or_else(|| Error::meteor("error-invalid-user"))?;
         let now = self.now();
         let updated = self
             .store
@@ -285,13 +282,9 @@ impl Livechat {
                         u.roles.push("livechat-agent".into());
                     }
                     u.operator = Some(true);
-                    u.status_livechat = Some(
-                        if u.status == "offline" && u.status_default.as_deref() == Some("offline") {
-                            "not-available".into()
-                        } else {
-                            "available".into()
-                        },
-                    );
+                    // Upstream reads the user with `{_id, username}` only, so its "offline →
+                    // not-available" rule never fires: a new agent is always available.
+                    u.status_livechat = Some("available".into());
                     u.livechat_count.get_or_insert(0);
                     u.updated_at = now;
                     Ok(())
@@ -338,10 +331,7 @@ impl Livechat {
             .store
             .user_by_username(username)
             .await?
-            .ok_or_else(|| {
-                Error::meteor_reason("error-invalid-user", "Invalid user")
-                    .with_details(serde_json::json!({"method": "livechat:addManager"}))
-            })?;
+            .ok_or_else(|| Error::meteor("error-invalid-user"))?;
         let now = self.now();
         self.store
             .modify_user(
@@ -375,13 +365,20 @@ impl Livechat {
     }
 
     /// `livechat/agent.status`: sets or toggles `statusLivechat`.
-    pub async fn set_agent_status(&self, agent_id: &str, status: Option<&str>) -> Result<String> {
+    /// `livechat/agent.status`, checks in upstream's order: the agent exists (404), is
+    /// active, the status changes at all (else 200 as it is), the actor may change it.
+    pub async fn set_agent_status(
+        &self,
+        actor: &User,
+        agent_id: &str,
+        status: Option<&str>,
+    ) -> Result<String> {
         let agent = self
             .store
             .user(agent_id)
             .await?
             .filter(|u| u.has_role("livechat-agent"))
-            .ok_or_else(|| Error::plain("Agent not found"))?;
+            .ok_or_else(|| Error::NotFound("Agent not found".into()))?;
         if !agent.active {
             return Err(Error::plain("error-user-deactivated"));
         }
@@ -395,6 +392,14 @@ impl Livechat {
                 }
             }
         };
+        if agent.status_livechat.as_deref() == Some(new.as_str()) {
+            return Ok(new);
+        }
+        if agent_id != actor.id
+            && !super::auth::user_has_permission(actor, "manage-livechat-agents")
+        {
+            return Err(Error::Forbidden("unauthorized".into()));
+        }
         let now = self.now();
         let n2 = new.clone();
         self.store

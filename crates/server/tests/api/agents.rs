@@ -30,7 +30,10 @@ async fn add_list_get_remove_agents() {
         )
         .await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.body["error"], "Invalid user [error-invalid-user]");
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"[error-invalid-user]","errorType":"error-invalid-user"}"#
+    );
     let r = app
         .post_as(&app.admin, "/api/v1/livechat/users/agent", json!({}))
         .await;
@@ -46,6 +49,35 @@ async fn add_list_get_remove_agents() {
     assert_eq!(r.body["offset"], 0);
     assert_eq!(r.body["users"][0]["username"], "jane");
     assert_eq!(r.body["users"][0]["statusLivechat"], "available");
+    let keys: Vec<&String> = r.body["users"][0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "_id",
+            "username",
+            "status",
+            "statusLivechat",
+            "name",
+            "emails",
+            "livechat",
+            "departments"
+        ]
+    );
+    // showIdleAgents=false leaves out agents whose presence is offline (jane never set one).
+    let r = app
+        .get_as(
+            &app.admin,
+            "/api/v1/livechat/users/agent?showIdleAgents=false",
+        )
+        .await;
+    assert_eq!(r.body["total"], 0);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/users/agent?unknown=1")
+        .await;
+    assert_eq!(
+        r.body["error"],
+        "must NOT have additional properties [invalid-params]"
+    );
     let r = app
         .get_as(&app.admin, "/api/v1/livechat/users/agent?text=nomatch")
         .await;
@@ -70,6 +102,16 @@ async fn add_list_get_remove_agents() {
     assert_eq!(r.text, r#"{"success":false,"error":"User not found"}"#);
     let r = app.get_as(&app.admin, "/api/v1/livechat/users/robot").await;
     assert_eq!(r.text, r#"{"success":false,"error":"Invalid type"}"#);
+    // The user is looked up before the type is checked.
+    let r = app
+        .req(
+            Method::DELETE,
+            "/api/v1/livechat/users/robot/nobody",
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":false}"#);
 
     let r = app
         .req(
@@ -98,7 +140,7 @@ async fn managers_and_permissions() {
     let app = TestApp::spawn().await;
     let m = app.create_user("manny", &[]).await;
     let agent = app.create_agent("agent1").await;
-    // Agents may not manage agents.
+    // Agents may not manage agents, but may list them (they transfer chats to them)...
     let r = app
         .post_as(
             &agent,
@@ -111,8 +153,19 @@ async fn managers_and_permissions() {
         app.get_as(&agent, "/api/v1/livechat/users/agent")
             .await
             .status,
-        403
+        200
     );
+    // ...not managers.
+    let r = app.get_as(&agent, "/api/v1/livechat/users/manager").await;
+    assert_eq!(
+        (r.status.as_u16(), r.text.as_str()),
+        (403, r#"{"success":false,"error":"unauthorized"}"#)
+    );
+    // Bad parameters are refused before permissions.
+    let r = app
+        .post_as(&agent, "/api/v1/livechat/users/agent", json!({"user": "x"}))
+        .await;
+    assert_eq!(r.status, 400);
     assert_eq!(app.get("/api/v1/livechat/users/agent").await.status, 401);
     let r = app
         .post_as(
@@ -202,7 +255,19 @@ async fn agent_status_sets_toggles_and_checks() {
             json!({"agentId": "nobody"}),
         )
         .await;
-    assert_eq!(r.text, r#"{"success":false,"error":"Agent not found"}"#);
+    assert_eq!(
+        (r.status.as_u16(), r.text.as_str()),
+        (404, r#"{"success":false,"error":"Agent not found"}"#)
+    );
+    // Asking for the status an agent already has changes nothing and needs no permission.
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/livechat/agent.status",
+            json!({"agentId": b.id, "status": "not-available"}),
+        )
+        .await;
+    assert_eq!(r.text, r#"{"status":"not-available","success":true}"#);
     let user = app.create_user("plain", &[]).await;
     assert_eq!(
         app.post_as(&user, "/api/v1/livechat/agent.status", json!({}))

@@ -66,8 +66,14 @@ async fn create_read_update_delete() {
         .iter()
         .map(|x| x["username"].as_str().unwrap())
         .collect();
-    assert_eq!(agents, ["b"], "the list is replaced");
-    assert_eq!(r.body["agents"][0]["departmentEnabled"], false);
+    assert_eq!(agents, ["a", "b"], "PUT adds agents, it never removes one");
+    assert!(
+        r.body["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["departmentEnabled"] == false)
+    );
 
     let r = app
         .get_as(&app.admin, "/api/v1/livechat/department?text=EU")
@@ -78,6 +84,21 @@ async fn create_read_update_delete() {
         .await;
     assert_eq!(r.body["total"], 0);
 
+    // Removal is off by default in 7.x.
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/livechat/department/{id}"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"error-department-removal-disabled"}"#
+    );
+    app.set_setting("Omnichannel_enable_department_removal", json!(true))
+        .await;
     let r = app
         .req(
             Method::DELETE,
@@ -95,18 +116,25 @@ async fn create_read_update_delete() {
             None,
         )
         .await;
-    assert_eq!(r.status, 400);
-    assert_eq!(r.body["errorType"], "department-not-found");
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"error-department-not-found"}"#
+    );
 }
 
 #[tokio::test]
 async fn validation_and_permissions() {
     let app = TestApp::spawn().await;
     let agent = app.create_agent("a").await;
+    // POST validates with ajv first (all errors at once)...
     let r = app
         .post_as(&app.admin, "/api/v1/livechat/department", json!({}))
         .await;
-    assert_eq!(r.body["error"], "Match error: Missing key 'department'");
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'department' [invalid-params]"
+    );
+    assert_eq!(r.body["errorType"], "invalid-params");
     let r = app
         .post_as(
             &app.admin,
@@ -114,7 +142,10 @@ async fn validation_and_permissions() {
             json!({"department": {"name": "x"}}),
         )
         .await;
-    assert_eq!(r.body["error"], "Match error: Missing key 'enabled'");
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'email'\n must have required property 'enabled'\n must have required property 'showOnRegistration'\n must have required property 'showOnOfflineForm' [invalid-params]"
+    );
     let mut d = dept("X");
     d["enabled"] = json!("yes");
     let r = app
@@ -124,9 +155,19 @@ async fn validation_and_permissions() {
             json!({"department": d}),
         )
         .await;
+    assert_eq!(r.body["error"], "must be boolean [invalid-params]");
+    // ...PUT with Meteor's check(), in its pattern's order.
+    let r = app
+        .req(
+            Method::PUT,
+            "/api/v1/livechat/department/x",
+            Some(&app.admin),
+            Some(json!({"department": {"enabled": true, "name": "x"}})),
+        )
+        .await;
     assert_eq!(
         r.body["error"],
-        "Match error: Expected boolean, got string in field enabled"
+        "Match error: Missing key 'showOnRegistration'"
     );
     let mut d = dept("X");
     d["requestTagBeforeClosingChat"] = json!(true);
@@ -141,6 +182,7 @@ async fn validation_and_permissions() {
         r.body["errorType"],
         "error-validating-department-chat-closing-tags"
     );
+    // Unknown users in the agent list are skipped, as upstream does.
     let r = app
         .post_as(
             &app.admin,
@@ -148,7 +190,9 @@ async fn validation_and_permissions() {
             json!({"department": dept("X"), "agents": [{"agentId": "nobody"}]}),
         )
         .await;
-    assert_eq!(r.body["errorType"], "error-user-is-not-agent");
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["agents"], json!([]));
+    let created = r.body["department"]["_id"].as_str().unwrap().to_string();
     let r = app
         .post_as(
             &agent,
@@ -157,13 +201,22 @@ async fn validation_and_permissions() {
         )
         .await;
     assert_eq!(r.status, 403);
-    // Agents may read departments.
+    // Agents may read departments, but not their agent lists.
     assert_eq!(
         app.get_as(&agent, "/api/v1/livechat/department")
             .await
             .status,
         200
     );
+    let seen = app
+        .get_as(&agent, &format!("/api/v1/livechat/department/{created}"))
+        .await;
+    assert!(seen.body.get("agents").is_none());
+    assert_eq!(seen.body["department"]["_id"], created.as_str());
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/department?count=lots")
+        .await;
+    assert_eq!(r.body["error"], "must be number [invalid-params]");
     assert_eq!(app.get("/api/v1/livechat/department").await.status, 401);
 }
 

@@ -1,6 +1,6 @@
 //! `livechat/department` and its agents.
 
-use super::super::validate::{Ty, bool_of, check, opt, req, str_of};
+use super::super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
 use crate::domain::departments::DepartmentAgentInput;
@@ -65,13 +65,30 @@ async fn department_with_agents(s: &AppState, id: &str) -> Result<Value> {
 }
 
 async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    ajv(
+        &q,
+        &[
+            opt("text", Ty::Str),
+            opt("enabled", Ty::Str),
+            opt("onlyMyDepartments", Ty::Str),
+            opt("excludeDepartmentId", Ty::Str),
+            opt("showArchived", Ty::Str),
+            opt("offset", Ty::Num),
+            opt("count", Ty::Num),
+            opt("sort", Ty::Str),
+            opt("fields", Ty::Str),
+            opt("query", Ty::Str),
+        ],
+        false,
+    )?;
     can_view(&auth)?;
     let (offset, count) = pagination(&q)?;
     let (deps, total) =
         s.lc.store
             .list_departments(&DepartmentQuery {
                 text: str_of(&q, "text").filter(|t| !t.is_empty()),
-                enabled: bool_of(&q, "enabled"),
+                // Upstream filters on `enabled === 'true'` and ignores any other value.
+                enabled: (str_of(&q, "enabled").as_deref() == Some("true")).then_some(true),
                 exclude_id: str_of(&q, "excludeDepartmentId"),
                 ids: None,
                 offset,
@@ -83,10 +100,54 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
 
 type DepartmentBody = (Map<String, Value>, Option<Vec<DepartmentAgentInput>>);
 
+/// The body of POST: upstream's ajv schema first, then its `check()`.
+fn create_body(b: &Map<String, Value>) -> Result<DepartmentBody> {
+    ajv(
+        b,
+        &[req("department", Ty::Obj), opt("agents", Ty::Arr)],
+        false,
+    )?;
+    if let Some(Value::Object(d)) = b.get("department") {
+        ajv(
+            d,
+            &[
+                req("name", Ty::Str),
+                req("email", Ty::Str),
+                req("enabled", Ty::Bool),
+                req("showOnRegistration", Ty::Bool),
+                req("showOnOfflineForm", Ty::Bool),
+            ],
+            true,
+        )?;
+    }
+    if let Some(Value::Array(agents)) = b.get("agents") {
+        for a in agents {
+            let o = a
+                .as_object()
+                .ok_or_else(|| Error::invalid_params("must be object"))?;
+            ajv(
+                o,
+                &[
+                    req("agentId", Ty::Str),
+                    opt("username", Ty::Str),
+                    opt("count", Ty::Num),
+                    opt("order", Ty::Num),
+                ],
+                false,
+            )?;
+        }
+    }
+    department_body(b)
+}
+
 fn department_body(b: &Map<String, Value>) -> Result<DepartmentBody> {
     check(
         b,
-        &[req("department", Ty::Obj), opt("agents", Ty::Arr)],
+        &[
+            req("department", Ty::Obj),
+            opt("agents", Ty::Arr),
+            opt("departmentUnit", Ty::Obj),
+        ],
         true,
         "",
     )?;
@@ -103,8 +164,8 @@ fn department_body(b: &Map<String, Value>) -> Result<DepartmentBody> {
 }
 
 async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    let (dept, agents) = create_body(&b)?;
     auth.require("manage-livechat-departments")?;
-    let (dept, agents) = department_body(&b)?;
     let d =
         s.lc.save_department(None, &dept, agents.map(|a| (a, Vec::new())))
             .await?;
@@ -120,7 +181,8 @@ async fn get_one(
     can_view(&auth)?;
     let include_agents = bool_of(&q, "includeAgents").unwrap_or(true);
     let dept = s.lc.store.department(&id).await?;
-    if include_agents {
+    // Only those who may view departments see their agents.
+    if include_agents && auth.has("view-livechat-departments") {
         let agents = s.lc.store.department_agents(&id).await?;
         ok(json!({ "department": dept, "agents": agents }))
     } else {
@@ -128,29 +190,24 @@ async fn get_one(
     }
 }
 
+/// PUT adds or updates the listed agents (it never removes one), and only with
+/// `add-livechat-department-agents`; saving the department needs `manage-livechat-departments`.
 async fn update(
     State(s): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     Body(b): Body,
 ) -> ApiResult {
-    auth.require("manage-livechat-departments")?;
+    if !auth.has("manage-livechat-departments") && !auth.has("add-livechat-department-agents") {
+        return Err(Error::NoPermission);
+    }
     let (dept, agents) = department_body(&b)?;
-    // Upstream replaces the agent list on update: agents missing from it are removed.
-    let agents = match agents {
-        Some(upsert) => {
-            let remove =
-                s.lc.store
-                    .department_agents(&id)
-                    .await?
-                    .into_iter()
-                    .filter(|e| !upsert.iter().any(|u| u.agent_id == e.agent_id))
-                    .map(|e| e.agent_id)
-                    .collect();
-            Some((upsert, remove))
-        }
-        None => None,
-    };
+    if !auth.has("manage-livechat-departments") {
+        return Err(Error::plain("error-not-allowed"));
+    }
+    let agents = agents
+        .filter(|_| auth.has("add-livechat-department-agents"))
+        .map(|a| (a, Vec::new()));
     let d = s.lc.save_department(Some(&id), &dept, agents).await?;
     ok(department_with_agents(&s, &d.id).await?)
 }

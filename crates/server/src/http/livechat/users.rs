@@ -1,6 +1,6 @@
 //! `livechat/users/:type` and `livechat/users/:type/:_id` (agents and managers).
 
-use super::super::validate::{Ty, ajv, bool_of, req, str_of};
+use super::super::validate::{Ty, ajv, bool_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::error::Error;
@@ -28,28 +28,26 @@ fn role_of(kind: &str) -> Result<&'static str, Error> {
     }
 }
 
-/// The projection upstream's agent/manager lists use.
-fn listed(u: &User) -> Value {
+/// The fields upstream's agent/manager list aggregation groups on (its `departments` are
+/// the ids of the agent's departments).
+async fn listed(s: &AppState, u: &User) -> Result<Value, Error> {
+    let departments: Vec<String> =
+        s.lc.store
+            .agent_departments(&u.id)
+            .await?
+            .into_iter()
+            .map(|d| d.department_id)
+            .collect();
     let mut m = Map::new();
     m.insert("_id".into(), json!(u.id));
-    if !u.emails.is_empty() {
-        m.insert("emails".into(), json!(u.emails));
-    }
-    m.insert("status".into(), json!(u.status));
-    if let Some(n) = &u.name {
-        m.insert("name".into(), json!(n));
-    }
     m.insert("username".into(), json!(u.username));
-    if let Some(s) = &u.status_livechat {
-        m.insert("statusLivechat".into(), json!(s));
-    }
-    if let Some(l) = &u.livechat {
-        m.insert("livechat".into(), l.clone());
-    }
-    if let Some(c) = u.livechat_count {
-        m.insert("livechatCount".into(), json!(c));
-    }
-    Value::Object(m)
+    m.insert("status".into(), json!(u.status));
+    m.insert("statusLivechat".into(), json!(u.status_livechat));
+    m.insert("name".into(), json!(u.name));
+    m.insert("emails".into(), json!(u.emails));
+    m.insert("livechat".into(), json!(u.livechat));
+    m.insert("departments".into(), json!(departments));
+    Ok(Value::Object(m))
 }
 
 async fn list(
@@ -58,7 +56,21 @@ async fn list(
     Path(kind): Path<String>,
     Query(q): Query,
 ) -> ApiResult {
-    auth.require("manage-livechat-agents")?;
+    ajv(
+        &q,
+        &[
+            opt("text", Ty::Str),
+            opt("onlyAvailable", Ty::Bool),
+            opt("excludeId", Ty::Str),
+            opt("showIdleAgents", Ty::Bool),
+            opt("count", Ty::Num),
+            opt("offset", Ty::Num),
+            opt("sort", Ty::Str),
+            opt("query", Ty::Str),
+            opt("fields", Ty::Str),
+        ],
+        false,
+    )?;
     let role = role_of(&kind)?;
     let allowed = if role == "livechat-agent" {
         auth.has("transfer-livechat-guest") || auth.has("edit-omnichannel-contact")
@@ -75,6 +87,7 @@ async fn list(
             UserQuery {
                 text: str_of(&q, "text").filter(|t| !t.is_empty()),
                 only_available: bool_of(&q, "onlyAvailable").unwrap_or(false),
+                not_offline: bool_of(&q, "showIdleAgents") == Some(false),
                 exclude_id: str_of(&q, "excludeId"),
                 offset,
                 count,
@@ -83,8 +96,11 @@ async fn list(
             },
         )
         .await?;
-    let users: Vec<Value> = users.iter().map(listed).collect();
-    ok(json!({ "users": users, "count": users.len(), "offset": offset, "total": total }))
+    let mut out = Vec::with_capacity(users.len());
+    for u in &users {
+        out.push(listed(&s, u).await?);
+    }
+    ok(json!({ "users": out, "count": out.len(), "offset": offset, "total": total }))
 }
 
 async fn add(
@@ -93,8 +109,8 @@ async fn add(
     Path(kind): Path<String>,
     Body(b): Body,
 ) -> ApiResult {
-    auth.require("view-livechat-manager")?;
     ajv(&b, &[req("username", Ty::Str)], false)?;
+    auth.require("view-livechat-manager")?;
     let username = str_of(&b, "username").unwrap_or_default();
     let user = match role_of(&kind)? {
         "livechat-agent" => s.lc.add_agent(&username).await?,
@@ -141,10 +157,10 @@ async fn remove(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
-    let role = role_of(&kind)?;
     if s.lc.store.user(&id).await?.is_none() {
         return Err(Error::bare_failure());
     }
+    let role = role_of(&kind)?;
     let done = if role == "livechat-agent" {
         s.lc.remove_agent(&id).await?
     } else {
