@@ -19,17 +19,26 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve,
+    /// Parse messages into Rocket.Chat's `md` AST: JSON lines `{"msg", "options"?}` on
+    /// stdin, one `{"md": …}` or `{"error": …}` line per input on stdout.
+    Md,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Md => {
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match ferrochat_md::run_jsonl(stdin, stdout) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ferrochat md: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
         Command::Serve => match serve(cli.config).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
@@ -41,6 +50,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
     let built = app::build(&config, None).await?;
     let addr = format!("{}:{}", config.bind_ip, config.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Benchmarks the release binary on a fresh SQLite database with wrk (64 connections).
+# Usage: bash bench/run.sh [duration-seconds]   (results go to stdout; see docs/benchmarks.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-15}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3; }
+cargo build --release -p ferrochat -q
+DIR=$(mktemp -d)
+PORT=${BENCH_PORT:-3900}
+H=http://127.0.0.1:$PORT
+# TEST_MODE turns upstream's per-IP rate limiter off, as it must be for a load test.
+TEST_MODE=true DATABASE_URL="sqlite://$DIR/bench.db${BENCH_DB_QUERY:-}" PORT=$PORT BIND_IP=127.0.0.1 \
+  ADMIN_USERNAME=admin ADMIN_PASS=admin BCRYPT_COST=4 RUST_LOG=warn target/release/ferrochat &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
+for _ in $(seq 50); do curl -sf "$H/api/info" >/dev/null && break; sleep 0.1; done
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+LOGIN=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d '{"user":"admin","password":"admin"}')
+AUTH=(-H "x-user-id: $(echo "$LOGIN" | json "['data']['userId']")" -H "x-auth-token: $(echo "$LOGIN" | json "['data']['authToken']")" -H 'content-type: application/json')
+for a in agent1 agent2 agent3; do
+  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/users.create" -d "{\"username\":\"$a\",\"email\":\"$a@bench.local\",\"password\":\"p\",\"name\":\"$a\"}" >/dev/null
+  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/livechat/users/agent" -d "{\"username\":\"$a\"}" >/dev/null
+  L=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d "{\"user\":\"$a\",\"password\":\"p\"}")
+  A=(-H "x-user-id: $(echo "$L" | json "['data']['userId']")" -H "x-auth-token: $(echo "$L" | json "['data']['authToken']")" -H 'content-type: application/json')
+  curl -sf "${A[@]}" -XPOST "$H/api/v1/users.setStatus" -d '{"status":"online"}' >/dev/null
+  curl -sf "${A[@]}" -XPOST "$H/api/v1/livechat/agent.status" -d '{"status":"available"}' >/dev/null
+done
+curl -sf -XPOST "$H/api/v1/livechat/visitor" -H 'content-type: application/json' -d '{"visitor":{"token":"existing"}}' >/dev/null
+curl -sf "$H/api/v1/livechat/room?token=existing" >/dev/null
+
+echo "== GET /api/info (64 connections, ${DUR}s)"
+wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/info"
+echo "== GET /api/v1/livechat/room for an existing room (64 connections, ${DUR}s)"
+wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/v1/livechat/room?token=existing"
+echo "== POST /api/v1/livechat/visitor, fresh tokens (64 connections, $((DUR * 2))s)"
+wrk -t2 -c64 -d"$((DUR * 2))s" --latency -s bench/visitors.lua "$H"
+echo "== GET /api/v1/livechat/room creating rooms for those visitors (64 connections, ${DUR}s)"
+BEFORE=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
+START=$(date +%s.%N)
+wrk -t2 -c64 -d"${DUR}s" --latency -s bench/rooms.lua "$H"
+END=$(date +%s.%N)
+AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
+python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s')"
+sqlite3 "$DIR/bench.db" "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
