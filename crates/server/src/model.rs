@@ -241,7 +241,7 @@ pub struct Room {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_message: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<Value>,
+    pub metrics: Option<Metrics>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub livechat_data: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -443,4 +443,69 @@ pub struct DepartmentAgent {
 pub struct SelectedAgent {
     pub agent_id: String,
     pub username: String,
+}
+
+/// JavaScript prints whole doubles without a fraction (`24`, not `24.0`).
+pub fn js_number<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => s.serialize_i64(*x as i64),
+        Some(x) => s.serialize_f64(*x),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub struct Reaction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fd: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub ft: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub tt: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub struct Response {
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub avg: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fd: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub ft: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub tt: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub struct VisitorMetrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lq: Option<Ts>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+pub struct AgentMetrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lr: Option<Ts>,
+}
+
+/// A room's `metrics` (seconds as doubles, dates as dates), in the seed's key order.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<Reaction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v: Option<VisitorMetrics>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<AgentMetrics>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub chat_duration: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub service_time_duration: Option<f64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }

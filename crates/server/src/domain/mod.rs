@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod departments;
+pub mod inquiries;
+pub mod messages;
 pub mod rooms;
 pub mod settings;
 pub mod users;

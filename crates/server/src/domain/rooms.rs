@@ -460,6 +460,7 @@ impl Livechat {
             connected_msg_id: ids::random_id(),
             joined_msg_id: ids::random_id(),
             max_chats,
+            require_untaken: false,
         }
     }
 

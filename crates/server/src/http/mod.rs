@@ -2,6 +2,7 @@
 //! One file per upstream API area.
 
 pub mod auth;
+pub mod chat;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(info::routes())
         .merge(auth::routes())
+        .merge(chat::routes())
         .merge(users::routes())
         .merge(settings::routes())
         .merge(livechat::routes())

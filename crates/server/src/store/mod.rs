@@ -75,6 +75,8 @@ pub struct Assignment {
     pub connected_msg_id: String,
     pub joined_msg_id: String,
     pub max_chats: Option<i64>,
+    /// A manual take: refuse an inquiry that is already taken (exactly one agent wins).
+    pub require_untaken: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +208,15 @@ pub trait Store: Send + Sync + 'static {
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>>;
     async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>>;
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>>;
+    /// Inquiries by status (all when `None`), oldest first, for the given departments
+    /// (`None`: any department); with the total.
+    async fn list_inquiries(
+        &self,
+        status: Option<&str>,
+        departments: Option<&[String]>,
+        offset: i64,
+        count: i64,
+    ) -> StoreResult<(Vec<Inquiry>, i64)>;
     async fn take_inquiry(
         &self,
         inquiry_id: &str,
@@ -219,6 +230,34 @@ pub trait Store: Send + Sync + 'static {
     async fn any_available_agent(&self, q: &AgentQuery) -> StoreResult<bool>;
 
     // messages
+    /// Inserts the message and applies `room_update` to its room in one transaction;
+    /// `None` (nothing written) when a message with that id exists.
+    async fn append_message(
+        &self,
+        msg: Message,
+        room_update: Modify<Room>,
+    ) -> StoreResult<Option<Room>>;
+    async fn message(&self, id: &str) -> StoreResult<Option<Message>>;
+    async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>>;
+    /// Removes the message; the room's `lastMessage` falls back to the newest one left.
+    async fn delete_message(&self, id: &str) -> StoreResult<bool>;
+    /// Visible messages of a room, newest first (`ts < end` when given).
+    async fn history(
+        &self,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+        offset: i64,
+        hidden_types: &[String],
+    ) -> StoreResult<Vec<Message>>;
+    /// Closes the room (`close` applies the fields), deletes its inquiry and subscriptions
+    /// and adds the closing message, together.
+    async fn close_room(
+        &self,
+        rid: &str,
+        close: Modify<Room>,
+        msg: Message,
+    ) -> StoreResult<Option<Room>>;
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
 

@@ -7,6 +7,41 @@ use std::sync::Arc;
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASS: &str = "admin-pass";
 
+/// A clock that answers a scripted list of times, one per read, then stays at the last:
+/// for replaying timelines where a message's `ts` and the handling time differ.
+pub struct ScriptClock {
+    queue: std::sync::Mutex<(std::collections::VecDeque<Ts>, Ts)>,
+}
+
+impl ScriptClock {
+    pub fn new(start: &str) -> Self {
+        ScriptClock {
+            queue: std::sync::Mutex::new((Default::default(), Ts::parse_iso(start).unwrap())),
+        }
+    }
+    /// The next reads return these times in order.
+    pub fn script(&self, times: &[&str]) {
+        let mut q = self.queue.lock().unwrap();
+        q.0.clear();
+        for t in times {
+            q.0.push_back(Ts::parse_iso(t).unwrap());
+        }
+    }
+}
+
+impl Clock for ScriptClock {
+    fn now(&self) -> Ts {
+        let mut q = self.queue.lock().unwrap();
+        match q.0.pop_front() {
+            Some(t) => {
+                q.1 = t;
+                t
+            }
+            None => q.1,
+        }
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub http: Client,
@@ -48,12 +83,26 @@ impl TestApp {
         Self::spawn_opts(clock, true).await
     }
 
+    /// A server on a scripted clock (see `ScriptClock`).
+    pub async fn spawn_scripted(script: Arc<ScriptClock>) -> TestApp {
+        Self::spawn_full(None, Some(script as Arc<dyn Clock>), true).await
+    }
+
     /// A server with the REST rate limiter on (as in production).
     pub async fn spawn_rate_limited() -> TestApp {
         Self::spawn_opts(None, false).await
     }
 
     async fn spawn_opts(clock: Option<Arc<ManualClock>>, test_mode: bool) -> TestApp {
+        let dynamic = clock.clone().map(|c| c as Arc<dyn Clock>);
+        Self::spawn_full(clock, dynamic, test_mode).await
+    }
+
+    async fn spawn_full(
+        clock: Option<Arc<ManualClock>>,
+        dynamic: Option<Arc<dyn Clock>>,
+        test_mode: bool,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("test.db").display().to_string();
         let url = format!("sqlite://{db_path}");
@@ -62,8 +111,7 @@ impl TestApp {
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
-        let shared: Option<Arc<dyn Clock>> = clock.clone().map(|c| c as Arc<dyn Clock>);
-        let app = ferrochat::app::build(&config, shared).await.unwrap();
+        let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

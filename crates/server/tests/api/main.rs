@@ -9,6 +9,7 @@ mod bad_input;
 mod concurrency;
 mod config;
 mod departments;
+mod messages;
 mod room;
 mod routing;
 mod settings;

@@ -3,6 +3,8 @@
 pub mod agent;
 pub mod config;
 pub mod department;
+pub mod inquiry;
+pub mod message;
 pub mod room;
 pub mod users;
 pub mod visitor;
@@ -21,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .merge(agent::routes())
         .merge(users::routes())
         .merge(department::routes())
+        .merge(message::routes())
+        .merge(inquiry::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

@@ -374,6 +374,9 @@ fn take_in_tx(
     choice: &AgentChoice,
     a: &Assignment,
 ) -> StoreResult<TakeOutcome> {
+    if a.require_untaken && inquiry.status == inquiry_status::TAKEN {
+        return Ok(TakeOutcome::AlreadyTaken);
+    }
     let agent = match choose_agent(c, &room, choice, a)? {
         Ok(agent) => agent,
         Err(outcome) => return Ok(outcome),
@@ -421,6 +424,15 @@ doc_row!(Inquiry, "inquiries", |c, d| put_inquiry(c, d, false));
 doc_row!(Department, "departments", |c, d| put_department(
     c, d, false
 ));
+doc_row!(Message, "messages", update_message);
+
+fn update_message(c: &Conn, m: &Message) -> StoreResult<()> {
+    c.prepare_cached(
+        "UPDATE messages SET rid = ?2, ts = ?3, t = ?4, hidden = ?5, token = ?6, doc = ?7 WHERE id = ?1",
+    )?
+    .execute(params![m.id, m.rid, m.ts.millis(), m.t, m.hidden, m.token, to_doc(m)?])?;
+    Ok(())
+}
 
 /// Read, change and write one document inside the caller's transaction.
 fn modify_in_tx<T: DocRow>(c: &Conn, id: &str, f: &ModifyFn<T>) -> StoreResult<Option<T>> {
@@ -821,6 +833,28 @@ impl Store for SqliteStore {
         let id = id.to_owned();
         self.write(move |c| modify_in_tx(c, &id, &*f)).await
     }
+    async fn list_inquiries(
+        &self,
+        status: Option<&str>,
+        departments: Option<&[String]>,
+        offset: i64,
+        count: i64,
+    ) -> StoreResult<(Vec<Inquiry>, i64)> {
+        let depts = departments.map(serde_json::to_string).transpose()?;
+        let wh = "(?1 IS NULL OR status = ?1)
+                  AND (?2 IS NULL OR department IS NULL OR department IN (SELECT value FROM json_each(?2)))";
+        self.read(|c| {
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT COUNT(*) FROM inquiries WHERE {wh}"))?
+                .query_row(params![status, depts], |r| r.get(0))?;
+            let list = many_docs(
+                c,
+                &format!("SELECT doc FROM inquiries WHERE {wh} ORDER BY ts, id LIMIT ?3 OFFSET ?4"),
+                params![status, depts, if count <= 0 { -1 } else { count }, offset],
+            )?;
+            Ok((list, total))
+        })
+    }
     async fn take_inquiry(
         &self,
         inquiry_id: &str,
@@ -885,6 +919,98 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn append_message(
+        &self,
+        msg: Message,
+        room_update: Modify<Room>,
+    ) -> StoreResult<Option<Room>> {
+        self.write(move |c| {
+            let exists: bool = c
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?1)")?
+                .query_row([&msg.id], |r| r.get(0))?;
+            if exists {
+                return Ok(None);
+            }
+            let room = modify_in_tx(c, &msg.rid, &*room_update)?;
+            if room.is_some() {
+                insert_message(c, &msg)?;
+            }
+            Ok(room)
+        })
+        .await
+    }
+    async fn message(&self, id: &str) -> StoreResult<Option<Message>> {
+        self.read(|c| load(c, "messages", id))
+    }
+    async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>> {
+        let id = id.to_owned();
+        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+    }
+    async fn delete_message(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let Some(m) = load::<Message>(c, "messages", &id)? else { return Ok(false) };
+            c.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([&id])?;
+            if let Some(mut room) = load::<Room>(c, "rooms", &m.rid)?
+                && room.last_message.as_ref().and_then(|l| l.get("_id")).and_then(Value::as_str) == Some(id.as_str())
+            {
+                let last: Option<Message> = one_doc(
+                    c,
+                    "SELECT doc FROM messages WHERE rid = ?1 AND t IS NULL AND hidden = 0 ORDER BY ts DESC, rowid DESC LIMIT 1",
+                    [&m.rid],
+                )?;
+                room.last_message = last.map(|l| serde_json::to_value(l).unwrap_or_default());
+                put_room(c, &room, false)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+    async fn history(
+        &self,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+        offset: i64,
+        hidden_types: &[String],
+    ) -> StoreResult<Vec<Message>> {
+        let hidden = serde_json::to_string(hidden_types)?;
+        self.read(|c| {
+            many_docs(
+                c,
+                "SELECT doc FROM messages WHERE rid = ?1 AND hidden = 0 AND ts < ?2
+                   AND (t IS NULL OR t NOT IN (SELECT value FROM json_each(?3)))
+                 ORDER BY ts DESC, rowid DESC LIMIT ?4 OFFSET ?5",
+                params![
+                    rid,
+                    end.map_or(i64::MAX, |e| e.millis()),
+                    hidden,
+                    limit,
+                    offset
+                ],
+            )
+        })
+    }
+    async fn close_room(
+        &self,
+        rid: &str,
+        close: Modify<Room>,
+        msg: Message,
+    ) -> StoreResult<Option<Room>> {
+        let rid = rid.to_owned();
+        self.write(move |c| {
+            let room = modify_in_tx(c, &rid, &*close)?;
+            if room.is_some() {
+                c.prepare_cached("DELETE FROM inquiries WHERE rid = ?1")?
+                    .execute([&rid])?;
+                c.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1")?
+                    .execute([&rid])?;
+                insert_message(c, &msg)?;
+            }
+            Ok(room)
+        })
+        .await
+    }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
         self.read(|c| {
             many_docs(

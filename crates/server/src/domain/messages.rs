@@ -1,0 +1,534 @@
+//! The conversation: visitor and agent messages with upstream's room bookkeeping and
+//! response metrics, history, message edits and deletes, and closing a room.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::*;
+use crate::time::Ts;
+use serde_json::{Map, Value, json};
+
+/// Server parser options (spec §5.1): colors, emoticons, KaTeX with `\(…\)` only.
+fn md_of(msg: &str) -> Option<Value> {
+    let root = ferrochat_md::parse(msg, &ferrochat_md::Options::server_default()).ok()?;
+    serde_json::from_str(&ferrochat_md::to_json_string(&root)).ok()
+}
+
+/// `urls`: every `scheme://…` in the text, as `{url}` objects.
+fn urls_of(msg: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for word in msg.split(|c: char| c.is_whitespace() || c == '<' || c == '>') {
+        if let Some(i) = word.find("://") {
+            let scheme_start = word[..i]
+                .rfind(|c: char| !c.is_ascii_alphabetic())
+                .map_or(0, |p| p + 1);
+            let scheme = &word[scheme_start..i];
+            if (3..=9).contains(&scheme.len()) && word.len() > i + 3 {
+                let url = word[scheme_start..]
+                    .trim_end_matches([')', ',', '.', '!', '?', ';', '"', '\'']);
+                out.push(json!({ "url": url }));
+            }
+        }
+    }
+    out
+}
+
+/// Response metrics on an agent message (upstream's `saveAnalyticsData`, §5.3), including
+/// its quirk: "first response" means "no `metrics.servedBy` yet", so an agent who speaks
+/// before the visitor ever wrote repeats the first-response branch.
+pub fn agent_metrics(room: &mut Room, msg_ts: Ts, now: Ts) {
+    let m = room.metrics.get_or_insert_with(Metrics::default);
+    let lq = m.v.as_ref().and_then(|v| v.lq).unwrap_or(room.ts);
+    let has_lr = m.served_by.is_some();
+    let lr = m.served_by.as_ref().and_then(|s| s.lr).unwrap_or(room.ts);
+    let join = room.served_by.as_ref().map_or(room.ts, |s| s.ts);
+    let resp = m.response.get_or_insert_with(Response::default);
+    let (tt, n) = (resp.tt.unwrap_or(0.0), resp.total.unwrap_or(0));
+    if !has_lr {
+        let rt = now.secs_since(lq);
+        let react = now.secs_since(join);
+        resp.avg = Some((tt + rt) / (n + 1) as f64);
+        resp.fd = Some(now);
+        resp.ft = Some(rt);
+        resp.total = Some(n + 1);
+        resp.tt = Some(tt + rt);
+        let reaction = m.reaction.get_or_insert_with(Reaction::default);
+        reaction.fd = Some(now);
+        reaction.ft = Some(react);
+        reaction.tt = Some(reaction.tt.unwrap_or(0.0) + react);
+    } else if lq > lr {
+        let rt = now.secs_since(lq);
+        resp.avg = Some((tt + rt) / (n + 1) as f64);
+        resp.total = Some(n + 1);
+        resp.tt = Some(tt + rt);
+        let reaction = m.reaction.get_or_insert_with(Reaction::default);
+        reaction.tt = Some(reaction.tt.unwrap_or(0.0) + rt);
+    }
+    if m.response
+        .as_ref()
+        .is_some_and(|r| r == &Response::default())
+    {
+        m.response = None;
+    }
+    if lq > lr {
+        m.served_by = Some(AgentMetrics { lr: Some(msg_ts) });
+    }
+}
+
+/// `metrics.v.lq` on a visitor message: only the first message of a visitor's block moves it.
+pub fn visitor_metrics(room: &mut Room, msg_ts: Ts) {
+    let m = room.metrics.get_or_insert_with(Metrics::default);
+    let lq = m.v.as_ref().and_then(|v| v.lq).unwrap_or(room.ts);
+    let lr = m.served_by.as_ref().and_then(|s| s.lr).unwrap_or(room.ts);
+    if lr >= lq {
+        m.v = Some(VisitorMetrics { lq: Some(msg_ts) });
+    }
+}
+
+pub struct Close {
+    pub comment: String,
+    pub tags: Option<Vec<String>>,
+}
+
+impl Livechat {
+    fn new_message(&self, id: Option<String>, rid: &str, msg: &str, u: UserRef, ts: Ts) -> Message {
+        Message {
+            id: id.filter(|i| !i.is_empty()).unwrap_or_else(ids::random_id),
+            t: None,
+            rid: rid.to_string(),
+            msg: msg.to_string(),
+            token: None,
+            alias: None,
+            ts,
+            u,
+            groupable: None,
+            updated_at: ts,
+            urls: Some(urls_of(msg)),
+            mentions: Some(Vec::new()),
+            channels: Some(Vec::new()),
+            md: md_of(msg),
+            hidden: false,
+            extra: Map::new(),
+        }
+    }
+
+    fn check_length(&self, msg: &str) -> Result<()> {
+        if self
+            .settings
+            .bool("Livechat_enable_message_character_limit")
+        {
+            let limit = match self.settings.i64("Livechat_message_character_limit") {
+                l if l > 0 => l,
+                _ => self.settings.i64("Message_MaxAllowedSize"),
+            };
+            // JavaScript's `length` counts UTF-16 units.
+            if msg.encode_utf16().count() as i64 > limit {
+                return Err(Error::plain("message-length-exceeds-character-limit"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `POST livechat/message`: the visitor writes in its open room.
+    pub async fn send_visitor_message(
+        &self,
+        token: &str,
+        rid: &str,
+        msg: &str,
+        id: Option<String>,
+    ) -> Result<Message> {
+        let visitor = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-token"))?;
+        let room = self
+            .store
+            .room_by_token(token, Some(rid))
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+        if !room.is_open() {
+            return Err(Error::plain("room-closed"));
+        }
+        self.check_length(msg)?;
+        let ts = self.now();
+        let u = UserRef {
+            id: visitor.id.clone(),
+            username: visitor.username().to_string(),
+            name: visitor.name.clone(),
+        };
+        let mut m = self.new_message(id, rid, msg, u, ts);
+        m.token = Some(visitor.token().to_string());
+        m.alias = visitor.name.clone();
+        let store_last = self.settings.bool("Store_Last_Message");
+        let now = self.now();
+        let saved = m.clone();
+        let update = Box::new(move |r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::plain("room-closed"));
+            }
+            r.msgs += 1;
+            r.lm = Some(saved.ts);
+            if store_last {
+                r.last_message = Some(serde_json::to_value(&saved).unwrap_or_default());
+            }
+            r.v.last_message_ts = Some(saved.ts);
+            visitor_metrics(r, saved.ts);
+            if r.waiting_response != Some(true) {
+                r.waiting_response = Some(true);
+                r.response_by = None;
+            }
+            r.updated_at = now;
+            Ok(())
+        });
+        match self.store.append_message(m.clone(), update).await? {
+            Some(_) => Ok(m),
+            // Upstream's send returns nothing for a known `_id` and the REST layer then merges
+            // into it: a TypeError, reported as a 400.
+            None => Err(Error::plain("Cannot convert undefined or null to object")),
+        }
+    }
+
+    /// `chat.sendMessage` in a livechat room: the agent answers.
+    pub async fn send_agent_message(
+        &self,
+        user: &User,
+        rid: &str,
+        msg: &str,
+        id: Option<String>,
+    ) -> Result<Message> {
+        let room = self
+            .store
+            .room(rid)
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-invalid-room", "Invalid room"))?;
+        let serving = room.served_by_id() == Some(user.id.as_str());
+        if !room.is_open()
+            || !(serving || super::auth::user_has_permission(user, "view-livechat-rooms"))
+        {
+            return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+        }
+        let ts = self.now();
+        let m = self.new_message(id, rid, msg, user.user_ref(), ts);
+        let store_last = self.settings.bool("Store_Last_Message");
+        let ignore_bots = self
+            .settings
+            .bool("Omnichannel_Metrics_Ignore_Automatic_Messages")
+            && user.has_role("bot");
+        let now = self.now();
+        let saved = m.clone();
+        let agent = user.user_ref();
+        let update = Box::new(move |r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+            }
+            r.msgs += 1;
+            r.lm = Some(saved.ts);
+            if store_last {
+                r.last_message = Some(serde_json::to_value(&saved).unwrap_or_default());
+            }
+            // markRoomResponded: the visitor is active this month; responseBy; no longer waiting.
+            let month = saved.ts.month_tag();
+            let activity = r.v.activity.get_or_insert_with(Vec::new);
+            if !activity.contains(&month) {
+                activity.push(month);
+            }
+            if let Some(Value::Object(rb)) = r.response_by.as_mut() {
+                rb.insert(
+                    "lastMessageTs".into(),
+                    serde_json::to_value(now).unwrap_or_default(),
+                );
+            }
+            if r.waiting_response == Some(true) {
+                if r.response_by.is_none() {
+                    r.response_by = Some(json!({
+                        "_id": agent.id,
+                        "username": agent.username,
+                        "firstResponseTs": saved.ts,
+                        "lastMessageTs": saved.ts,
+                    }));
+                }
+                r.waiting_response = None;
+            }
+            if !ignore_bots {
+                agent_metrics(r, saved.ts, now);
+            }
+            r.updated_at = now;
+            Ok(())
+        });
+        self.store
+            .append_message(m.clone(), update)
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-duplicate-id", "Message already exists"))?;
+        Ok(m)
+    }
+
+    async fn visitor_room(&self, token: &str, rid: &str) -> Result<(Visitor, Room)> {
+        let visitor = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-token"))?;
+        let room = self
+            .store
+            .room_by_token(token, Some(rid))
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+        Ok((visitor, room))
+    }
+
+    /// `GET livechat/message/:_id`.
+    pub async fn visitor_message(&self, token: &str, rid: &str, id: &str) -> Result<Message> {
+        self.visitor_room(token, rid).await?;
+        self.store
+            .message(id)
+            .await?
+            .filter(|m| m.rid == rid)
+            .ok_or_else(|| Error::plain("invalid-message"))
+    }
+
+    /// `PUT livechat/message/:_id`: the visitor edits its own message.
+    pub async fn edit_visitor_message(
+        &self,
+        token: &str,
+        rid: &str,
+        id: &str,
+        msg: &str,
+    ) -> Result<Message> {
+        let (visitor, _) = self.visitor_room(token, rid).await?;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-message"))?;
+        if !self.settings.bool("Message_AllowEditing") || m.u.id != visitor.id {
+            return Err(Error::plain("error-action-not-allowed"));
+        }
+        let now = self.now();
+        let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
+        let by = json!({"_id": visitor.id, "username": visitor.username()});
+        self.store
+            .modify_message(
+                id,
+                Box::new(move |m| {
+                    m.msg = text.clone();
+                    m.md = md.clone();
+                    m.urls = Some(urls.clone());
+                    m.extra.insert(
+                        "editedAt".into(),
+                        serde_json::to_value(now).unwrap_or_default(),
+                    );
+                    m.extra.insert("editedBy".into(), by.clone());
+                    m.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?
+            .ok_or_else(|| Error::plain("invalid-message"))
+    }
+
+    /// `DELETE livechat/message/:_id`: the visitor removes its own message.
+    pub async fn delete_visitor_message(
+        &self,
+        token: &str,
+        rid: &str,
+        id: &str,
+    ) -> Result<(String, Ts)> {
+        let (visitor, _) = self.visitor_room(token, rid).await?;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-message"))?;
+        if !self.settings.bool("Message_AllowDeleting") || m.u.id != visitor.id {
+            return Err(Error::plain("error-action-not-allowed"));
+        }
+        self.store.delete_message(id).await?;
+        Ok((m.id, self.now()))
+    }
+
+    /// `GET livechat/messages.history/:rid`: newest first; hidden messages and the types
+    /// `Hide_System_Messages` names are left out.
+    pub async fn history(
+        &self,
+        token: &str,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Message>> {
+        self.visitor_room(token, rid).await?;
+        let hidden: Vec<String> = self
+            .settings
+            .get("Hide_System_Messages")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        Ok(self.store.history(rid, end, limit, offset, &hidden).await?)
+    }
+
+    /// Upstream's `closeRoom`: room closed with its metrics, inquiry and subscriptions gone,
+    /// and the `livechat-close` message, all in one transaction.
+    async fn close(
+        &self,
+        room: &Room,
+        closer: &str,
+        closed_by: UserRef,
+        token: Option<String>,
+        c: Close,
+    ) -> Result<Room> {
+        let now = self.now();
+        let close_msg = {
+            let mut m = Message::system(
+                ids::random_id(),
+                "livechat-close",
+                &room.id,
+                &c.comment,
+                closed_by.clone(),
+                now,
+            );
+            m.token = token;
+            m.extra.insert(
+                "transcriptRequested".into(),
+                json!(room.extra.contains_key("transcriptRequest")),
+            );
+            m
+        };
+        let closer = closer.to_string();
+        let by = json!({"_id": closed_by.id, "username": closed_by.username});
+        let tags = c.tags.clone();
+        let update = Box::new(move |r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::plain("room-closed"));
+            }
+            r.closed_at = Some(now);
+            r.closer = Some(closer.clone());
+            r.closed_by = Some(by.clone());
+            let served_at = r.served_by.as_ref().map(|s| s.ts);
+            let m = r.metrics.get_or_insert_with(Metrics::default);
+            m.chat_duration = Some(now.secs_since(r.ts));
+            m.service_time_duration = served_at.map(|t| now.secs_since(t));
+            r.v.status = "offline".into();
+            if let Some(t) = &tags {
+                let mut all = r.tags.clone().unwrap_or_default();
+                for tag in t {
+                    if !all.contains(tag) {
+                        all.push(tag.clone());
+                    }
+                }
+                r.tags = Some(all);
+            }
+            r.open = None;
+            r.msgs += 1;
+            r.updated_at = now;
+            Ok(())
+        });
+        self.store
+            .close_room(&room.id, update, close_msg)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))
+    }
+
+    /// `POST livechat/room.close`.
+    pub async fn close_by_visitor(&self, token: &str, rid: &str) -> Result<String> {
+        if !self
+            .settings
+            .bool("Omnichannel_allow_visitors_to_close_conversation")
+        {
+            return Err(Error::plain("error-not-allowed-to-close-conversation"));
+        }
+        let (visitor, room) = self.visitor_room(token, rid).await?;
+        if !room.is_open() {
+            return Err(Error::plain("room-closed"));
+        }
+        let comment = "Closed by visitor".to_string();
+        let by = UserRef {
+            id: visitor.id.clone(),
+            username: visitor.username().to_string(),
+            name: None,
+        };
+        self.close(
+            &room,
+            "visitor",
+            by,
+            Some(visitor.token().to_string()),
+            Close {
+                comment: comment.clone(),
+                tags: None,
+            },
+        )
+        .await?;
+        Ok(comment)
+    }
+
+    /// `POST livechat/room.closeByUser`.
+    pub async fn close_by_user(
+        &self,
+        user: &User,
+        rid: &str,
+        comment: Option<String>,
+        tags: Option<Vec<String>>,
+    ) -> Result<()> {
+        let room = self
+            .store
+            .room(rid)
+            .await?
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        if !room.is_open() {
+            return Err(Error::plain("error-room-already-closed"));
+        }
+        let subscribed = self
+            .store
+            .subscriptions_of_room(rid)
+            .await?
+            .iter()
+            .any(|s| s.u.id == user.id);
+        if !subscribed && !super::auth::user_has_permission(user, "close-others-livechat-room") {
+            return Err(Error::plain("error-not-authorized"));
+        }
+        let comment = comment.unwrap_or_default();
+        if self
+            .settings
+            .bool("Livechat_request_comment_when_closing_conversation")
+            && comment.trim().is_empty()
+        {
+            return Err(Error::plain("error-comment-is-required"));
+        }
+        if let Some(dep) = match &room.department_id {
+            Some(d) => self.store.department(d).await?,
+            None => None,
+        } && dep.request_tag_before_closing_chat == Some(true)
+            && tags.as_ref().is_none_or(|t| t.is_empty())
+        {
+            return Err(Error::plain(
+                "error-tags-must-be-assigned-before-closing-chat",
+            ));
+        }
+        self.close(
+            &room,
+            "user",
+            user.user_ref(),
+            None,
+            Close { comment, tags },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_found() {
+        let u = urls_of("see https://rocket.chat/docs, and ftp://x.org/a.");
+        assert_eq!(
+            u,
+            vec![
+                json!({"url": "https://rocket.chat/docs"}),
+                json!({"url": "ftp://x.org/a"})
+            ]
+        );
+        assert!(urls_of("no links: a://b").is_empty());
+    }
+}

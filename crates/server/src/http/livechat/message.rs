@@ -1,0 +1,168 @@
+//! Visitor messages, history, and closing a room (visitor and agent side).
+
+use super::super::validate::{Ty, ajv, i64_of, opt, req, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use crate::error::Error;
+use crate::time::Ts;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/message", post(send))
+        .route(
+            "/v1/livechat/message/{id}",
+            get(get_message).put(edit).delete(remove),
+        )
+        .route("/v1/livechat/messages.history/{rid}", get(history))
+        .route("/v1/livechat/room.close", post(close))
+        .route("/v1/livechat/room.closeByUser", post(close_by_user))
+}
+
+async fn send(State(s): State<AppState>, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            req("token", Ty::Str),
+            req("rid", Ty::Str),
+            req("msg", Ty::Str),
+            opt("_id", Ty::Str),
+            opt("agent", Ty::Obj),
+        ],
+        false,
+    )?;
+    let m =
+        s.lc.send_visitor_message(
+            &str_of(&b, "token").unwrap_or_default(),
+            &str_of(&b, "rid").unwrap_or_default(),
+            &str_of(&b, "msg").unwrap_or_default(),
+            str_of(&b, "_id"),
+        )
+        .await?;
+    ok(json!({ "message": m }))
+}
+
+async fn get_message(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    ajv(&q, &[req("token", Ty::Str), req("rid", Ty::Str)], false)?;
+    let m =
+        s.lc.visitor_message(
+            &str_of(&q, "token").unwrap_or_default(),
+            &str_of(&q, "rid").unwrap_or_default(),
+            &id,
+        )
+        .await?;
+    ok(json!({ "message": m }))
+}
+
+async fn edit(State(s): State<AppState>, Path(id): Path<String>, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            req("token", Ty::Str),
+            req("rid", Ty::Str),
+            req("msg", Ty::Str),
+        ],
+        false,
+    )?;
+    let m =
+        s.lc.edit_visitor_message(
+            &str_of(&b, "token").unwrap_or_default(),
+            &str_of(&b, "rid").unwrap_or_default(),
+            &id,
+            &str_of(&b, "msg").unwrap_or_default(),
+        )
+        .await?;
+    ok(json!({ "message": m }))
+}
+
+async fn remove(State(s): State<AppState>, Path(id): Path<String>, Body(b): Body) -> ApiResult {
+    ajv(&b, &[req("token", Ty::Str), req("rid", Ty::Str)], false)?;
+    let (id, ts) =
+        s.lc.delete_visitor_message(
+            &str_of(&b, "token").unwrap_or_default(),
+            &str_of(&b, "rid").unwrap_or_default(),
+            &id,
+        )
+        .await?;
+    ok(json!({ "message": { "_id": id, "ts": ts } }))
+}
+
+async fn history(State(s): State<AppState>, Path(rid): Path<String>, Query(q): Query) -> ApiResult {
+    ajv(
+        &q,
+        &[
+            req("token", Ty::Str),
+            opt("ls", Ty::Str),
+            opt("end", Ty::Str),
+            opt("limit", Ty::Num),
+            opt("offset", Ty::Num),
+            opt("count", Ty::Num),
+            opt("sort", Ty::Str),
+            opt("searchText", Ty::Str),
+        ],
+        false,
+    )?;
+    let token = str_of(&q, "token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::plain("error-token-param-not-provided"))?;
+    let end = match str_of(&q, "end") {
+        Some(e) => Some(
+            Ts::parse_iso(&e)
+                .or_else(|| e.parse().ok().map(Ts::from_millis))
+                .ok_or_else(|| Error::plain("error-invalid-end"))?,
+        ),
+        None => None,
+    };
+    let limit = i64_of(&q, "limit")
+        .filter(|l| *l > 0)
+        .unwrap_or(20)
+        .min(1000);
+    let offset = i64_of(&q, "offset").filter(|o| *o >= 0).unwrap_or(0);
+    let messages = s.lc.history(&token, &rid, end, limit, offset).await?;
+    ok(json!({ "messages": messages }))
+}
+
+async fn close(State(s): State<AppState>, Body(b): Body) -> ApiResult {
+    ajv(&b, &[req("rid", Ty::Str), req("token", Ty::Str)], false)?;
+    let rid = str_of(&b, "rid").unwrap_or_default();
+    let comment =
+        s.lc.close_by_visitor(&str_of(&b, "token").unwrap_or_default(), &rid)
+            .await?;
+    ok(json!({ "rid": rid, "comment": comment }))
+}
+
+async fn close_by_user(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            req("rid", Ty::Str),
+            opt("comment", Ty::Str),
+            opt("tags", Ty::Arr),
+            opt("generateTranscriptPdf", Ty::Bool),
+            opt("transcriptEmail", Ty::Obj),
+            opt("forceClose", Ty::Bool),
+        ],
+        false,
+    )?;
+    auth.require("close-livechat-room")?;
+    let tags = b.get("tags").and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    });
+    s.lc.close_by_user(
+        &auth.user,
+        &str_of(&b, "rid").unwrap_or_default(),
+        str_of(&b, "comment"),
+        tags,
+    )
+    .await?;
+    ok(json!({}))
+}
