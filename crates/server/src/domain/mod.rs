@@ -8,6 +8,7 @@ pub mod inquiries;
 pub mod messages;
 pub mod rooms;
 pub mod settings;
+pub mod transfers;
 pub mod users;
 pub mod visitors;
 

@@ -105,6 +105,11 @@ impl Livechat {
         })
     }
 
+    /// The routing query for a department, with its chat limit.
+    pub async fn agent_query_for(&self, department: Option<String>) -> Result<AgentQuery> {
+        self.agent_query(department, true).await
+    }
+
     /// Is any agent available (in the department, if given)? Spec §4.5.
     pub async fn has_available_agent(&self, department: Option<&str>) -> Result<bool> {
         let q = self

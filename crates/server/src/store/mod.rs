@@ -106,6 +106,27 @@ pub enum TakeOutcome {
     AgentAtLimit,
 }
 
+/// A transfer (upstream's `forwardRoomToAgent`/`forwardRoomToDepartment`/`unassignAgent`).
+pub struct Transfer {
+    /// `None`: return the chat to the queue.
+    pub choice: Option<AgentChoice>,
+    pub department: Option<String>,
+    pub assignment: Assignment,
+    /// The `livechat_transfer_history` message.
+    pub history: Message,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TransferOutcome {
+    Done(Box<Room>),
+    RoomClosed,
+    NoInquiry,
+    /// Nobody (else) could take it; nothing changed.
+    NoAgent,
+    AgentAtLimit,
+    SameAgent,
+}
+
 pub struct NewRoom {
     pub room: Room,
     pub inquiry: Inquiry,
@@ -223,6 +244,9 @@ pub trait Store: Send + Sync + 'static {
         choice: &AgentChoice,
         a: &Assignment,
     ) -> StoreResult<TakeOutcome>;
+    /// Moves an open room to another agent, department or back to the queue, atomically:
+    /// the previous agents' subscriptions go (with `ul` messages), the history is written.
+    async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome>;
     /// Picks the next agent for the query and bumps its counter, without assigning a room
     /// (upstream's `getNextAgent`, used by `agent.next`).
     async fn next_agent(&self, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>>;

@@ -13,4 +13,5 @@ mod messages;
 mod room;
 mod routing;
 mod settings;
+mod transfers;
 mod visitor;

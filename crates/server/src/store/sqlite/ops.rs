@@ -833,6 +833,91 @@ impl Store for SqliteStore {
         let id = id.to_owned();
         self.write(move |c| modify_in_tx(c, &id, &*f)).await
     }
+    async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome> {
+        let rid = rid.to_owned();
+        self.write(move |c| {
+            let Some(mut room) = load::<Room>(c, "rooms", &rid)? else { return Ok(TransferOutcome::RoomClosed) };
+            if !room.is_open() {
+                return Ok(TransferOutcome::RoomClosed);
+            }
+            let Some(mut inquiry) = one_doc::<Inquiry>(c, "SELECT doc FROM inquiries WHERE rid = ?1", [&rid])? else {
+                return Ok(TransferOutcome::NoInquiry);
+            };
+            let a = &t.assignment;
+            if let Some(d) = &t.department {
+                room.department_id = Some(d.clone());
+                inquiry.department = Some(d.clone());
+            }
+            let previous = room.served_by_id().map(str::to_string);
+            let mut new_msgs = Vec::new();
+            let mut new_sub = None;
+            let new_agent = match &t.choice {
+                Some(choice) => {
+                    let agent = match choose_agent(c, &room, choice, a)? {
+                        Ok(agent) => agent,
+                        Err(TakeOutcome::Unchanged(_)) => return Ok(TransferOutcome::SameAgent),
+                        Err(TakeOutcome::AgentAtLimit) => return Ok(TransferOutcome::AgentAtLimit),
+                        Err(TakeOutcome::RoomClosed) => return Ok(TransferOutcome::RoomClosed),
+                        Err(_) => return Ok(TransferOutcome::NoAgent),
+                    };
+                    if previous.as_deref() == Some(agent.agent_id.as_str()) {
+                        return Ok(TransferOutcome::NoAgent);
+                    }
+                    let Some((sub, msgs)) = assign_docs(c, &mut inquiry, &mut room, &agent, a)? else {
+                        return Ok(TransferOutcome::NoAgent);
+                    };
+                    new_sub = Some(sub);
+                    new_msgs.extend(msgs);
+                    Some(agent.agent_id)
+                }
+                None => {
+                    room.served_by = None;
+                    room.queued_at = Some(a.now);
+                    inquiry.status = inquiry_status::QUEUED.into();
+                    inquiry.queued_at = Some(a.now);
+                    inquiry.taken_at = None;
+                    inquiry.updated_at = a.now;
+                    None
+                }
+            };
+            new_msgs.push(t.history.clone());
+            room.msgs += 1;
+            // The previous agents leave: subscription removed, `ul` message.
+            let subs: Vec<Subscription> = many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [&rid])?;
+            for sub in subs.iter().filter(|s| Some(&s.u.id) != new_agent.as_ref()) {
+                c.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?.execute(params![rid, sub.u.id])?;
+                room.users_count -= 1;
+                let name: Option<String> = c
+                    .prepare_cached("SELECT json_extract(doc, '$.name') FROM users WHERE id = ?1")?
+                    .query_row([&sub.u.id], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                let u = UserRef { id: sub.u.id.clone(), username: sub.u.username.clone(), name };
+                new_msgs.push(Message::system(crate::ids::random_id(), "ul", &rid, &sub.u.username, u, a.now));
+                room.msgs += 1;
+            }
+            if let Some(d) = &t.department {
+                c.prepare_cached("UPDATE subscriptions SET doc = json_set(doc, '$.department', ?2) WHERE rid = ?1")?
+                    .execute(params![rid, d])?;
+            }
+            room.updated_at = a.now;
+            put_room(c, &room, false)?;
+            put_inquiry(c, &inquiry, false)?;
+            if let Some(sub) = &new_sub {
+                let subscribed: bool = c
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)")?
+                    .query_row(params![rid, sub.u.id], |r| r.get(0))?;
+                if !subscribed {
+                    insert_subscription(c, sub)?;
+                }
+            }
+            for m in &new_msgs {
+                insert_message(c, m)?;
+            }
+            Ok(TransferOutcome::Done(Box::new(room)))
+        })
+        .await
+    }
     async fn list_inquiries(
         &self,
         status: Option<&str>,

@@ -1,0 +1,330 @@
+//! Transfers: forwarding a chat to an agent or a department, the visitor's department
+//! switch, and returning a chat to the queue (upstream's `transfer`, §4.6).
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::*;
+use crate::store::{AgentChoice, Transfer, TransferOutcome};
+use serde_json::{Map, Value, json};
+
+/// `normalizeTransferredByData`.
+fn transferred_by(
+    id: &str,
+    username: &str,
+    name: Option<&str>,
+    user_type: Option<&str>,
+    room: &Room,
+) -> Value {
+    let user_type = user_type.unwrap_or(if room.served_by_id() == Some(id) {
+        "agent"
+    } else {
+        "user"
+    });
+    let mut m = Map::new();
+    m.insert("_id".into(), json!(id));
+    m.insert("username".into(), json!(username));
+    if let Some(n) = name {
+        m.insert("name".into(), json!(n));
+    }
+    m.insert("userType".into(), json!(user_type));
+    Value::Object(m)
+}
+
+pub enum Target {
+    Agent(String),
+    Department { id: String, agent: Option<String> },
+    Queue,
+}
+
+impl Livechat {
+    async fn online_agent(&self, id: &str) -> Result<Option<User>> {
+        Ok(self.store.user(id).await?.filter(|u| {
+            u.has_role("livechat-agent")
+                && u.active
+                && u.status != "offline"
+                && u.status_livechat.as_deref() == Some("available")
+        }))
+    }
+
+    /// `saveTransferHistory`'s message.
+    fn history_message(
+        &self,
+        room: &Room,
+        by: &Value,
+        scope: &str,
+        comment: Option<&str>,
+        next_department: Option<Value>,
+        to: Option<Value>,
+    ) -> Message {
+        let now = self.now();
+        let mut data = Map::new();
+        data.insert("transferredBy".into(), by.clone());
+        data.insert("ts".into(), serde_json::to_value(now).unwrap_or_default());
+        data.insert("scope".into(), json!(scope));
+        if let Some(c) = comment {
+            data.insert("comment".into(), json!(c));
+        }
+        if let Some(d) = &room.department_id {
+            data.insert("previousDepartment".into(), json!(d));
+        }
+        if let Some(d) = next_department {
+            data.insert("nextDepartment".into(), d);
+        }
+        if let Some(t) = to {
+            data.insert("transferredTo".into(), t);
+        }
+        let u = UserRef {
+            id: by["_id"].as_str().unwrap_or_default().to_string(),
+            username: by["username"].as_str().unwrap_or_default().to_string(),
+            name: None,
+        };
+        let mut m = Message::system(
+            ids::random_id(),
+            "livechat_transfer_history",
+            &room.id,
+            "",
+            u,
+            now,
+        );
+        if by["userType"] == "visitor" {
+            m.token = Some(room.v.token.clone());
+        }
+        m.extra.insert("transferData".into(), Value::Object(data));
+        m
+    }
+
+    /// Moves the room; `Ok(false)` where upstream's transfer returns false.
+    pub async fn transfer(
+        &self,
+        room: &Room,
+        by: Value,
+        target: Target,
+        comment: Option<&str>,
+    ) -> Result<bool> {
+        if !room.is_open() {
+            return Ok(false);
+        }
+        let now = self.now();
+        let (choice, department, history) = match target {
+            Target::Agent(agent_id) => {
+                let user = self
+                    .online_agent(&agent_id)
+                    .await?
+                    .ok_or_else(|| Error::plain("error-user-is-offline"))?;
+                if room.served_by_id() == Some(user.id.as_str()) {
+                    return Err(Error::plain("error-selected-agent-room-agent-are-same"));
+                }
+                let to = json!({"_id": user.id, "username": user.username, "name": user.name});
+                let history = self.history_message(room, &by, "agent", comment, None, Some(to));
+                (
+                    Some(AgentChoice::Agent(SelectedAgent {
+                        agent_id: user.id,
+                        username: user.username,
+                    })),
+                    None,
+                    history,
+                )
+            }
+            Target::Department { id, agent } => {
+                let dept = self
+                    .store
+                    .department(&id)
+                    .await?
+                    .ok_or_else(|| Error::plain("error-invalid-department"))?;
+                if room.department_id.as_deref() == Some(id.as_str()) {
+                    return Err(Error::plain("error-forwarding-chat-same-department"));
+                }
+                let preferred = match agent {
+                    Some(agent_id) => {
+                        let user = self
+                            .online_agent(&agent_id)
+                            .await?
+                            .ok_or_else(|| Error::plain("error-user-is-offline"))?;
+                        if !self
+                            .store
+                            .agent_departments(&user.id)
+                            .await?
+                            .iter()
+                            .any(|d| d.department_id == id)
+                        {
+                            return Err(Error::plain("error-user-not-belong-to-department"));
+                        }
+                        Some(SelectedAgent {
+                            agent_id: user.id,
+                            username: user.username,
+                        })
+                    }
+                    None => None,
+                };
+                let next = json!({"_id": dept.id, "name": dept.name});
+                let history =
+                    self.history_message(room, &by, "department", comment, Some(next), None);
+                let choice = if self.routing_method()?.auto_assign() {
+                    let query = self.agent_query_for(Some(id.clone())).await?;
+                    Some(AgentChoice::Route { preferred, query })
+                } else {
+                    None
+                };
+                (choice, Some(id), history)
+            }
+            Target::Queue => (
+                None,
+                None,
+                self.history_message(room, &by, "queue", comment, None, None),
+            ),
+        };
+        let max = self
+            .max_chats(department.as_deref().or(room.department_id.as_deref()))
+            .await?;
+        let mut t = Transfer {
+            choice,
+            department: department.clone(),
+            assignment: self.assignment(now, max),
+            history,
+        };
+        match self.store.transfer_room(&room.id, t).await? {
+            TransferOutcome::Done(_) => Ok(true),
+            TransferOutcome::RoomClosed | TransferOutcome::NoInquiry => Ok(false),
+            TransferOutcome::SameAgent => {
+                Err(Error::plain("error-selected-agent-room-agent-are-same"))
+            }
+            TransferOutcome::AgentAtLimit => Err(Error::meteor_reason(
+                "error-max-number-simultaneous-chats-reached",
+                "Not allowed",
+            )),
+            TransferOutcome::NoAgent if department.is_some() && room.served_by.is_none() => {
+                // Nobody in the new department is free and nobody had the chat: it waits
+                // in the new department's queue.
+                t = Transfer {
+                    choice: None,
+                    department,
+                    assignment: self.assignment(now, None),
+                    history: self.history_message(room, &by, "department", comment, None, None),
+                };
+                Ok(matches!(
+                    self.store.transfer_room(&room.id, t).await?,
+                    TransferOutcome::Done(_)
+                ))
+            }
+            TransferOutcome::NoAgent if department.is_some() => {
+                Err(Error::plain("error-no-agents-online-in-department"))
+            }
+            TransferOutcome::NoAgent => Ok(false),
+        }
+    }
+
+    /// `POST livechat/room.forward`.
+    pub async fn forward(
+        &self,
+        by: &User,
+        room_id: &str,
+        user_id: Option<String>,
+        department_id: Option<String>,
+        comment: Option<String>,
+    ) -> Result<()> {
+        let room = self
+            .store
+            .room(room_id)
+            .await?
+            .filter(|r| r.t == "l")
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        if !room.is_open() {
+            return Err(Error::plain("This_conversation_is_already_closed"));
+        }
+        self.store
+            .visitor(&room.v.id)
+            .await?
+            .filter(|v| !v.disabled)
+            .ok_or_else(|| Error::plain("error-invalid-visitor"))?;
+        let who = transferred_by(&by.id, &by.username, by.name.as_deref(), None, &room);
+        let target = match (department_id, user_id) {
+            (Some(d), agent) => Target::Department { id: d, agent },
+            (None, Some(u)) => Target::Agent(u),
+            (None, None) => return Err(Error::plain("error-forwarding-chat")),
+        };
+        if !self
+            .transfer(&room, who, target, comment.as_deref())
+            .await?
+        {
+            return Err(Error::plain("error-forwarding-chat"));
+        }
+        Ok(())
+    }
+
+    /// `POST livechat/room.transfer` (visitor, deprecated): switch department.
+    pub async fn transfer_by_visitor(
+        &self,
+        token: &str,
+        rid: &str,
+        department: &str,
+    ) -> Result<Option<Room>> {
+        let visitor = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-token"))?;
+        let room = self
+            .store
+            .room_by_token(token, Some(rid))
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+        let who = transferred_by(
+            &visitor.id,
+            visitor.username(),
+            visitor.name.as_deref(),
+            Some("visitor"),
+            &room,
+        );
+        let target = Target::Department {
+            id: department.to_string(),
+            agent: None,
+        };
+        if !self.transfer(&room, who, target, None).await? {
+            return Ok(None);
+        }
+        Ok(self.store.room_by_token(token, Some(rid)).await?)
+    }
+
+    /// `inquiries.returnAsInquiry`: a served chat goes back to the queue (`false` when it is
+    /// not served), optionally into another department's.
+    pub async fn return_to_queue(
+        &self,
+        by: &User,
+        room_id: &str,
+        department: Option<String>,
+    ) -> Result<bool> {
+        let room = self
+            .store
+            .room(room_id)
+            .await?
+            .ok_or_else(|| Error::plain("error-room-not-found"))?;
+        if !room.is_open() {
+            return Err(Error::plain("room-closed"));
+        }
+        if room.served_by.is_none() {
+            return Ok(false);
+        }
+        let who = transferred_by(&by.id, &by.username, by.name.as_deref(), None, &room);
+        match department {
+            Some(d) if room.department_id.as_deref() != Some(d.as_str()) => {
+                self.store
+                    .department(&d)
+                    .await?
+                    .ok_or_else(|| Error::plain("error-invalid-department"))?;
+                let now = self.now();
+                let t = Transfer {
+                    choice: None,
+                    department: Some(d.clone()),
+                    assignment: self.assignment(now, None),
+                    history: self.history_message(&room, &who, "queue", None, None, None),
+                };
+                Ok(matches!(
+                    self.store.transfer_room(&room.id, t).await?,
+                    TransferOutcome::Done(_)
+                ))
+            }
+            _ => self.transfer(&room, who, Target::Queue, None).await,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `livechat/room.forward`, `livechat/room.transfer` (visitor), `inquiries.returnAsInquiry`.
+
+use super::super::validate::{Ty, ajv, opt, req, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, ok};
+use crate::error::Error;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/room.forward", post(forward))
+        .route("/v1/livechat/room.transfer", post(transfer))
+        .route(
+            "/v1/livechat/inquiries.returnAsInquiry",
+            post(return_as_inquiry),
+        )
+}
+
+async fn forward(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("view-l-room")?;
+    auth.require("transfer-livechat-guest")?;
+    ajv(
+        &b,
+        &[
+            req("roomId", Ty::Str),
+            opt("userId", Ty::Str),
+            opt("departmentId", Ty::Str),
+            opt("comment", Ty::Str),
+            opt("clientAction", Ty::Bool),
+        ],
+        false,
+    )?;
+    s.lc.forward(
+        &auth.user,
+        &str_of(&b, "roomId").unwrap_or_default(),
+        str_of(&b, "userId"),
+        str_of(&b, "departmentId"),
+        str_of(&b, "comment"),
+    )
+    .await?;
+    ok(json!({}))
+}
+
+async fn transfer(State(s): State<AppState>, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            req("rid", Ty::Str),
+            req("token", Ty::Str),
+            req("department", Ty::Str),
+        ],
+        false,
+    )?;
+    let room =
+        s.lc.transfer_by_visitor(
+            &str_of(&b, "token").unwrap_or_default(),
+            &str_of(&b, "rid").unwrap_or_default(),
+            &str_of(&b, "department").unwrap_or_default(),
+        )
+        .await?
+        .ok_or_else(Error::bare_failure)?;
+    // Answered as upstream's `findRoom` projects it.
+    let mut r = serde_json::Map::new();
+    r.insert("_id".into(), json!(room.id));
+    r.insert("t".into(), json!(room.t));
+    if let Some(d) = &room.department_id {
+        r.insert("departmentId".into(), json!(d));
+    }
+    if let Some(sb) = &room.served_by {
+        r.insert("servedBy".into(), serde_json::to_value(sb)?);
+    }
+    if let Some(o) = room.open {
+        r.insert("open".into(), json!(o));
+    }
+    r.insert("v".into(), serde_json::to_value(&room.v)?);
+    r.insert("ts".into(), serde_json::to_value(room.ts)?);
+    ok(json!({ "room": r }))
+}
+
+async fn return_as_inquiry(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("view-l-room")?;
+    ajv(
+        &b,
+        &[req("roomId", Ty::Str), opt("departmentId", Ty::Str)],
+        false,
+    )?;
+    let result =
+        s.lc.return_to_queue(
+            &auth.user,
+            &str_of(&b, "roomId").unwrap_or_default(),
+            str_of(&b, "departmentId"),
+        )
+        .await?;
+    ok(json!({ "result": result }))
+}
