@@ -158,6 +158,23 @@ pub struct UserQuery {
     pub sort: Vec<(String, bool)>,
 }
 
+/// `livechat/rooms` filters (upstream's `findRoomsWithCriteria`).
+#[derive(Clone, Debug, Default)]
+pub struct RoomQuery {
+    pub agents: Vec<String>,
+    pub department_id: Option<String>,
+    pub open: Option<bool>,
+    pub name: Option<String>,
+    pub created: (Option<Ts>, Option<Ts>),
+    pub closed: (Option<Ts>, Option<Ts>),
+    pub tags: Vec<String>,
+    pub queued: bool,
+    pub offset: i64,
+    pub count: i64,
+    /// (field, ascending); default newest first.
+    pub sort: Vec<(String, bool)>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct DepartmentQuery {
     pub text: Option<String>,
@@ -283,6 +300,22 @@ pub trait Store: Send + Sync + 'static {
         msg: Message,
     ) -> StoreResult<Option<Room>>;
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
+    /// A room's messages newest first, optionally those containing `search`; with the total.
+    async fn room_messages(
+        &self,
+        rid: &str,
+        search: Option<&str>,
+        offset: i64,
+        count: i64,
+    ) -> StoreResult<(Vec<Message>, i64)>;
+    async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)>;
+    /// Adds a user to a room: subscription (if missing), `usersCount`, the `uj` message.
+    async fn add_user_to_room(
+        &self,
+        rid: &str,
+        sub: Subscription,
+        joined: Message,
+    ) -> StoreResult<bool>;
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
 
     // departments

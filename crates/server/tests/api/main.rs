@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod agent_rooms;
 mod agents;
 mod auth;
 mod bad_input;

@@ -6,6 +6,7 @@ pub mod department;
 pub mod inquiry;
 pub mod message;
 pub mod room;
+pub mod rooms;
 pub mod transfer;
 pub mod users;
 pub mod visitor;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(message::routes())
         .merge(inquiry::routes())
         .merge(transfer::routes())
+        .merge(rooms::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

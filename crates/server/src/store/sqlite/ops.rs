@@ -1096,6 +1096,151 @@ impl Store for SqliteStore {
         })
         .await
     }
+    async fn room_messages(
+        &self,
+        rid: &str,
+        search: Option<&str>,
+        offset: i64,
+        count: i64,
+    ) -> StoreResult<(Vec<Message>, i64)> {
+        let like = search.map(|t| format!("%{}%", like_escape(t)));
+        let wh = "rid = ?1 AND (?2 IS NULL OR json_extract(doc, '$.msg') LIKE ?2 ESCAPE '\\')";
+        self.read(|c| {
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT COUNT(*) FROM messages WHERE {wh}"))?
+                .query_row(params![rid, like], |r| r.get(0))?;
+            let list = many_docs(
+                c,
+                &format!("SELECT doc FROM messages WHERE {wh} ORDER BY ts DESC, rowid DESC LIMIT ?3 OFFSET ?4"),
+                params![rid, like, if count <= 0 { -1 } else { count }, offset],
+            )?;
+            Ok((list, total))
+        })
+    }
+    async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
+        let mut wh = vec!["1 = 1".to_string()];
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |v: rusqlite::types::Value| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if !q.agents.is_empty() {
+            let p = arg(serde_json::to_string(&q.agents).unwrap_or_default().into());
+            wh.push(format!("served_by IN (SELECT value FROM json_each({p}))"));
+        }
+        if let Some(d) = &q.department_id {
+            let p = arg(d.clone().into());
+            wh.push(format!("department_id = {p}"));
+        }
+        match q.open {
+            Some(true) => wh.push("open = 1".into()),
+            Some(false) => wh.push("open IS NULL".into()),
+            None => {}
+        }
+        if let Some(n) = &q.name {
+            let p = arg(format!("%{}%", like_escape(n)).into());
+            wh.push(format!("json_extract(doc, '$.fname') LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(t) = q.created.0 {
+            let p = arg(t.millis().into());
+            wh.push(format!("ts >= {p}"));
+        }
+        if let Some(t) = q.created.1 {
+            let p = arg(t.millis().into());
+            wh.push(format!("ts <= {p}"));
+        }
+        if q.closed.0.is_some() || q.closed.1.is_some() {
+            wh.push("json_extract(doc, '$.closedAt') IS NOT NULL".into());
+            if let Some(t) = q.closed.0 {
+                let p = arg(t.iso().into());
+                wh.push(format!("json_extract(doc, '$.closedAt') >= {p}"));
+            }
+            if let Some(t) = q.closed.1 {
+                let p = arg(t.iso().into());
+                wh.push(format!("json_extract(doc, '$.closedAt') <= {p}"));
+            }
+        }
+        if !q.tags.is_empty() {
+            let p = arg(serde_json::to_string(&q.tags).unwrap_or_default().into());
+            wh.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(json_extract(doc, '$.tags')) t WHERE t.value IN (SELECT value FROM json_each({p})))"
+            ));
+        }
+        if q.queued {
+            wh.push("open = 1 AND served_by IS NULL".into());
+        }
+        let wh = wh.join(" AND ");
+        let order: Vec<String> = q
+            .sort
+            .iter()
+            .filter_map(|(f, asc)| {
+                let col = match f.as_str() {
+                    "ts" => "ts",
+                    "fname" => "json_extract(doc, '$.fname')",
+                    "closedAt" => "json_extract(doc, '$.closedAt')",
+                    "_updatedAt" => "json_extract(doc, '$._updatedAt')",
+                    "lm" => "json_extract(doc, '$.lm')",
+                    "msgs" => "json_extract(doc, '$.msgs')",
+                    _ => return None,
+                };
+                Some(format!("{col} {}", if *asc { "ASC" } else { "DESC" }))
+            })
+            .collect();
+        let order = if order.is_empty() {
+            "ts DESC".to_string()
+        } else {
+            order.join(", ")
+        };
+        let limit = if q.count <= 0 { -1 } else { q.count };
+        self.read(|c| {
+            let total: i64 = c
+                .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
+                .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+            let mut page_args = args.clone();
+            page_args.push(limit.into());
+            page_args.push(q.offset.into());
+            let n = page_args.len();
+            let rooms = many_docs(
+                c,
+                &format!(
+                    "SELECT doc FROM rooms WHERE {wh} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+                    n - 1,
+                    n
+                ),
+                rusqlite::params_from_iter(page_args.iter()),
+            )?;
+            Ok((rooms, total))
+        })
+    }
+    async fn add_user_to_room(
+        &self,
+        rid: &str,
+        sub: Subscription,
+        joined: Message,
+    ) -> StoreResult<bool> {
+        let rid = rid.to_owned();
+        self.write(move |c| {
+            let subscribed: bool = c
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)",
+                )?
+                .query_row(params![rid, sub.u.id], |r| r.get(0))?;
+            if subscribed {
+                return Ok(false);
+            }
+            let Some(mut room) = load::<Room>(c, "rooms", &rid)? else {
+                return Ok(false);
+            };
+            room.users_count += 1;
+            room.msgs += 1;
+            room.updated_at = joined.ts;
+            put_room(c, &room, false)?;
+            insert_subscription(c, &sub)?;
+            insert_message(c, &joined)?;
+            Ok(true)
+        })
+        .await
+    }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
         self.read(|c| {
             many_docs(

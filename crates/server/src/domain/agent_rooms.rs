@@ -1,0 +1,215 @@
+//! What agents and managers do with rooms besides answering: join, edit room and visitor
+//! information, and integrations' bulk messages.
+
+use super::Livechat;
+use super::rooms::{RoomRequest, RoomSource};
+use super::visitors::RegisterGuest;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::*;
+use serde_json::{Map, Value};
+
+pub struct RoomInfo {
+    pub topic: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub livechat_data: Option<Map<String, Value>>,
+}
+
+pub struct GuestInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub livechat_data: Option<Map<String, Value>>,
+}
+
+impl Livechat {
+    /// Who may read and write an omnichannel room: its agent, a subscriber, or managers.
+    pub async fn can_access_room(&self, user: &User, room: &Room) -> Result<bool> {
+        if room.served_by_id() == Some(user.id.as_str())
+            || super::auth::user_has_permission(user, "view-livechat-rooms")
+        {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .subscriptions_of_room(&room.id)
+            .await?
+            .iter()
+            .any(|s| s.u.id == user.id))
+    }
+
+    /// `livechat/room.join`.
+    pub async fn join_room(&self, user: &User, room_id: &str) -> Result<()> {
+        let room = self
+            .store
+            .room(room_id)
+            .await?
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        if !room.is_open() {
+            return Err(Error::plain("room-closed"));
+        }
+        if !self.can_access_room(user, &room).await? {
+            return Err(Error::plain("error-not-allowed"));
+        }
+        let now = self.now();
+        let sub = Subscription {
+            id: ids::random_id(),
+            rid: room.id.clone(),
+            name: room.fname.clone(),
+            fname: room.fname.clone(),
+            alert: false,
+            open: true,
+            unread: 0,
+            user_mentions: 0,
+            group_mentions: 0,
+            u: UserRef {
+                id: user.id.clone(),
+                username: user.username.clone(),
+                name: None,
+            },
+            t: "l".into(),
+            desktop_notifications: "all".into(),
+            mobile_push_notifications: "all".into(),
+            email_notifications: "all".into(),
+            v: room.v.clone(),
+            ts: now,
+            department: room.department_id.clone(),
+            updated_at: now,
+        };
+        let joined = Message::system(
+            ids::random_id(),
+            "uj",
+            &room.id,
+            &user.username,
+            user.user_ref(),
+            now,
+        );
+        self.store.add_user_to_room(&room.id, sub, joined).await?;
+        Ok(())
+    }
+
+    /// `livechat/room.saveInfo`: room topic, tags and custom data; the visitor's contact data.
+    pub async fn save_room_info(
+        &self,
+        user: &User,
+        room_id: &str,
+        info: RoomInfo,
+        guest: GuestInfo,
+    ) -> Result<()> {
+        let room = self
+            .store
+            .room(room_id)
+            .await?
+            .filter(|r| r.t == "l")
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        if room.served_by_id() != Some(user.id.as_str())
+            && !super::auth::user_has_permission(user, "save-others-livechat-room-info")
+        {
+            return Err(Error::Forbidden("unauthorized".into()));
+        }
+        let visitor = self
+            .store
+            .visitor(&guest.id)
+            .await?
+            .ok_or_else(|| Error::plain("error-invalid-visitor"))?;
+        if let Some(e) = &guest.email
+            && !e.is_empty()
+            && !super::users::valid_email(&e.trim().to_lowercase())
+        {
+            return Err(Error::meteor_reason(
+                "error-invalid-email",
+                format!("Invalid email {e}"),
+            ));
+        }
+        let now = self.now();
+        let (name, email, phone, data) = (
+            guest.name.clone(),
+            guest.email.clone(),
+            guest.phone.clone(),
+            guest.livechat_data.clone(),
+        );
+        self.store
+            .modify_visitor(
+                &visitor.id,
+                Box::new(move |v| {
+                    if let Some(n) = &name {
+                        v.name = Some(n.clone());
+                    }
+                    if let Some(e) = email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                        v.visitor_emails = Some(vec![VisitorEmail {
+                            address: e.to_lowercase(),
+                        }]);
+                    }
+                    if let Some(p) = phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                        v.phone = Some(vec![Phone {
+                            phone_number: p.to_string(),
+                        }]);
+                    }
+                    if let Some(d) = &data {
+                        let target = v.livechat_data.get_or_insert_with(Map::new);
+                        for (k, val) in d {
+                            target.insert(k.clone(), val.clone());
+                        }
+                    }
+                    v.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?;
+        let fname = guest.name.clone();
+        self.store
+            .modify_room(
+                &room.id,
+                Box::new(move |r| {
+                    if let Some(t) = &info.topic {
+                        r.topic = Some(t.clone());
+                    }
+                    if let Some(t) = &info.tags {
+                        r.tags = Some(t.clone());
+                    }
+                    if let Some(d) = &info.livechat_data {
+                        let target = r.livechat_data.get_or_insert_with(Map::new);
+                        for (k, val) in d {
+                            target.insert(k.clone(), val.clone());
+                        }
+                    }
+                    if let Some(n) = &fname {
+                        r.fname = n.clone();
+                    }
+                    r.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `POST livechat/messages`: an integration posts messages as a visitor (registered on
+    /// the fly); they go to the visitor's open room, which is created when there is none.
+    pub async fn bulk_visitor_messages(
+        &self,
+        token: &str,
+        messages: &[String],
+    ) -> Result<Vec<Message>> {
+        if self.store.visitor_by_token(token).await?.is_none() {
+            self.register_guest(RegisterGuest {
+                token: token.to_string(),
+                ..Default::default()
+            })
+            .await?;
+        }
+        let (room, _) = self
+            .get_or_create_room(RoomRequest {
+                token: token.to_string(),
+                agent_id: None,
+                source: RoomSource::Api,
+            })
+            .await?;
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            out.push(self.send_visitor_message(token, &room.id, m, None).await?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,231 @@
+//! Agent-side room endpoints: `livechat/rooms`, `livechat/:rid/messages`,
+//! `livechat/visitor/:token/room`, `room.join`, `room.saveInfo`, and bulk `livechat/messages`.
+
+use super::super::validate::{Ty, ajv, check, opt, req, str_of};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use super::{pagination, sort};
+use crate::domain::agent_rooms::{GuestInfo, RoomInfo};
+use crate::error::{Error, Result};
+use crate::store::RoomQuery;
+use crate::time::Ts;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/livechat/rooms", get(list))
+        .route("/v1/livechat/{rid}/messages", get(room_messages))
+        .route("/v1/livechat/visitor/{token}/room", get(visitor_rooms))
+        .route("/v1/livechat/room.join", get(join))
+        .route("/v1/livechat/room.saveInfo", post(save_info))
+        .route("/v1/livechat/messages", post(bulk))
+}
+
+fn strings(q: &Map<String, Value>, k: &str) -> Vec<String> {
+    match q.get(k) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// `createdAt` / `closedAt`: `{"start": ISO, "end": ISO}` as a JSON string.
+fn range(q: &Map<String, Value>, k: &str) -> Result<(Option<Ts>, Option<Ts>)> {
+    let Some(raw) = str_of(q, k) else {
+        return Ok((None, None));
+    };
+    let v: Value = serde_json::from_str(&raw)
+        .map_err(|_| Error::plain(format!("The \"{k}\" query parameter must be a valid JSON.")))?;
+    let at = |f: &str| v.get(f).and_then(Value::as_str).and_then(Ts::parse_iso);
+    Ok((at("start"), at("end")))
+}
+
+async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    auth.require("view-livechat-rooms")?;
+    let (offset, count) = pagination(&q)?;
+    let open = match str_of(&q, "open").as_deref() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
+    let (rooms, total) =
+        s.lc.store
+            .list_rooms(&RoomQuery {
+                agents: strings(&q, "agents"),
+                department_id: str_of(&q, "departmentId"),
+                open,
+                name: str_of(&q, "roomName").filter(|n| !n.is_empty()),
+                created: range(&q, "createdAt")?,
+                closed: range(&q, "closedAt")?,
+                tags: strings(&q, "tags"),
+                queued: str_of(&q, "queued").as_deref() == Some("true"),
+                offset,
+                count,
+                sort: sort(&q)?,
+            })
+            .await?;
+    ok(json!({ "rooms": rooms, "count": rooms.len(), "offset": offset, "total": total }))
+}
+
+async fn room_messages(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(rid): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    auth.require("view-l-room")?;
+    let room =
+        s.lc.store
+            .room(&rid)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+    if !s.lc.can_access_room(&auth.user, &room).await? {
+        return Err(Error::plain("error-not-allowed"));
+    }
+    let (offset, count) = pagination(&q)?;
+    let search = str_of(&q, "searchTerm").filter(|t| !t.is_empty());
+    let (messages, total) =
+        s.lc.store
+            .room_messages(&rid, search.as_deref(), offset, count)
+            .await?;
+    ok(json!({ "messages": messages, "count": messages.len(), "offset": offset, "total": total }))
+}
+
+async fn visitor_rooms(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(token): Path<String>,
+) -> ApiResult {
+    auth.require("view-livechat-manager")?;
+    let rooms: Vec<Value> =
+        s.lc.store
+            .open_rooms_by_token(&token)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("_id".into(), json!(r.id));
+                m.insert("t".into(), json!(r.t));
+                m.insert("cl".into(), json!(r.cl));
+                if let Some(sb) = &r.served_by {
+                    m.insert(
+                        "servedBy".into(),
+                        serde_json::to_value(sb).unwrap_or_default(),
+                    );
+                }
+                Value::Object(m)
+            })
+            .collect();
+    ok(json!({ "rooms": rooms }))
+}
+
+async fn join(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    auth.require("view-l-room")?;
+    ajv(&q, &[req("roomId", Ty::Str)], false)?;
+    s.lc.join_room(&auth.user, &str_of(&q, "roomId").unwrap_or_default())
+        .await?;
+    ok(json!({}))
+}
+
+async fn save_info(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("view-l-room")?;
+    ajv(
+        &b,
+        &[req("roomData", Ty::Obj), req("guestData", Ty::Obj)],
+        false,
+    )?;
+    let room = b["roomData"].as_object().cloned().unwrap_or_default();
+    let guest = b["guestData"].as_object().cloned().unwrap_or_default();
+    check(
+        &room,
+        &[
+            req("_id", Ty::Str),
+            opt("topic", Ty::Str),
+            opt("tags", Ty::Arr),
+            opt("livechatData", Ty::Obj),
+            opt("priorityId", Ty::Str),
+            opt("slaId", Ty::Str),
+        ],
+        false,
+        "roomData",
+    )?;
+    check(
+        &guest,
+        &[
+            req("_id", Ty::Str),
+            opt("name", Ty::Str),
+            opt("email", Ty::Str),
+            opt("phone", Ty::Str),
+            opt("livechatData", Ty::Obj),
+        ],
+        false,
+        "guestData",
+    )?;
+    let info = RoomInfo {
+        topic: str_of(&room, "topic"),
+        tags: room.get("tags").and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        }),
+        livechat_data: room.get("livechatData").and_then(Value::as_object).cloned(),
+    };
+    let guest_info = GuestInfo {
+        id: str_of(&guest, "_id").unwrap_or_default(),
+        name: str_of(&guest, "name"),
+        email: str_of(&guest, "email"),
+        phone: str_of(&guest, "phone"),
+        livechat_data: guest
+            .get("livechatData")
+            .and_then(Value::as_object)
+            .cloned(),
+    };
+    s.lc.save_room_info(
+        &auth.user,
+        &str_of(&room, "_id").unwrap_or_default(),
+        info,
+        guest_info,
+    )
+    .await?;
+    ok(json!({}))
+}
+
+async fn bulk(State(s): State<AppState>, _auth: Auth, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[req("visitor", Ty::Obj), req("messages", Ty::Arr)],
+        false,
+    )?;
+    let token = b["visitor"]
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty());
+    let token = token
+        .ok_or_else(|| Error::invalid_params("must have required property 'token'"))?
+        .to_string();
+    let msgs: Vec<String> = b["messages"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.get("msg").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if msgs.is_empty() {
+        return Err(Error::invalid_params("must NOT have fewer than 1 items"));
+    }
+    let sent = s.lc.bulk_visitor_messages(&token, &msgs).await?;
+    let out: Vec<Value> = sent
+        .iter()
+        .map(|m| json!({"username": m.u.username, "msg": m.msg, "ts": m.ts}))
+        .collect();
+    ok(json!({ "messages": out }))
+}

@@ -1,0 +1,211 @@
+//! Agent-side room endpoints.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+async fn served(app: &TestApp, token: &str) -> Value {
+    app.post(
+        "/api/v1/livechat/visitor",
+        json!({"visitor": {"token": token, "name": "Mary"}}),
+    )
+    .await;
+    app.room(token).await.body["room"].clone()
+}
+
+#[tokio::test]
+async fn rooms_list_with_filters() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let r1 = served(&app, "t1").await;
+    let r2 = served(&app, "t2").await;
+    let rid1 = r1["_id"].as_str().unwrap().to_string();
+    app.post(
+        "/api/v1/livechat/room.close",
+        json!({"rid": rid1, "token": "t1"}),
+    )
+    .await;
+    let all = app.get_as(&app.admin, "/api/v1/livechat/rooms").await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(all.body["total"], 2);
+    assert_eq!(all.body["rooms"][0]["_id"], r2["_id"], "newest first");
+    let open = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?open=true")
+        .await;
+    assert_eq!(open.body["total"], 1);
+    assert_eq!(open.body["rooms"][0]["_id"], r2["_id"]);
+    let closed = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?open=false")
+        .await;
+    assert_eq!(closed.body["rooms"][0]["_id"], rid1.as_str());
+    let by_agent = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/rooms?agents[]={}", a.id),
+        )
+        .await;
+    assert_eq!(by_agent.body["total"], 2);
+    let none = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?agents[]=nobody")
+        .await;
+    assert_eq!(none.body["total"], 0);
+    let page = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?count=1&offset=1")
+        .await;
+    assert_eq!(
+        (
+            page.body["count"].clone(),
+            page.body["offset"].clone(),
+            page.body["total"].clone()
+        ),
+        (json!(1), json!(1), json!(2))
+    );
+    let created = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?createdAt=%7B%22start%22%3A%222000-01-01T00%3A00%3A00.000Z%22%7D")
+        .await;
+    assert_eq!(created.body["total"], 2);
+    // Agents without view-livechat-rooms may not list.
+    assert_eq!(app.get_as(&a, "/api/v1/livechat/rooms").await.status, 403);
+}
+
+#[tokio::test]
+async fn room_messages_join_and_visitor_rooms() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let room = served(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "tok", "rid": rid, "msg": "first question"}),
+    )
+    .await;
+    let r = app
+        .get_as(&a, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 4);
+    assert_eq!(r.body["messages"][0]["msg"], "first question");
+    let r = app
+        .get_as(
+            &a,
+            &format!("/api/v1/livechat/{rid}/messages?searchTerm=question"),
+        )
+        .await;
+    assert_eq!(r.body["total"], 1);
+    let b = app.create_agent("b").await;
+    let r = app
+        .get_as(&b, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"error-not-allowed"}"#);
+    let r = app
+        .get_as(&b, &format!("/api/v1/livechat/room.join?roomId={rid}"))
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"error-not-allowed"}"#);
+    // A manager joins: subscription, usersCount, `uj`.
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/room.join?roomId={rid}"),
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":true}"#);
+    assert_eq!(app.room("tok").await.body["room"]["usersCount"], 3);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/room.join?roomId=nope")
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"error-invalid-room"}"#);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/visitor/tok/room")
+        .await;
+    assert_eq!(r.body["rooms"][0]["_id"], rid.as_str());
+    assert_eq!(r.body["rooms"][0]["servedBy"]["_id"], a.id.as_str());
+    assert_eq!(
+        app.get_as(&a, "/api/v1/livechat/visitor/tok/room")
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn save_info_and_bulk_messages() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let b = app.create_agent("b").await;
+    let room = served(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    let serving = if room["servedBy"]["_id"] == a.id.as_str() {
+        &a
+    } else {
+        &b
+    };
+    let other = if serving.id == a.id { &b } else { &a };
+    let vid = room["v"]["_id"].clone();
+    let body = json!({
+        "roomData": {"_id": rid, "topic": "billing", "tags": ["vip"], "livechatData": {"order": "42"}},
+        "guestData": {"_id": vid, "name": "Mary Jane", "email": "MJ@example.com", "phone": "555-1234"}
+    });
+    let r = app
+        .post_as(other, "/api/v1/livechat/room.saveInfo", body.clone())
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.text.as_str()),
+        (403, r#"{"success":false,"error":"unauthorized"}"#)
+    );
+    let r = app
+        .post_as(serving, "/api/v1/livechat/room.saveInfo", body)
+        .await;
+    assert_eq!(r.text, r#"{"success":true}"#);
+    let room = app.room("tok").await.body["room"].clone();
+    assert_eq!(room["topic"], "billing");
+    assert_eq!(room["tags"], json!(["vip"]));
+    assert_eq!(room["livechatData"]["order"], "42");
+    assert_eq!(room["fname"], "Mary Jane");
+    let v = app.get("/api/v1/livechat/visitor/tok").await.body["visitor"].clone();
+    assert_eq!(v["name"], "Mary Jane");
+    assert_eq!(v["visitorEmails"][0]["address"], "mj@example.com");
+    assert_eq!(v["phone"][0]["phoneNumber"], "555-1234");
+    let r = app
+        .post_as(
+            serving,
+            "/api/v1/livechat/room.saveInfo",
+            json!({"roomData": {"_id": rid}}),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'guestData' [invalid-params]"
+    );
+
+    // Bulk: an unknown token is registered and gets one room for all its messages.
+    let r = app
+        .post_as(&app.admin, "/api/v1/livechat/messages", json!({"visitor": {"token": "integration"}, "messages": [{"msg": "one"}, {"msg": "two"}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let msgs = r.body["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 2);
+    assert_eq!(msgs[0]["msg"], "one");
+    assert!(msgs[0]["username"].as_str().unwrap().starts_with("guest-"));
+    assert_iso(&msgs[1]["ts"]);
+    let rooms: i64 = app.db_one(
+        "SELECT COUNT(*) FROM rooms WHERE token = 'integration'",
+        &[],
+    );
+    assert_eq!(rooms, 1);
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/messages",
+            json!({"visitor": {"token": "x"}, "messages": []}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        app.post(
+            "/api/v1/livechat/messages",
+            json!({"visitor": {"token": "x"}, "messages": [{"msg": "a"}]})
+        )
+        .await
+        .status,
+        401
+    );
+}
