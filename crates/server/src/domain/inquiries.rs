@@ -94,3 +94,37 @@ impl Livechat {
         }
     }
 }
+
+/// How many queued chats one pass of the queue routes at most.
+const QUEUE_PASS: i64 = 100;
+
+impl Livechat {
+    /// Routes waiting chats, oldest first, while agents have room for them: run when
+    /// capacity appears (a chat closes, an agent becomes available). Auto-assigning methods
+    /// only; with Manual_Selection agents take chats themselves.
+    pub async fn process_queue(&self) -> Result<usize> {
+        if !self.routing_method()?.auto_assign() {
+            return Ok(0);
+        }
+        let (queued, _) = self
+            .store
+            .list_inquiries(Some("queued"), None, 0, QUEUE_PASS)
+            .await?;
+        let mut routed = 0;
+        for inquiry in queued {
+            let query = self.agent_query_for(inquiry.department.clone()).await?;
+            let max = query.max_chats;
+            let choice = AgentChoice::Route {
+                preferred: None,
+                query,
+            };
+            let a = self.assignment(self.now(), max);
+            match self.store.take_inquiry(&inquiry.id, &choice, &a).await? {
+                TakeOutcome::Taken { .. } => routed += 1,
+                // Nobody free for this one; a later chat in another department may still fit.
+                _ => continue,
+            }
+        }
+        Ok(routed)
+    }
+}

@@ -457,6 +457,7 @@ impl Livechat {
             },
         )
         .await?;
+        self.process_queue().await?;
         Ok(comment)
     }
 
@@ -511,6 +512,7 @@ impl Livechat {
             Close { comment, tags },
         )
         .await?;
+        self.process_queue().await?;
         Ok(())
     }
 }

@@ -243,7 +243,8 @@ impl Livechat {
         }
         let now = self.now();
         let status = status.to_string();
-        self.store
+        let user = self
+            .store
             .modify_user(
                 user_id,
                 Box::new(move |u| {
@@ -262,7 +263,12 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
+            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
+        // An agent coming online may have room for waiting chats.
+        if user.has_role("livechat-agent") && user.status != "offline" {
+            self.process_queue().await?;
+        }
+        Ok(user)
     }
 
     /// `livechat/users/agent` POST: adds the role and makes the agent available.
@@ -412,6 +418,9 @@ impl Livechat {
                 }),
             )
             .await?;
+        if new == "available" {
+            self.process_queue().await?;
+        }
         Ok(new)
     }
 

@@ -95,3 +95,81 @@ async fn concurrent_rooms_never_exceed_the_chat_limit() {
     }
     assert_eq!(unassigned, 20);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundred_rooms_three_agents_limit_twenty_and_the_queue_drains() {
+    let app = &TestApp::spawn().await;
+    let agents = [
+        app.create_agent("a1").await,
+        app.create_agent("a2").await,
+        app.create_agent("a3").await,
+    ];
+    app.set_setting("Livechat_maximum_chats_per_agent", serde_json::json!(20))
+        .await;
+    join_all((0..100).map(|i| async move { app.visitor(&format!("v{i}")).await })).await;
+    let rooms = join_all((0..100).map(|i| async move { app.room(&format!("v{i}")).await })).await;
+    let mut per_agent: HashMap<String, i64> = HashMap::new();
+    let mut waiting = Vec::new();
+    for (i, r) in rooms.iter().enumerate() {
+        assert_eq!(r.status, 200, "{}", r.text);
+        match r.body["room"]["servedBy"]["_id"].as_str() {
+            Some(id) => *per_agent.entry(id.to_string()).or_default() += 1,
+            None => waiting.push((
+                format!("v{i}"),
+                r.body["room"]["_id"].as_str().unwrap().to_string(),
+            )),
+        }
+    }
+    for a in &agents {
+        assert_eq!(
+            per_agent.get(&a.id).copied(),
+            Some(20),
+            "{} at its limit, not above",
+            a.username
+        );
+    }
+    assert_eq!(waiting.len(), 40);
+    let queued = app
+        .get_as(&agents[0], "/api/v1/livechat/inquiries.queued?count=100")
+        .await;
+    assert_eq!(queued.body["total"], 40, "the queue holds the rest");
+    // Closing ten chats at once lets exactly ten waiting chats in, oldest first.
+    let served: Vec<(String, String)> = rooms
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.body["room"]["servedBy"].is_object())
+        .take(10)
+        .map(|(i, r)| {
+            (
+                format!("v{i}"),
+                r.body["room"]["_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    join_all(served.iter().map(|(token, rid)| async move {
+        let r = app
+            .post(
+                "/api/v1/livechat/room.close",
+                serde_json::json!({"rid": rid, "token": token}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }))
+    .await;
+    let queued = app
+        .get_as(&agents[0], "/api/v1/livechat/inquiries.queued?count=100")
+        .await;
+    assert_eq!(queued.body["total"], 30);
+    let open: i64 = app.db_one(
+        "SELECT COUNT(*) FROM rooms WHERE open = 1 AND served_by IS NOT NULL",
+        &[],
+    );
+    assert_eq!(open, 60, "every agent is back at its limit");
+    for a in &agents {
+        let n: i64 = app.db_one(
+            "SELECT COUNT(*) FROM rooms WHERE open = 1 AND served_by = ?1",
+            &[&a.id],
+        );
+        assert!(n <= 20, "{} has {n}", a.username);
+    }
+}

@@ -493,10 +493,21 @@ async fn closing_frees_the_agents_chat_limit() {
         json!({"rid": rid, "token": "t1"}),
     )
     .await;
+    // The freed place goes to the chat that was waiting, not to a newcomer.
+    assert!(
+        app.room("t2").await.body["room"]["servedBy"].is_object(),
+        "the waiting chat is served"
+    );
     app.visitor("t3").await;
     assert!(
-        app.room("t3").await.body["room"]["servedBy"].is_object(),
-        "capacity is back"
+        app.room("t3").await.body["room"].get("servedBy").is_none(),
+        "the newcomer waits"
+    );
+    // An agent becoming available drains the queue too.
+    let b = app.create_agent("b").await;
+    assert_eq!(
+        app.room("t3").await.body["room"]["servedBy"]["_id"],
+        b.id.as_str()
     );
 }
 
