@@ -45,3 +45,17 @@ END=$(date +%s.%N)
 AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
 python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s')"
 sqlite3 "$DIR/bench.db" "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
+
+echo "== POST /api/v1/livechat/message over 1,000 open rooms (64 connections, ${DUR}s)"
+python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1000 > "$DIR/rooms.txt"
+BEFORE=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
+START=$(date +%s.%N)
+ROOMS_FILE="$DIR/rooms.txt" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/messages.lua "$H"
+END=$(date +%s.%N)
+AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
+python3 -c "print(f'messages stored: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} msg/s')"
+
+echo "== GET /api/v1/livechat/messages.history on a room of 10,000 messages (64 connections, ${DUR}s)"
+read -r HTOKEN HRID < <(python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1 10000)
+sqlite3 "$DIR/bench.db" "SELECT 'messages in that room: ' || COUNT(*) FROM messages WHERE rid = '$HRID'"
+wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/v1/livechat/messages.history/$HRID?token=$HTOKEN"

@@ -254,8 +254,12 @@ pub struct Room {
     pub closer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_by: Option<Value>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript_request: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey_feedback: Option<Value>,
 }
 
 impl Room {
@@ -335,8 +339,20 @@ pub struct Message {
     pub md: Option<Value>,
     #[serde(rename = "_hidden", default, skip_serializing_if = "is_false")]
     pub hidden: bool,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_by: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript_requested: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_data: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<Value>,
 }
 
 impl Message {
@@ -358,7 +374,13 @@ impl Message {
             channels: None,
             md: None,
             hidden: false,
-            extra: Map::new(),
+            edited_at: None,
+            edited_by: None,
+            transcript_requested: None,
+            transfer_data: None,
+            navigation: None,
+            attachments: None,
+            file: None,
         }
     }
 }
@@ -506,6 +528,6 @@ pub struct Metrics {
     pub chat_duration: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
     pub service_time_duration: Option<f64>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
+    pub visitor_inactivity: Option<f64>,
 }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::*;
 use crate::time::Ts;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Server parser options (spec §5.1): colors, emoticons, KaTeX with `\(…\)` only.
 fn md_of(msg: &str) -> Option<Value> {
@@ -107,8 +107,18 @@ impl Livechat {
             mentions: Some(Vec::new()),
             channels: Some(Vec::new()),
             md: md_of(msg),
-            hidden: false,
-            extra: Map::new(),
+            ..Message::system(
+                String::new(),
+                "",
+                rid,
+                msg,
+                UserRef {
+                    id: String::new(),
+                    username: String::new(),
+                    name: None,
+                },
+                ts,
+            )
         }
     }
 
@@ -314,11 +324,8 @@ impl Livechat {
                     m.msg = text.clone();
                     m.md = md.clone();
                     m.urls = Some(urls.clone());
-                    m.extra.insert(
-                        "editedAt".into(),
-                        serde_json::to_value(now).unwrap_or_default(),
-                    );
-                    m.extra.insert("editedBy".into(), by.clone());
+                    m.edited_at = Some(now);
+                    m.edited_by = Some(by.clone());
                     m.updated_at = now;
                     Ok(())
                 }),
@@ -356,13 +363,14 @@ impl Livechat {
         end: Option<Ts>,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<Vec<Box<serde_json::value::RawValue>>> {
         self.visitor_room(token, rid).await?;
         let hidden: Vec<String> = self
             .settings
             .get("Hide_System_Messages")
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
+        // Stored documents go out as they are (no decode/encode per message).
         Ok(self.store.history(rid, end, limit, offset, &hidden).await?)
     }
 
@@ -387,10 +395,7 @@ impl Livechat {
                 now,
             );
             m.token = token;
-            m.extra.insert(
-                "transcriptRequested".into(),
-                json!(room.extra.contains_key("transcriptRequest")),
-            );
+            m.transcript_requested = Some(room.transcript_request.is_some());
             m
         };
         let closer = closer.to_string();

@@ -383,7 +383,9 @@ impl Livechat {
             closed_at: None,
             closer: None,
             closed_by: None,
-            extra: Map::new(),
+            call_status: None,
+            transcript_request: None,
+            survey_feedback: None,
         };
         // Upstream's `getInquiryStatus`: auto-assigning methods start `ready`, others `queued`.
         let status = if method.auto_assign() {

@@ -90,7 +90,7 @@ impl Livechat {
         if by["userType"] == "visitor" {
             m.token = Some(room.v.token.clone());
         }
-        m.extra.insert("transferData".into(), Value::Object(data));
+        m.transfer_data = Some(Value::Object(data));
         m
     }
 

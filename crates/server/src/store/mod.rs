@@ -282,7 +282,7 @@ pub trait Store: Send + Sync + 'static {
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>>;
     /// Removes the message; the room's `lastMessage` falls back to the newest one left.
     async fn delete_message(&self, id: &str) -> StoreResult<bool>;
-    /// Visible messages of a room, newest first (`ts < end` when given).
+    /// Visible messages of a room as stored, newest first (`ts < end` when given).
     async fn history(
         &self,
         rid: &str,
@@ -290,7 +290,7 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
         hidden_types: &[String],
-    ) -> StoreResult<Vec<Message>>;
+    ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>>;
     /// Closes the room (`close` applies the fields), deletes its inquiry and subscriptions
     /// and adds the closing message, together.
     async fn close_room(

@@ -64,8 +64,8 @@ async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {
                 r.insert("servedBy".into(), serde_json::to_value(sb)?);
             }
             r.insert("open".into(), json!(true));
-            if let Some(cs) = room.extra.get("callStatus") {
-                r.insert("callStatus".into(), cs.clone());
+            if let Some(cs) = &room.call_status {
+                r.insert("callStatus".into(), json!(cs));
             }
             config.insert("room".into(), Value::Object(r));
             if let Some(sb) = &room.served_by

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::time::Ts;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
@@ -93,7 +94,17 @@ async fn remove(State(s): State<AppState>, Path(id): Path<String>, Body(b): Body
     ok(json!({ "message": { "_id": id, "ts": ts } }))
 }
 
-async fn history(State(s): State<AppState>, Path(rid): Path<String>, Query(q): Query) -> ApiResult {
+#[derive(serde::Serialize)]
+struct History<'a> {
+    messages: &'a [Box<serde_json::value::RawValue>],
+    success: bool,
+}
+
+async fn history(
+    State(s): State<AppState>,
+    Path(rid): Path<String>,
+    Query(q): Query,
+) -> crate::error::Result<Response> {
     ajv(
         &q,
         &[
@@ -125,7 +136,11 @@ async fn history(State(s): State<AppState>, Path(rid): Path<String>, Query(q): Q
         .min(1000);
     let offset = i64_of(&q, "offset").filter(|o| *o >= 0).unwrap_or(0);
     let messages = s.lc.history(&token, &rid, end, limit, offset).await?;
-    ok(json!({ "messages": messages }))
+    Ok(axum::Json(History {
+        messages: &messages,
+        success: true,
+    })
+    .into_response())
 }
 
 async fn close(State(s): State<AppState>, Body(b): Body) -> ApiResult {

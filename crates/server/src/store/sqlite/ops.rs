@@ -1058,23 +1058,31 @@ impl Store for SqliteStore {
         limit: i64,
         offset: i64,
         hidden_types: &[String],
-    ) -> StoreResult<Vec<Message>> {
+    ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
         let hidden = serde_json::to_string(hidden_types)?;
-        self.read(|c| {
-            many_docs(
-                c,
+        let docs: Vec<String> = self.read(|c| {
+            let mut st = c.prepare_cached(
                 "SELECT doc FROM messages WHERE rid = ?1 AND hidden = 0 AND ts < ?2
                    AND (t IS NULL OR t NOT IN (SELECT value FROM json_each(?3)))
                  ORDER BY ts DESC, rowid DESC LIMIT ?4 OFFSET ?5",
-                params![
-                    rid,
-                    end.map_or(i64::MAX, |e| e.millis()),
-                    hidden,
-                    limit,
-                    offset
-                ],
-            )
-        })
+            )?;
+            let rows = st
+                .query_map(
+                    params![
+                        rid,
+                        end.map_or(i64::MAX, |e| e.millis()),
+                        hidden,
+                        limit,
+                        offset
+                    ],
+                    |r| r.get(0),
+                )?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        })?;
+        docs.into_iter()
+            .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
+            .collect()
     }
     async fn close_room(
         &self,
