@@ -41,8 +41,10 @@ pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
+    let hub = crate::realtime::hub::Hub::new(lc.bus.clone());
     let state = AppState {
         lc,
+        hub,
         limiter: Default::default(),
         test_mode: config.test_mode,
         root_url: config.root_url(),

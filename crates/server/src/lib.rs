@@ -5,11 +5,13 @@
 //! one error type and its envelope, `time` and `ids` the clock and identifiers.
 
 pub mod app;
+pub mod bus;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod realtime;
 pub mod store;
 pub mod time;

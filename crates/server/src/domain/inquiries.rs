@@ -77,7 +77,11 @@ impl Livechat {
         let mut a = self.assignment(self.now(), max);
         a.require_untaken = true;
         match self.store.take_inquiry(inquiry_id, &choice, &a).await? {
-            TakeOutcome::Taken { .. } | TakeOutcome::Unchanged(_) => Ok(()),
+            TakeOutcome::Taken { room, agent } => {
+                self.publish_agent(&room.id, Some(&agent.agent_id)).await;
+                Ok(())
+            }
+            TakeOutcome::Unchanged(_) => Ok(()),
             TakeOutcome::AlreadyTaken => {
                 Err(take_error("error-inquiry-taken", "Inquiry already taken"))
             }
@@ -120,7 +124,10 @@ impl Livechat {
             };
             let a = self.assignment(self.now(), max);
             match self.store.take_inquiry(&inquiry.id, &choice, &a).await? {
-                TakeOutcome::Taken { .. } => routed += 1,
+                TakeOutcome::Taken { room, agent } => {
+                    self.publish_agent(&room.id, Some(&agent.agent_id)).await;
+                    routed += 1;
+                }
                 // Nobody free for this one; a later chat in another department may still fit.
                 _ => continue,
             }

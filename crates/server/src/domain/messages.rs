@@ -192,7 +192,10 @@ impl Livechat {
             Ok(())
         });
         match self.store.append_message(m.clone(), update).await? {
-            Some(_) => Ok(m),
+            Some(_) => {
+                self.publish_message(&m);
+                Ok(m)
+            }
             // Upstream's send returns nothing for a known `_id` and the REST layer then merges
             // into it: a TypeError, reported as a 400.
             None => Err(Error::plain("Cannot convert undefined or null to object")),
@@ -270,6 +273,7 @@ impl Livechat {
             .append_message(m.clone(), update)
             .await?
             .ok_or_else(|| Error::meteor_reason("error-duplicate-id", "Message already exists"))?;
+        self.publish_message(&m);
         Ok(m)
     }
 
@@ -332,6 +336,7 @@ impl Livechat {
             )
             .await?
             .ok_or_else(|| Error::plain("invalid-message"))
+            .inspect(|m| self.publish_message(m))
     }
 
     /// `DELETE livechat/message/:_id`: the visitor removes its own message.
@@ -351,6 +356,11 @@ impl Livechat {
             return Err(Error::plain("error-action-not-allowed"));
         }
         self.store.delete_message(id).await?;
+        self.bus.publish(crate::bus::Event::NotifyRoom {
+            event: format!("{rid}/deleteMessage"),
+            args: vec![json!({ "_id": id })],
+            origin: None,
+        });
         Ok((m.id, self.now()))
     }
 
@@ -428,9 +438,10 @@ impl Livechat {
             Ok(())
         });
         self.store
-            .close_room(&room.id, update, close_msg)
+            .close_room(&room.id, update, close_msg.clone())
             .await?
             .ok_or_else(|| Error::plain("invalid-room"))
+            .inspect(|_| self.publish_message(&close_msg))
     }
 
     /// `POST livechat/room.close`.

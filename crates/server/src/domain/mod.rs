@@ -25,6 +25,7 @@ pub struct Livechat {
     pub clock: SharedClock,
     /// bcrypt work factor for new password hashes (upstream uses 10).
     pub bcrypt_cost: u32,
+    pub bus: crate::bus::SharedBus,
 }
 
 impl Livechat {
@@ -39,10 +40,37 @@ impl Livechat {
             settings,
             clock,
             bcrypt_cost,
+            bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
         })
     }
 
     pub fn now(&self) -> Ts {
         self.clock.now()
+    }
+}
+
+impl Livechat {
+    /// Publishes a message document on `stream-room-messages`.
+    pub fn publish_message(&self, m: &crate::model::Message) {
+        self.bus.publish(crate::bus::Event::RoomMessage {
+            rid: m.rid.clone(),
+            message: Box::new(m.clone()),
+        });
+    }
+
+    /// `agentData` on `stream-livechat-room` after an assignment or a transfer.
+    pub async fn publish_agent(&self, rid: &str, agent_id: Option<&str>) {
+        let data = match agent_id {
+            Some(id) => self.agent_info(id).await.ok().flatten(),
+            None => None,
+        };
+        let mut payload = serde_json::json!({"type": "agentData"});
+        if let Some(d) = data {
+            payload["data"] = d;
+        }
+        self.bus.publish(crate::bus::Event::LivechatRoom {
+            rid: rid.to_string(),
+            payload,
+        });
     }
 }

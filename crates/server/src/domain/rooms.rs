@@ -449,6 +449,10 @@ impl Livechat {
         if !created.created {
             return Ok((created.room, false));
         }
+        if let Some(agent) = &created.agent {
+            self.publish_agent(&created.room.id, Some(&agent.agent_id))
+                .await;
+        }
         let mut room = created.room;
         if method.auto_assign() && created.agent.is_none() {
             // Nobody could take it (all busy or at their limit): it waits in the queue.

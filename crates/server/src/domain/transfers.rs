@@ -184,7 +184,10 @@ impl Livechat {
             history,
         };
         match self.store.transfer_room(&room.id, t).await? {
-            TransferOutcome::Done(_) => Ok(true),
+            TransferOutcome::Done(r) => {
+                self.publish_agent(&r.id, r.served_by_id()).await;
+                Ok(true)
+            }
             TransferOutcome::RoomClosed | TransferOutcome::NoInquiry => Ok(false),
             TransferOutcome::SameAgent => {
                 Err(Error::plain("error-selected-agent-room-agent-are-same"))

@@ -271,6 +271,36 @@ impl Livechat {
         Ok(user)
     }
 
+    /// Presence from realtime connections: the first connection brings the user online (or
+    /// to the status it chose), the last one to close takes it offline.
+    pub async fn set_presence(&self, user_id: &str, connected: bool) -> Result<()> {
+        let now = self.now();
+        let user = self
+            .store
+            .modify_user(
+                user_id,
+                Box::new(move |u| {
+                    if connected {
+                        u.status = match u.status_default.as_deref() {
+                            Some(s) if s != "offline" => s.to_string(),
+                            _ => "online".into(),
+                        };
+                        u.status_connection = Some("online".into());
+                    } else {
+                        u.status = "offline".into();
+                        u.status_connection = Some("offline".into());
+                    }
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?;
+        if connected && user.is_some_and(|u| u.has_role("livechat-agent")) {
+            self.process_queue().await?;
+        }
+        Ok(())
+    }
+
     /// `livechat/users/agent` POST: adds the role and makes the agent available.
     pub async fn add_agent(&self, username: &str) -> Result<User> {
         let user = self

@@ -30,6 +30,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 #[derive(Clone)]
 pub struct AppState {
     pub lc: Livechat,
+    pub hub: std::sync::Arc<crate::realtime::hub::Hub>,
     pub limiter: Arc<ratelimit::RateLimiter>,
     pub test_mode: bool,
     pub root_url: String,
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         ])
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
+        .route("/websocket", axum::routing::get(crate::realtime::websocket))
         .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,6 +11,7 @@ mod concurrency;
 mod config;
 mod departments;
 mod messages;
+mod realtime;
 mod room;
 mod routing;
 mod settings;

@@ -1,0 +1,178 @@
+//! Who listens to what: topics (`stream|event`) to connections, fed by the bus. A
+//! connection whose queue is full is told to go (it reconnects and resyncs) so that a slow
+//! client never holds up the others.
+
+use crate::bus::{Event, SharedBus};
+use crate::time::with_ejson;
+use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{Notify, mpsc};
+
+pub enum Out {
+    Text(Arc<str>),
+    Close,
+}
+
+type Listener = (mpsc::Sender<Out>, Arc<Notify>);
+
+pub struct Hub {
+    topics: RwLock<HashMap<String, HashMap<u64, Listener>>>,
+    kills: Mutex<HashMap<u64, Arc<Notify>>>,
+    users: Mutex<HashMap<String, usize>>,
+    bus: SharedBus,
+}
+
+#[derive(Serialize)]
+struct Fields<'a, A: Serialize> {
+    #[serde(rename = "eventName")]
+    event_name: &'a str,
+    args: A,
+}
+
+#[derive(Serialize)]
+struct Changed<'a, A: Serialize> {
+    msg: &'static str,
+    collection: &'a str,
+    id: &'static str,
+    fields: Fields<'a, A>,
+}
+
+/// A stream event in upstream's shape, dates as EJSON.
+fn changed<A: Serialize>(collection: &str, event_name: &str, args: A) -> Arc<str> {
+    let frame = Changed {
+        msg: "changed",
+        collection,
+        id: "id",
+        fields: Fields { event_name, args },
+    };
+    with_ejson(|| serde_json::to_string(&frame))
+        .unwrap_or_default()
+        .into()
+}
+
+impl Hub {
+    pub fn new(bus: SharedBus) -> Arc<Hub> {
+        let hub = Arc::new(Hub {
+            topics: RwLock::new(HashMap::new()),
+            kills: Mutex::new(HashMap::new()),
+            users: Mutex::new(HashMap::new()),
+            bus,
+        });
+        let mut rx = hub.bus.subscribe();
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => match weak.upgrade() {
+                        Some(hub) => hub.dispatch(&event),
+                        None => break,
+                    },
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "realtime dispatcher lagged behind the bus");
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        hub
+    }
+
+    pub fn register(&self, conn: u64) -> Arc<Notify> {
+        self.kill_switch(conn)
+    }
+
+    pub fn kill_switch(&self, conn: u64) -> Arc<Notify> {
+        self.kills
+            .lock()
+            .entry(conn)
+            .or_insert_with(|| Arc::new(Notify::new()))
+            .clone()
+    }
+
+    pub fn add(&self, topic: &str, conn: u64, tx: mpsc::Sender<Out>, kill: Arc<Notify>) {
+        self.topics
+            .write()
+            .entry(topic.to_string())
+            .or_default()
+            .insert(conn, (tx, kill));
+    }
+
+    pub fn remove(&self, topic: &str, conn: u64) {
+        let mut topics = self.topics.write();
+        if let Some(listeners) = topics.get_mut(topic) {
+            listeners.remove(&conn);
+            if listeners.is_empty() {
+                topics.remove(topic);
+            }
+        }
+    }
+
+    pub fn remove_connection<'a>(&self, conn: u64, topics: impl Iterator<Item = &'a String>) {
+        for t in topics {
+            self.remove(t, conn);
+        }
+        self.kills.lock().remove(&conn);
+    }
+
+    /// Counts the user's connections; `true` for the first.
+    pub fn user_connected(&self, user: &str) -> bool {
+        let mut users = self.users.lock();
+        let n = users.entry(user.to_string()).or_insert(0);
+        *n += 1;
+        *n == 1
+    }
+
+    /// `true` when the user's last connection closed.
+    pub fn user_disconnected(&self, user: &str) -> bool {
+        let mut users = self.users.lock();
+        match users.get_mut(user) {
+            Some(n) if *n > 1 => {
+                *n -= 1;
+                false
+            }
+            Some(_) => {
+                users.remove(user);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Events raised by a connection (typing) go through the bus like any other.
+    pub fn publish_local(&self, event: Event) {
+        self.bus.publish(event);
+    }
+
+    fn dispatch(&self, event: &Event) {
+        let (collection, event_name, origin) = match event {
+            Event::RoomMessage { rid, .. } => ("stream-room-messages", rid.as_str(), None),
+            Event::LivechatRoom { rid, .. } => ("stream-livechat-room", rid.as_str(), None),
+            Event::NotifyRoom { event, origin, .. } => {
+                ("stream-notify-room", event.as_str(), *origin)
+            }
+        };
+        let topic = format!("{collection}|{event_name}");
+        let topics = self.topics.read();
+        let Some(listeners) = topics.get(&topic) else {
+            return;
+        };
+        let frame = match event {
+            Event::RoomMessage { message, .. } => {
+                changed(collection, event_name, [message.as_ref()])
+            }
+            Event::LivechatRoom { payload, .. } => changed(collection, event_name, [payload]),
+            Event::NotifyRoom { args, .. } => changed(collection, event_name, args),
+        };
+        for (conn, (tx, kill)) in listeners {
+            if Some(*conn) == origin {
+                continue;
+            }
+            if tx.try_send(Out::Text(frame.clone())).is_err() {
+                // Too far behind (or gone): it reconnects and loads the history.
+                kill.notify_one();
+            }
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Realtime: DDP over a plain WebSocket at `/websocket`, as the livechat widget and the
+//! SDKs speak it. One reader loop and one writer task per connection; events come from the
+//! bus through the hub, which knows which connection subscribed to what.
+
+pub mod hub;
+
+use crate::bus::Event;
+use crate::domain::users::Password;
+use crate::http::AppState;
+use crate::model::User;
+use crate::time::with_ejson;
+use axum::extract::State;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use futures::{SinkExt, StreamExt};
+use hub::{Hub, Out};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Per-connection queue: a client this far behind is dropped (and will resync on reconnect).
+const QUEUE: usize = 1024;
+const HEARTBEAT: Duration = Duration::from_secs(25);
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(1 << 20)
+        .on_upgrade(move |socket| connection(s, socket))
+}
+
+fn method_error(id: &Value, code: Value, reason: &str) -> String {
+    let message = format!(
+        "{reason} [{}]",
+        code.as_str()
+            .map(str::to_string)
+            .unwrap_or(code.to_string())
+    );
+    json!({"msg": "result", "id": id, "error": {
+        "isClientSafe": true, "error": code, "reason": reason, "message": message, "errorType": "Meteor.Error"
+    }})
+    .to_string()
+}
+
+fn nosub(id: &Value, code: Value, reason: &str) -> String {
+    let message = format!(
+        "{reason} [{}]",
+        code.as_str()
+            .map(str::to_string)
+            .unwrap_or(code.to_string())
+    );
+    json!({"msg": "nosub", "id": id, "error": {
+        "isClientSafe": true, "error": code, "reason": reason, "message": message, "errorType": "Meteor.Error"
+    }})
+    .to_string()
+}
+
+struct Conn {
+    id: u64,
+    tx: mpsc::Sender<Out>,
+    user: Option<User>,
+    /// The visitor token given to `livechat:setUpConnection`.
+    token: Option<String>,
+    subs: HashMap<String, String>,
+}
+
+impl Conn {
+    fn send(&self, text: String) -> bool {
+        self.tx.try_send(Out::Text(text.into())).is_ok()
+    }
+}
+
+async fn connection(s: AppState, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<Out>(QUEUE);
+    let hub = s.hub.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            let frame = match out {
+                Out::Text(t) => WsMessage::Text(t.as_ref().into()),
+                Out::Close => break,
+            };
+            if sink.send(frame).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let mut c = Conn {
+        id: NEXT_CONN.fetch_add(1, Ordering::Relaxed),
+        tx,
+        user: None,
+        token: None,
+        subs: HashMap::new(),
+    };
+    c.send(r#"{"server_id":"0"}"#.into());
+    let kill = hub.register(c.id);
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    let mut heard = true;
+    loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                let Some(Ok(frame)) = incoming else { break };
+                heard = true;
+                let text = match frame {
+                    WsMessage::Text(t) => t.to_string(),
+                    WsMessage::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+                    WsMessage::Close(_) => break,
+                    _ => continue,
+                };
+                if !handle(&s, &hub, &mut c, &text).await {
+                    break;
+                }
+            }
+            _ = kill.notified() => break,
+            _ = heartbeat.tick() => {
+                // Silent for a whole interval after our ping: the peer is gone.
+                if !heard {
+                    break;
+                }
+                heard = false;
+                if !c.send(r#"{"msg":"ping"}"#.into()) {
+                    break;
+                }
+            }
+        }
+        if c.tx.is_closed() {
+            break;
+        }
+    }
+    hub.remove_connection(c.id, c.subs.values());
+    let _ = c.tx.try_send(Out::Close);
+    drop(c.tx);
+    let _ = writer.await;
+    if let Some(token) = &c.token {
+        let _ = s.lc.set_visitor_status(token, "offline").await;
+    }
+    if let Some(user) = &c.user
+        && hub.user_disconnected(&user.id)
+    {
+        let _ = s.lc.set_presence(&user.id, false).await;
+    }
+}
+
+/// Handles one client frame; `false` closes the connection.
+async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        return c.send(
+            json!({"msg": "error", "reason": "Bad request", "offendingMessage": text}).to_string(),
+        );
+    };
+    let id = m.get("id").cloned().unwrap_or(Value::Null);
+    match m.get("msg").and_then(Value::as_str) {
+        Some("connect") => {
+            let version = m.get("version").and_then(Value::as_str).unwrap_or("");
+            if ["1", "pre2", "pre1"].contains(&version) {
+                let session = crate::ids::random_id();
+                c.send(json!({"msg": "connected", "session": session}).to_string())
+            } else {
+                c.send(json!({"msg": "failed", "version": "1"}).to_string());
+                false
+            }
+        }
+        Some("ping") => {
+            let mut pong = json!({"msg": "pong"});
+            if !id.is_null() {
+                pong["id"] = id;
+            }
+            c.send(pong.to_string())
+        }
+        Some("pong") => true,
+        Some("method") => {
+            let name = m
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let params = m
+                .get("params")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let reply = match call(s, hub, c, &name, &params).await {
+                Ok(None) => json!({"msg": "result", "id": id}).to_string(),
+                Ok(Some(result)) => with_ejson(|| {
+                    serde_json::to_string(&json!({"msg": "result", "id": id, "result": result}))
+                })
+                .unwrap_or_default(),
+                Err((code, reason)) => method_error(&id, code, &reason),
+            };
+            c.send(reply) && c.send(json!({"msg": "updated", "methods": [id]}).to_string())
+        }
+        Some("sub") => {
+            let name = m
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let params = m
+                .get("params")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            match subscribe(s, c, &name, &params).await {
+                Ok(topic) => {
+                    let sub_id = id.as_str().unwrap_or_default().to_string();
+                    hub.add(&topic, c.id, c.tx.clone(), kill_of(hub, c.id));
+                    c.subs.insert(sub_id, topic);
+                    c.send(json!({"msg": "ready", "subs": [id]}).to_string())
+                }
+                Err((code, reason)) => c.send(nosub(&id, code, &reason)),
+            }
+        }
+        Some("unsub") => {
+            if let Some(topic) = id.as_str().and_then(|i| c.subs.remove(i))
+                && !c.subs.values().any(|t| t == &topic)
+            {
+                hub.remove(&topic, c.id);
+            }
+            c.send(json!({"msg": "nosub", "id": id}).to_string())
+        }
+        _ => c.send(
+            json!({"msg": "error", "reason": "Bad request", "offendingMessage": m}).to_string(),
+        ),
+    }
+}
+
+fn kill_of(hub: &Hub, id: u64) -> Arc<tokio::sync::Notify> {
+    hub.kill_switch(id)
+}
+
+type CallError = (Value, String);
+
+fn not_allowed() -> CallError {
+    (json!("not-allowed"), "Not allowed".into())
+}
+
+/// The visitor token a client passes in a subscription's or method's extra argument.
+fn token_arg(v: Option<&Value>) -> Option<String> {
+    let v = v?;
+    let obj = v.get("args").and_then(|a| a.get(0)).unwrap_or(v);
+    obj.get("visitorToken")
+        .or_else(|| obj.get("token"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// May this connection read or write the room's streams?
+async fn room_allowed(
+    s: &AppState,
+    c: &Conn,
+    rid: &str,
+    token: Option<&str>,
+    must_be_open: bool,
+) -> bool {
+    let Ok(Some(room)) = s.lc.store.room(rid).await else {
+        return false;
+    };
+    if let Some(t) = token.or(c.token.as_deref())
+        && room.v.token == t
+        && (!must_be_open || room.is_open())
+    {
+        return true;
+    }
+    match &c.user {
+        Some(u) => s.lc.can_access_room(u, &room).await.unwrap_or(false),
+        None => false,
+    }
+}
+
+async fn subscribe(
+    s: &AppState,
+    c: &Conn,
+    name: &str,
+    params: &[Value],
+) -> Result<String, CallError> {
+    let event = params
+        .first()
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let token = token_arg(params.get(1));
+    match name {
+        "stream-room-messages" => {
+            if room_allowed(s, c, &event, token.as_deref(), true).await {
+                Ok(format!("{name}|{event}"))
+            } else {
+                Err(not_allowed())
+            }
+        }
+        "stream-livechat-room" => {
+            if room_allowed(s, c, &event, token.as_deref(), false).await {
+                Ok(format!("{name}|{event}"))
+            } else {
+                Err(not_allowed())
+            }
+        }
+        "stream-notify-room" => {
+            let rid = event.split('/').next().unwrap_or("");
+            let kind = event.split('/').nth(1).unwrap_or("");
+            if ["typing", "user-activity", "deleteMessage"].contains(&kind)
+                && room_allowed(s, c, rid, token.as_deref(), false).await
+            {
+                Ok(format!("{name}|{event}"))
+            } else {
+                Err(not_allowed())
+            }
+        }
+        _ => Err((json!(404), format!("Subscription '{name}' not found"))),
+    }
+}
+
+async fn call(
+    s: &AppState,
+    hub: &Arc<Hub>,
+    c: &mut Conn,
+    name: &str,
+    params: &[Value],
+) -> Result<Option<Value>, CallError> {
+    match name {
+        "livechat:setUpConnection" => {
+            let token = params
+                .first()
+                .and_then(|p| p.get("token"))
+                .and_then(Value::as_str);
+            let Some(token) = token.filter(|t| !t.is_empty()) else {
+                return Err((json!(400), "Match failed".into()));
+            };
+            c.token = Some(token.to_string());
+            Ok(None)
+        }
+        "stream-notify-room" => {
+            let event = params
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut parts = event.splitn(2, '/');
+            let (rid, kind) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let token = token_arg(params.last().filter(|p| p.is_object()));
+            if !["typing", "user-activity"].contains(&kind)
+                || !room_allowed(s, c, rid, token.as_deref(), true).await
+            {
+                return Err(not_allowed());
+            }
+            let args: Vec<Value> = params[1..]
+                .iter()
+                .filter(|p| !p.is_object() || kind == "user-activity")
+                .cloned()
+                .collect();
+            let username = args.first().cloned().unwrap_or(Value::Null);
+            // Both client generations: `typing` [user, bool] and `user-activity` [user, [activities]].
+            let (typing, activity) = if kind == "typing" {
+                let on = args.get(1).and_then(Value::as_bool).unwrap_or(false);
+                (
+                    vec![username.clone(), json!(on)],
+                    vec![
+                        username,
+                        json!(if on { vec!["user-typing"] } else { vec![] }),
+                        json!({}),
+                    ],
+                )
+            } else {
+                let on = args
+                    .get(1)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|x| x == "user-typing"));
+                (vec![username.clone(), json!(on)], args.clone())
+            };
+            hub.publish_local(Event::NotifyRoom {
+                event: format!("{rid}/typing"),
+                args: typing,
+                origin: Some(c.id),
+            });
+            hub.publish_local(Event::NotifyRoom {
+                event: format!("{rid}/user-activity"),
+                args: activity,
+                origin: Some(c.id),
+            });
+            Ok(None)
+        }
+        "login" => {
+            let p = params
+                .first()
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let (user, token, kind) = if let Some(resume) = p.get("resume").and_then(Value::as_str)
+            {
+                let (u, t) = s.lc.login_resume(resume).await.map_err(|_| {
+                    (
+                        json!(403),
+                        "You've been logged out by the server. Please log in again.".to_string(),
+                    )
+                })?;
+                (u, t, "resume")
+            } else {
+                let who = p
+                    .get("user")
+                    .and_then(|u| u.get("username").or_else(|| u.get("email")))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let password = match p.get("password") {
+                    Some(Value::String(pw)) => Password::Plain(pw.clone()),
+                    Some(Value::Object(o)) => Password::Digest(
+                        o.get("digest")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string(),
+                    ),
+                    _ => return Err((json!(400), "Match failed".into())),
+                };
+                let (u, t) =
+                    s.lc.login_password(&who, password)
+                        .await
+                        .map_err(|_| (json!(403), "Incorrect password".to_string()))?;
+                (u, t, "password")
+            };
+            if hub.user_connected(&user.id) {
+                let _ = s.lc.set_presence(&user.id, true).await;
+            }
+            let id = user.id.clone();
+            c.user = Some(user);
+            Ok(Some(json!({"id": id, "token": token, "type": kind})))
+        }
+        "UserPresence:online" | "UserPresence:away" | "UserPresence:setDefaultStatus" => {
+            let Some(user) = &c.user else {
+                return Err((json!(401), "Not logged in".into()));
+            };
+            let status = match name {
+                "UserPresence:online" => "online".to_string(),
+                "UserPresence:away" => "away".to_string(),
+                _ => params
+                    .first()
+                    .and_then(Value::as_str)
+                    .unwrap_or("online")
+                    .to_string(),
+            };
+            s.lc.set_user_status(&user.id, &status, None)
+                .await
+                .map_err(|e| (json!("error-invalid-status"), e.to_string()))?;
+            Ok(Some(json!(true)))
+        }
+        _ => Err((json!(404), format!("Method '{name}' not found"))),
+    }
+}
