@@ -32,30 +32,24 @@ pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Respo
         .on_upgrade(move |socket| connection(s, socket))
 }
 
+/// Meteor's error object, as DDP clients read it.
+fn meteor_error(code: Value, reason: &str) -> Value {
+    let shown = code
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or(code.to_string());
+    json!({
+        "isClientSafe": true, "error": code, "reason": reason,
+        "message": format!("{reason} [{shown}]"), "errorType": "Meteor.Error"
+    })
+}
+
 fn method_error(id: &Value, code: Value, reason: &str) -> String {
-    let message = format!(
-        "{reason} [{}]",
-        code.as_str()
-            .map(str::to_string)
-            .unwrap_or(code.to_string())
-    );
-    json!({"msg": "result", "id": id, "error": {
-        "isClientSafe": true, "error": code, "reason": reason, "message": message, "errorType": "Meteor.Error"
-    }})
-    .to_string()
+    json!({"msg": "result", "id": id, "error": meteor_error(code, reason)}).to_string()
 }
 
 fn nosub(id: &Value, code: Value, reason: &str) -> String {
-    let message = format!(
-        "{reason} [{}]",
-        code.as_str()
-            .map(str::to_string)
-            .unwrap_or(code.to_string())
-    );
-    json!({"msg": "nosub", "id": id, "error": {
-        "isClientSafe": true, "error": code, "reason": reason, "message": message, "errorType": "Meteor.Error"
-    }})
-    .to_string()
+    json!({"msg": "nosub", "id": id, "error": meteor_error(code, reason)}).to_string()
 }
 
 struct Conn {

@@ -455,6 +455,22 @@ fn refresh_num_agents(c: &Conn, department_id: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// `ORDER BY` from a client's sort, through a whitelist of field → column.
+fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) -> String {
+    let order: Vec<String> = sort
+        .iter()
+        .filter_map(|(f, asc)| {
+            let col = columns.iter().find(|(name, _)| name == f)?.1;
+            Some(format!("{col} {}", if *asc { "ASC" } else { "DESC" }))
+        })
+        .collect();
+    if order.is_empty() {
+        default.to_string()
+    } else {
+        order.join(", ")
+    }
+}
+
 fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -560,27 +576,18 @@ impl Store for SqliteStore {
             wh.push("?3 IS NULL".into());
         }
         let wh = wh.join(" AND ");
-        let order: Vec<String> = q
-            .sort
-            .iter()
-            .filter_map(|(f, asc)| {
-                let col = match f.as_str() {
-                    "username" => "username",
-                    "name" => "json_extract(doc, '$.name')",
-                    "status" => "status",
-                    "statusLivechat" => "status_livechat",
-                    "livechatCount" => "livechat_count",
-                    "_id" => "id",
-                    _ => return None,
-                };
-                Some(format!("{col} {}", if *asc { "ASC" } else { "DESC" }))
-            })
-            .collect();
-        let order = if order.is_empty() {
-            "username ASC".to_string()
-        } else {
-            order.join(", ")
-        };
+        let order = order_by(
+            &q.sort,
+            &[
+                ("username", "username"),
+                ("name", "json_extract(doc, '$.name')"),
+                ("status", "status"),
+                ("statusLivechat", "status_livechat"),
+                ("livechatCount", "livechat_count"),
+                ("_id", "id"),
+            ],
+            "username ASC",
+        );
         let role = q.role.as_ref().map(|r| format!(",{r},"));
         let text = q.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
         self.read(|c| {
@@ -1178,27 +1185,18 @@ impl Store for SqliteStore {
             wh.push("open = 1 AND served_by IS NULL".into());
         }
         let wh = wh.join(" AND ");
-        let order: Vec<String> = q
-            .sort
-            .iter()
-            .filter_map(|(f, asc)| {
-                let col = match f.as_str() {
-                    "ts" => "ts",
-                    "fname" => "json_extract(doc, '$.fname')",
-                    "closedAt" => "json_extract(doc, '$.closedAt')",
-                    "_updatedAt" => "json_extract(doc, '$._updatedAt')",
-                    "lm" => "json_extract(doc, '$.lm')",
-                    "msgs" => "json_extract(doc, '$.msgs')",
-                    _ => return None,
-                };
-                Some(format!("{col} {}", if *asc { "ASC" } else { "DESC" }))
-            })
-            .collect();
-        let order = if order.is_empty() {
-            "ts DESC".to_string()
-        } else {
-            order.join(", ")
-        };
+        let order = order_by(
+            &q.sort,
+            &[
+                ("ts", "ts"),
+                ("fname", "json_extract(doc, '$.fname')"),
+                ("closedAt", "json_extract(doc, '$.closedAt')"),
+                ("_updatedAt", "json_extract(doc, '$._updatedAt')"),
+                ("lm", "json_extract(doc, '$.lm')"),
+                ("msgs", "json_extract(doc, '$.msgs')"),
+            ],
+            "ts DESC",
+        );
         let limit = if q.count <= 0 { -1 } else { q.count };
         self.read(|c| {
             let total: i64 = c
