@@ -16,6 +16,16 @@ const POSTS: &[&str] = &[
     "/api/v1/livechat/agent.status",
     "/api/v1/livechat/department",
     "/api/v1/livechat/department/xyz/agents",
+    "/api/v1/livechat/message",
+    "/api/v1/livechat/messages",
+    "/api/v1/livechat/room.close",
+    "/api/v1/livechat/room.closeByUser",
+    "/api/v1/livechat/room.forward",
+    "/api/v1/livechat/room.transfer",
+    "/api/v1/livechat/room.saveInfo",
+    "/api/v1/livechat/inquiries.take",
+    "/api/v1/livechat/inquiries.returnAsInquiry",
+    "/api/v1/chat.sendMessage",
 ];
 
 async fn raw(app: &TestApp, method: Method, path: &str, body: Vec<u8>, auth: bool) -> (u16, Value) {
