@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the release binary on a fresh SQLite database with wrk (64 connections).
 # Usage: bash bench/run.sh [duration-seconds]   (results go to stdout; see docs/benchmarks.md)
+#        BENCH_ONLY=conversation bash bench/run.sh   (only the message and history phases)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-15}
@@ -31,6 +32,7 @@ done
 curl -sf -XPOST "$H/api/v1/livechat/visitor" -H 'content-type: application/json' -d '{"visitor":{"token":"existing"}}' >/dev/null
 curl -sf "$H/api/v1/livechat/room?token=existing" >/dev/null
 
+if [ "${BENCH_ONLY:-all}" != conversation ]; then
 echo "== GET /api/info (64 connections, ${DUR}s)"
 wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/info"
 echo "== GET /api/v1/livechat/room for an existing room (64 connections, ${DUR}s)"
@@ -45,6 +47,7 @@ END=$(date +%s.%N)
 AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
 python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s')"
 sqlite3 "$DIR/bench.db" "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
+fi
 
 echo "== POST /api/v1/livechat/message over 1,000 open rooms (64 connections, ${DUR}s)"
 python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1000 > "$DIR/rooms.txt"

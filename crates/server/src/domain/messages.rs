@@ -374,7 +374,12 @@ impl Livechat {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Box<serde_json::value::RawValue>>> {
-        self.visitor_room(token, rid).await?;
+        if !self.store.visitor_exists(token).await? {
+            return Err(Error::plain("invalid-token"));
+        }
+        if !self.store.room_of_token_exists(token, rid).await? {
+            return Err(Error::plain("invalid-room"));
+        }
         let hidden: Vec<String> = self
             .settings
             .get("Hide_System_Messages")

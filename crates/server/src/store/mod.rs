@@ -231,6 +231,9 @@ pub trait Store: Send + Sync + 'static {
     /// Any state; with `rid`, that room only.
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>>;
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>>;
+    async fn visitor_exists(&self, token: &str) -> StoreResult<bool>;
+    /// Does the token have this room (in any state)?
+    async fn room_of_token_exists(&self, token: &str, rid: &str) -> StoreResult<bool>;
     /// Creates room, inquiry and messages together, and routes when asked; if the token
     /// already has an open room, writes nothing and returns that room.
     async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom>;

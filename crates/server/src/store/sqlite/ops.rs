@@ -401,9 +401,27 @@ fn take_in_tx(
 }
 
 /// A document kept in its own table, written through its `put_*` function.
-trait DocRow: DeserializeOwned + Send + Sized {
+trait DocRow: DeserializeOwned + Serialize + Send + Sized {
     const TABLE: &'static str;
     fn put(c: &Conn, d: &Self) -> StoreResult<()>;
+    /// The values of the indexed columns; when a change leaves them alone only the
+    /// document is rewritten (an UPDATE that sets an indexed column rewrites its index entry).
+    fn index_key(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Room {
+    fn index_key_of(&self) -> String {
+        format!(
+            "{}|{}|{:?}|{:?}|{}",
+            self.v.token,
+            self.is_open(),
+            self.department_id,
+            self.served_by_id(),
+            self.ts.millis()
+        )
+    }
 }
 
 macro_rules! doc_row {
@@ -419,7 +437,15 @@ macro_rules! doc_row {
 
 doc_row!(User, "users", |c, d| put_user(c, d, false, None));
 doc_row!(Visitor, "visitors", |c, d| put_visitor(c, d, false));
-doc_row!(Room, "rooms", |c, d| put_room(c, d, false));
+impl DocRow for Room {
+    const TABLE: &'static str = "rooms";
+    fn put(c: &Conn, d: &Self) -> StoreResult<()> {
+        put_room(c, d, false)
+    }
+    fn index_key(&self) -> Option<String> {
+        Some(self.index_key_of())
+    }
+}
 doc_row!(Inquiry, "inquiries", |c, d| put_inquiry(c, d, false));
 doc_row!(Department, "departments", |c, d| put_department(
     c, d, false
@@ -439,8 +465,14 @@ fn modify_in_tx<T: DocRow>(c: &Conn, id: &str, f: &ModifyFn<T>) -> StoreResult<O
     let Some(mut doc) = load::<T>(c, T::TABLE, id)? else {
         return Ok(None);
     };
+    let before = doc.index_key();
     f(&mut doc).map_err(StoreError::Rejected)?;
-    T::put(c, &doc)?;
+    if before.is_some() && before == doc.index_key() {
+        c.prepare_cached(&format!("UPDATE {} SET doc = ?2 WHERE id = ?1", T::TABLE))?
+            .execute(params![id, to_doc(&doc)?])?;
+    } else {
+        T::put(c, &doc)?;
+    }
     Ok(Some(doc))
 }
 
@@ -748,6 +780,22 @@ impl Store for SqliteStore {
                 "SELECT doc FROM rooms WHERE token = ?1 ORDER BY open IS NULL, ts DESC LIMIT 1",
                 [token],
             ),
+        })
+    }
+    async fn visitor_exists(&self, token: &str) -> StoreResult<bool> {
+        self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT EXISTS (SELECT 1 FROM visitors WHERE token = ?1)")?
+                    .query_row([token], |r| r.get(0))?,
+            )
+        })
+    }
+    async fn room_of_token_exists(&self, token: &str, rid: &str) -> StoreResult<bool> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?1 AND token = ?2)",
+            )?
+            .query_row([rid, token], |r| r.get(0))?)
         })
     }
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>> {
