@@ -74,3 +74,28 @@ impl Livechat {
         });
     }
 }
+
+impl Livechat {
+    /// `agentStatus` on `stream-livechat-room` for every open room the agent serves.
+    pub async fn publish_agent_status(
+        &self,
+        agent_id: &str,
+        status: &str,
+    ) -> crate::error::Result<()> {
+        let (rooms, _) = self
+            .store
+            .list_rooms(&crate::store::RoomQuery {
+                agents: vec![agent_id.to_string()],
+                open: Some(true),
+                ..Default::default()
+            })
+            .await?;
+        for r in rooms {
+            self.bus.publish(crate::bus::Event::LivechatRoom {
+                rid: r.id,
+                payload: serde_json::json!({"type": "agentStatus", "status": status}),
+            });
+        }
+        Ok(())
+    }
+}

@@ -264,9 +264,12 @@ impl Livechat {
             )
             .await?
             .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
-        // An agent coming online may have room for waiting chats.
-        if user.has_role("livechat-agent") && user.status != "offline" {
-            self.process_queue().await?;
+        if user.has_role("livechat-agent") {
+            self.publish_agent_status(&user.id, &user.status).await?;
+            // An agent coming online may have room for waiting chats.
+            if user.status != "offline" {
+                self.process_queue().await?;
+            }
         }
         Ok(user)
     }
@@ -295,8 +298,11 @@ impl Livechat {
                 }),
             )
             .await?;
-        if connected && user.is_some_and(|u| u.has_role("livechat-agent")) {
-            self.process_queue().await?;
+        if let Some(u) = user.filter(|u| u.has_role("livechat-agent")) {
+            self.publish_agent_status(&u.id, &u.status).await?;
+            if connected {
+                self.process_queue().await?;
+            }
         }
         Ok(())
     }

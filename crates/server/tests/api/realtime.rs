@@ -297,6 +297,14 @@ async fn agent_assignment_reaches_the_visitor_and_presence_follows_connections()
     assert_eq!(ev["collection"], "stream-livechat-room");
     assert_eq!(ev["fields"]["args"][0]["type"], "agentData");
     assert_eq!(ev["fields"]["args"][0]["data"]["username"], "jane");
+    // The serving agent's status changes reach the visitor as `agentStatus`.
+    app.post_as(&agent, "/api/v1/users.setStatus", json!({"status": "away"}))
+        .await;
+    let ev = visitor.recv().await;
+    assert_eq!(
+        ev["fields"]["args"][0],
+        json!({"type": "agentStatus", "status": "away"})
+    );
 
     // Presence: a DDP login brings the agent online, closing the last socket takes it offline.
     app.post_as(
@@ -329,4 +337,60 @@ async fn status_of(app: &TestApp, username: &str) -> Value {
     .await
     .body["user"]["status"]
         .clone()
+}
+
+/// Sockets cut mid-conversation: after reconnecting and resubscribing, the history has
+/// every message, those sent while the visitor was away included.
+#[tokio::test]
+async fn no_message_lost_across_reconnects() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("jane").await;
+    app.visitor("tok").await;
+    let rid = app.room("tok").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut sent = Vec::new();
+    for round in 0..3 {
+        let mut d = Ddp::open(&app).await;
+        d.call("livechat:setUpConnection", json!([{"token": "tok"}]))
+            .await;
+        assert_eq!(
+            d.sub("stream-room-messages", json!([rid, visitor_args("tok")]))
+                .await["msg"],
+            "ready"
+        );
+        let text = format!("live {round}");
+        app.post_as(
+            &agent,
+            "/api/v1/chat.sendMessage",
+            json!({"message": {"rid": rid, "msg": text}}),
+        )
+        .await;
+        assert_eq!(d.recv().await["fields"]["args"][0]["msg"], text.as_str());
+        sent.push(text);
+        drop(d); // the network drops
+        let away = format!("while away {round}");
+        app.post_as(
+            &agent,
+            "/api/v1/chat.sendMessage",
+            json!({"message": {"rid": rid, "msg": away}}),
+        )
+        .await;
+        sent.push(away);
+    }
+    let r = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{rid}?token=tok&limit=50"
+        ))
+        .await;
+    let got: Vec<String> = r.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m.get("t").is_none())
+        .map(|m| m["msg"].as_str().unwrap().to_string())
+        .rev()
+        .collect();
+    assert_eq!(got, sent);
 }
