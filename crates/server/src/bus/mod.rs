@@ -16,6 +16,12 @@ pub enum Event {
     },
     /// `stream-livechat-room` (event = rid): `{type: "agentData"|"agentStatus"|…, …}`.
     LivechatRoom { rid: String, payload: Value },
+    /// `stream-livechat-inquiry-queue-observer`: an inquiry was `added`, `changed` or
+    /// `removed` (events `public` or `department/<id>`, and the inquiry's id).
+    Inquiry {
+        inquiry: Box<crate::model::Inquiry>,
+        kind: &'static str,
+    },
     /// `stream-notify-room` (event = `RID/name`), not echoed to `origin`.
     NotifyRoom {
         event: String,

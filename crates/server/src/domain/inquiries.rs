@@ -79,6 +79,7 @@ impl Livechat {
         match self.store.take_inquiry(inquiry_id, &choice, &a).await? {
             TakeOutcome::Taken { room, agent } => {
                 self.publish_agent(&room.id, Some(&agent.agent_id)).await;
+                self.publish_inquiry(&room.id, "changed").await;
                 Ok(())
             }
             TakeOutcome::Unchanged(_) => Ok(()),
@@ -126,6 +127,7 @@ impl Livechat {
             match self.store.take_inquiry(&inquiry.id, &choice, &a).await? {
                 TakeOutcome::Taken { room, agent } => {
                     self.publish_agent(&room.id, Some(&agent.agent_id)).await;
+                    self.publish_inquiry(&room.id, "changed").await;
                     routed += 1;
                 }
                 // Nobody free for this one; a later chat in another department may still fit.

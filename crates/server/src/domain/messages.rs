@@ -442,11 +442,17 @@ impl Livechat {
             r.updated_at = now;
             Ok(())
         });
+        let inquiry = self.store.inquiry_by_room(&room.id).await?;
         self.store
             .close_room(&room.id, update, close_msg.clone())
             .await?
             .ok_or_else(|| Error::plain("invalid-room"))
-            .inspect(|_| self.publish_message(&close_msg))
+            .inspect(|_| {
+                self.publish_message(&close_msg);
+                if let Some(i) = inquiry {
+                    self.publish_inquiry_doc(i, "removed");
+                }
+            })
     }
 
     /// `POST livechat/room.close`.

@@ -99,3 +99,19 @@ impl Livechat {
         Ok(())
     }
 }
+
+impl Livechat {
+    /// The room's inquiry on `stream-livechat-inquiry-queue-observer`.
+    pub async fn publish_inquiry(&self, rid: &str, kind: &'static str) {
+        if let Ok(Some(inquiry)) = self.store.inquiry_by_room(rid).await {
+            self.publish_inquiry_doc(inquiry, kind);
+        }
+    }
+
+    pub fn publish_inquiry_doc(&self, inquiry: crate::model::Inquiry, kind: &'static str) {
+        self.bus.publish(crate::bus::Event::Inquiry {
+            inquiry: Box::new(inquiry),
+            kind,
+        });
+    }
+}

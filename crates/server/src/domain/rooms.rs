@@ -461,6 +461,7 @@ impl Livechat {
                 room = r;
             }
         }
+        self.publish_inquiry(&room.id, "added").await;
         Ok((room, true))
     }
 

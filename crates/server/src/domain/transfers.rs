@@ -186,6 +186,7 @@ impl Livechat {
         match self.store.transfer_room(&room.id, t).await? {
             TransferOutcome::Done(r) => {
                 self.publish_agent(&r.id, r.served_by_id()).await;
+                self.publish_inquiry(&r.id, "changed").await;
                 Ok(true)
             }
             TransferOutcome::RoomClosed | TransferOutcome::NoInquiry => Ok(false),

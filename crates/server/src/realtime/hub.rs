@@ -152,19 +152,45 @@ impl Hub {
             Event::NotifyRoom { event, origin, .. } => {
                 ("stream-notify-room", event.as_str(), *origin)
             }
+            Event::Inquiry { inquiry, kind } => {
+                // Agents watch `public` (no department) or `department/<id>`, and the inquiry.
+                let collection = "stream-livechat-inquiry-queue-observer";
+                let scope = match &inquiry.department {
+                    Some(d) => format!("department/{d}"),
+                    None => "public".to_string(),
+                };
+                for name in [scope.as_str(), inquiry.id.as_str()] {
+                    self.send_to(&format!("{collection}|{name}"), None, || {
+                        let mut doc = with_ejson(|| serde_json::to_value(inquiry.as_ref()))
+                            .unwrap_or_default();
+                        doc["type"] = serde_json::json!(kind);
+                        changed(collection, name, [doc])
+                    });
+                }
+                return;
+            }
         };
-        let topic = format!("{collection}|{event_name}");
+        self.send_to(
+            &format!("{collection}|{event_name}"),
+            origin,
+            || match event {
+                Event::RoomMessage { message, .. } => {
+                    changed(collection, event_name, [message.as_ref()])
+                }
+                Event::LivechatRoom { payload, .. } => changed(collection, event_name, [payload]),
+                Event::NotifyRoom { args, .. } => changed(collection, event_name, args),
+                Event::Inquiry { .. } => Arc::from(""),
+            },
+        );
+    }
+
+    /// Sends a frame (built only when someone listens) to a topic's connections.
+    fn send_to(&self, topic: &str, origin: Option<u64>, frame: impl FnOnce() -> Arc<str>) {
         let topics = self.topics.read();
-        let Some(listeners) = topics.get(&topic) else {
+        let Some(listeners) = topics.get(topic) else {
             return;
         };
-        let frame = match event {
-            Event::RoomMessage { message, .. } => {
-                changed(collection, event_name, [message.as_ref()])
-            }
-            Event::LivechatRoom { payload, .. } => changed(collection, event_name, [payload]),
-            Event::NotifyRoom { args, .. } => changed(collection, event_name, args),
-        };
+        let frame = frame();
         for (conn, (tx, kill)) in listeners {
             if Some(*conn) == origin {
                 continue;

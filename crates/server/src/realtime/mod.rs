@@ -304,6 +304,28 @@ async fn subscribe(
                 Err(not_allowed())
             }
         }
+        "stream-livechat-inquiry-queue-observer" => {
+            // Agents watching the queue: `public`, their departments, or one inquiry.
+            let Some(user) = &c.user else {
+                return Err(not_allowed());
+            };
+            if !crate::domain::auth::user_has_permission(user, "view-l-room") {
+                return Err(not_allowed());
+            }
+            if let Some(dept) = event.strip_prefix("department/")
+                && !crate::domain::auth::user_has_permission(user, "view-livechat-manager")
+                && !s
+                    .lc
+                    .agent_department_ids(&user.id)
+                    .await
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|d| d == dept)
+            {
+                return Err(not_allowed());
+            }
+            Ok(format!("{name}|{event}"))
+        }
         _ => Err((json!(404), format!("Subscription '{name}' not found"))),
     }
 }

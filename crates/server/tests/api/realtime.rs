@@ -394,3 +394,75 @@ async fn no_message_lost_across_reconnects() {
         .collect();
     assert_eq!(got, sent);
 }
+
+/// A queued chat reaches every eligible agent at once, and its taking reaches them too.
+#[tokio::test]
+async fn queued_chats_reach_every_agent() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let b = app.create_agent("b").await;
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    let mut watchers = Vec::new();
+    for agent in [&a, &b] {
+        let mut d = Ddp::open(&app).await;
+        d.call("login", json!([{"resume": agent.token}])).await;
+        assert_eq!(
+            d.sub(
+                "stream-livechat-inquiry-queue-observer",
+                json!(["public", {"useCollection": false, "args": []}])
+            )
+            .await["msg"],
+            "ready"
+        );
+        watchers.push(d);
+    }
+    // Visitors (not logged in) may not watch the queue.
+    let mut anon = Ddp::open(&app).await;
+    assert_eq!(
+        anon.sub(
+            "stream-livechat-inquiry-queue-observer",
+            json!(["public", {"useCollection": false, "args": []}])
+        )
+        .await["msg"],
+        "nosub"
+    );
+
+    app.visitor("tok").await;
+    let rid = app.room("tok").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut inquiry_id = String::new();
+    for w in watchers.iter_mut() {
+        let ev = w.recv().await;
+        assert_eq!(ev["collection"], "stream-livechat-inquiry-queue-observer");
+        assert_eq!(ev["fields"]["eventName"], "public");
+        let inq = &ev["fields"]["args"][0];
+        assert_eq!(inq["type"], "added");
+        assert_eq!(inq["status"], "queued");
+        assert_eq!(inq["rid"], rid.as_str());
+        assert!(inq["ts"]["$date"].is_i64());
+        inquiry_id = inq["_id"].as_str().unwrap().to_string();
+    }
+    app.post_as(
+        &a,
+        "/api/v1/livechat/inquiries.take",
+        json!({"inquiryId": inquiry_id}),
+    )
+    .await;
+    for w in watchers.iter_mut() {
+        let ev = w.recv().await;
+        assert_eq!(ev["fields"]["args"][0]["type"], "changed");
+        assert_eq!(ev["fields"]["args"][0]["status"], "taken");
+    }
+    app.post_as(
+        &a,
+        "/api/v1/livechat/room.closeByUser",
+        json!({"rid": rid, "comment": "bye"}),
+    )
+    .await;
+    for w in watchers.iter_mut() {
+        assert_eq!(w.recv().await["fields"]["args"][0]["type"], "removed");
+    }
+}
