@@ -22,6 +22,9 @@ pub enum Event {
         inquiry: Box<crate::model::Inquiry>,
         kind: &'static str,
     },
+    /// `stream-notify-user` (event = `UID/name`): `rooms-changed`, `subscriptions-changed`,
+    /// args already in EJSON form.
+    NotifyUser { event: String, args: Vec<Value> },
     /// `stream-notify-room` (event = `RID/name`), not echoed to `origin`.
     NotifyRoom {
         event: String,

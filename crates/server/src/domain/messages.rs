@@ -192,8 +192,9 @@ impl Livechat {
             Ok(())
         });
         match self.store.append_message(m.clone(), update).await? {
-            Some(_) => {
+            Some(room) => {
                 self.publish_message(&m);
+                self.publish_room_changed(&room);
                 Ok(m)
             }
             // Upstream's send returns nothing for a known `_id` and the REST layer then merges
@@ -269,11 +270,13 @@ impl Livechat {
             r.updated_at = now;
             Ok(())
         });
-        self.store
+        let room = self
+            .store
             .append_message(m.clone(), update)
             .await?
             .ok_or_else(|| Error::meteor_reason("error-duplicate-id", "Message already exists"))?;
         self.publish_message(&m);
+        self.publish_room_changed(&room);
         Ok(m)
     }
 
@@ -443,6 +446,7 @@ impl Livechat {
             Ok(())
         });
         let inquiry = self.store.inquiry_by_room(&room.id).await?;
+        let subs = self.store.subscriptions_of_room(&room.id).await?;
         self.store
             .close_room(&room.id, update, close_msg.clone())
             .await?
@@ -452,6 +456,7 @@ impl Livechat {
                 if let Some(i) = inquiry {
                     self.publish_inquiry_doc(i, "removed");
                 }
+                self.publish_subscriptions(&subs, "removed");
             })
     }
 

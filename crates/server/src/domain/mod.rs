@@ -64,6 +64,9 @@ impl Livechat {
             Some(id) => self.agent_info(id).await.ok().flatten(),
             None => None,
         };
+        if agent_id.is_some() {
+            self.publish_assignment(rid).await;
+        }
         let mut payload = serde_json::json!({"type": "agentData"});
         if let Some(d) = data {
             payload["data"] = d;
@@ -113,5 +116,39 @@ impl Livechat {
             inquiry: Box::new(inquiry),
             kind,
         });
+    }
+}
+
+impl Livechat {
+    /// `UID/subscriptions-changed` for each subscription (`inserted`, `updated`, `removed`).
+    pub fn publish_subscriptions(&self, subs: &[crate::model::Subscription], action: &str) {
+        for sub in subs {
+            let doc = crate::time::with_ejson(|| serde_json::to_value(sub)).unwrap_or_default();
+            self.bus.publish(crate::bus::Event::NotifyUser {
+                event: format!("{}/subscriptions-changed", sub.u.id),
+                args: vec![serde_json::json!(action), doc],
+            });
+        }
+    }
+
+    /// `UID/rooms-changed` for the agent serving the room.
+    pub fn publish_room_changed(&self, room: &crate::model::Room) {
+        if let Some(agent) = room.served_by_id() {
+            let doc = crate::time::with_ejson(|| serde_json::to_value(room)).unwrap_or_default();
+            self.bus.publish(crate::bus::Event::NotifyUser {
+                event: format!("{agent}/rooms-changed"),
+                args: vec![serde_json::json!("updated"), doc],
+            });
+        }
+    }
+
+    /// After an assignment: the agent's new subscription and the room.
+    pub async fn publish_assignment(&self, rid: &str) {
+        if let Ok(subs) = self.store.subscriptions_of_room(rid).await {
+            self.publish_subscriptions(&subs, "inserted");
+        }
+        if let Ok(Some(room)) = self.store.room(rid).await {
+            self.publish_room_changed(&room);
+        }
     }
 }

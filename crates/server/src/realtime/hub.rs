@@ -152,6 +152,7 @@ impl Hub {
             Event::NotifyRoom { event, origin, .. } => {
                 ("stream-notify-room", event.as_str(), *origin)
             }
+            Event::NotifyUser { event, .. } => ("stream-notify-user", event.as_str(), None),
             Event::Inquiry { inquiry, kind } => {
                 // Agents watch `public` (no department) or `department/<id>`, and the inquiry.
                 let collection = "stream-livechat-inquiry-queue-observer";
@@ -178,7 +179,9 @@ impl Hub {
                     changed(collection, event_name, [message.as_ref()])
                 }
                 Event::LivechatRoom { payload, .. } => changed(collection, event_name, [payload]),
-                Event::NotifyRoom { args, .. } => changed(collection, event_name, args),
+                Event::NotifyRoom { args, .. } | Event::NotifyUser { args, .. } => {
+                    changed(collection, event_name, args)
+                }
                 Event::Inquiry { .. } => Arc::from(""),
             },
         );

@@ -304,6 +304,13 @@ async fn subscribe(
                 Err(not_allowed())
             }
         }
+        "stream-notify-user" => {
+            // Only the user's own events.
+            match (&c.user, event.split_once('/')) {
+                (Some(u), Some((uid, _))) if uid == u.id => Ok(format!("{name}|{event}")),
+                _ => Err(not_allowed()),
+            }
+        }
         "stream-livechat-inquiry-queue-observer" => {
             // Agents watching the queue: `public`, their departments, or one inquiry.
             let Some(user) = &c.user else {

@@ -466,3 +466,88 @@ async fn queued_chats_reach_every_agent() {
         assert_eq!(w.recv().await["fields"]["args"][0]["type"], "removed");
     }
 }
+
+/// An agent's own stream: a new chat's subscription, its room changing, its removal on close.
+#[tokio::test]
+async fn agents_hear_their_subscriptions_and_rooms() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("jane").await;
+    let other = app.create_agent("zed").await;
+    let mut d = Ddp::open(&app).await;
+    d.call("login", json!([{"resume": agent.token}])).await;
+    let args = json!({"useCollection": false, "args": []});
+    assert_eq!(
+        d.sub(
+            "stream-notify-user",
+            json!([format!("{}/subscriptions-changed", agent.id), args])
+        )
+        .await["msg"],
+        "ready"
+    );
+    assert_eq!(
+        d.sub(
+            "stream-notify-user",
+            json!([format!("{}/rooms-changed", agent.id), args])
+        )
+        .await["msg"],
+        "ready"
+    );
+    // Nobody reads another user's stream.
+    let r = d
+        .sub(
+            "stream-notify-user",
+            json!([format!("{}/rooms-changed", other.id), args]),
+        )
+        .await;
+    assert_eq!(r["msg"], "nosub");
+    app.post_as(
+        &other,
+        "/api/v1/livechat/agent.status",
+        json!({"status": "not-available"}),
+    )
+    .await;
+    app.visitor("tok").await;
+    let rid = app.room("tok").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut saw_sub = false;
+    let mut saw_room = false;
+    for _ in 0..2 {
+        let ev = d.recv().await;
+        assert_eq!(ev["collection"], "stream-notify-user");
+        let name = ev["fields"]["eventName"].as_str().unwrap().to_string();
+        if name.ends_with("/subscriptions-changed") {
+            assert_eq!(ev["fields"]["args"][0], "inserted");
+            assert_eq!(ev["fields"]["args"][1]["rid"], rid.as_str());
+            saw_sub = true;
+        } else {
+            assert_eq!(ev["fields"]["args"][0], "updated");
+            assert_eq!(ev["fields"]["args"][1]["_id"], rid.as_str());
+            saw_room = true;
+        }
+    }
+    assert!(saw_sub && saw_room);
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "tok", "rid": rid, "msg": "hi"}),
+    )
+    .await;
+    let ev = d.recv().await;
+    assert_eq!(
+        ev["fields"]["eventName"],
+        format!("{}/rooms-changed", agent.id)
+    );
+    assert_eq!(ev["fields"]["args"][1]["lastMessage"]["msg"], "hi");
+    app.post(
+        "/api/v1/livechat/room.close",
+        json!({"rid": rid, "token": "tok"}),
+    )
+    .await;
+    let ev = d.recv().await;
+    assert_eq!(
+        ev["fields"]["eventName"],
+        format!("{}/subscriptions-changed", agent.id)
+    );
+    assert_eq!(ev["fields"]["args"][0], "removed");
+}
