@@ -6,8 +6,11 @@
 //! (bold / italic / strike / references), UTF-16 code-unit positions. Results of the
 //! inline-item rule are memoised on (position, flags): peggy has no other mutable
 //! state, so memoisation cannot change results, and it removes the exponential and
-//! quadratic re-parsing of look-aheads. Deep recursion grows the stack on the heap
-//! (`stacker`) instead of overflowing.
+//! quadratic re-parsing of look-aheads. For the same reason the end of each bold /
+//! italic / strike content loop is memoised per item start (an opener whose content
+//! never closes fails without re-scanning the rest of the input), and so is the
+//! preferential-item look-ahead after an emoticon in bold / italic content. Deep
+//! recursion grows the stack on the heap (`stacker`) instead of overflowing.
 
 use std::collections::HashMap;
 
@@ -142,6 +145,14 @@ pub(crate) struct Parser<'a> {
     domain_run_end: Vec<u32>,
     /// memo: where the link-title loop starting at (i, flags) stops
     title_end: HashMap<(usize, u8), usize>,
+    /// memo: where the bold / italic / strike content loop starting at i stops, one
+    /// table per (kind, flags), allocated on first use (0 = unknown, else end + 1); it
+    /// lets an unclosed opener fail without re-scanning the rest of the input
+    content_end: Vec<Vec<u32>>,
+    /// memo: whether the bold / italic preferential item matches at i, one table per
+    /// (kind, flags) (0 = unknown, 1 = no, 2 = yes): the look-ahead after an emoticon
+    /// inside bold / italic content
+    pref_ok: Vec<Vec<u8>>,
 }
 
 // memo rule ids
@@ -150,6 +161,11 @@ const R_BOLD: u8 = 1;
 const R_ITALIC: u8 = 2;
 const R_STRIKE: u8 = 3;
 const R_REFS: u8 = 4;
+
+// content-loop kinds (keys of `content_end` and `pref_ok`)
+const K_BOLD: u8 = 0;
+const K_ITALIC: u8 = 1;
+const K_STRIKE: u8 = 2;
 
 const RED_ZONE: usize = 128 * 1024;
 const STACK_GROW: usize = 4 * 1024 * 1024;
@@ -206,6 +222,8 @@ impl<'a> Parser<'a> {
             next_title_stop,
             domain_run_end: vec![0; n + 1],
             title_end: HashMap::new(),
+            content_end: vec![Vec::new(); 3 * 16],
+            pref_ok: vec![Vec::new(); 3 * 16],
         }
     }
 
@@ -230,10 +248,14 @@ impl<'a> Parser<'a> {
         utf16_to_string(&self.s[a..b])
     }
 
-    fn looking_at(&self, lit: &str) -> bool {
-        (self.pos..)
+    fn looking_at_pos(&self, p: usize, lit: &str) -> bool {
+        (p..)
             .zip(lit.encode_utf16())
             .all(|(i, u)| self.at(i) == Some(u))
+    }
+
+    fn looking_at(&self, lit: &str) -> bool {
+        self.looking_at_pos(self.pos, lit)
     }
 
     fn lit(&mut self, lit: &str) -> bool {
@@ -1585,6 +1607,84 @@ impl<'a> Parser<'a> {
         None
     }
 
+    /// The items of the bold / italic / strike content loop (`Kh+`, `Hh+`, `Uh+`) at
+    /// the current position, in a sequence where `close` must follow them. The loop's
+    /// end depends only on (position, flags), so it is memoised for every item start:
+    /// when a loop reaches a start already scanned from another opener, an end that is
+    /// not followed by `close` fails at once instead of re-scanning the rest of the
+    /// input (which made unclosed openers whose delimiters are swallowed by emoticons,
+    /// e.g. `-_- -_- ...`, quadratic). Failing early gives the same result, as the
+    /// sequence would fail on `close` anyway.
+    fn content_items(&mut self, kind: u8, close: &str) -> Option<Vec<Node>> {
+        let table = usize::from(kind) * 16 + usize::from(self.flags);
+        if self.content_end[table].is_empty() {
+            self.content_end[table] = vec![0; self.s.len() + 1];
+        }
+        let p0 = self.pos;
+        let mut items = Vec::new();
+        let mut path = Vec::new();
+        let mut closes = false;
+        loop {
+            let q = self.pos;
+            if !closes {
+                let known = self.content_end[table][q];
+                if known != 0 {
+                    let e = known as usize - 1;
+                    if e > p0 && self.looking_at_pos(e, close) {
+                        closes = true;
+                    } else {
+                        for x in path {
+                            self.content_end[table][x] = known;
+                        }
+                        self.pos = p0;
+                        return None;
+                    }
+                } else {
+                    path.push(q);
+                }
+            }
+            let o = match kind {
+                K_BOLD => self.bold_content_item(),
+                K_ITALIC => self.italic_content_item(),
+                _ => self.strike_item(),
+            };
+            match o {
+                Some(o) => push_out(&mut items, o),
+                None => break,
+            }
+        }
+        let end = self.pos as u32 + 1;
+        for x in path {
+            self.content_end[table][x] = end;
+        }
+        if items.is_empty() {
+            return None;
+        }
+        Some(items)
+    }
+
+    /// `&PrefItem` after an emoticon inside bold / italic content (memoised).
+    fn pref_item_ahead(&mut self, kind: u8) -> bool {
+        let table = usize::from(kind) * 16 + usize::from(self.flags);
+        if self.pref_ok[table].is_empty() {
+            self.pref_ok[table] = vec![0; self.s.len() + 1];
+        }
+        let save = self.pos;
+        match self.pref_ok[table][save] {
+            1 => return false,
+            2 => return true,
+            _ => {}
+        }
+        let r = if kind == K_BOLD {
+            self.bold_pref_item().is_some()
+        } else {
+            self.italic_pref_item().is_some()
+        };
+        self.pos = save;
+        self.pref_ok[table][save] = 1 + u8::from(r);
+        r
+    }
+
     fn title_scan_end(&mut self, p: usize) -> usize {
         let flags = self.flags;
         let mut path = Vec::new();
@@ -2300,14 +2400,14 @@ impl<'a> Parser<'a> {
     fn bold(&mut self) -> Option<Node> {
         let start = self.pos;
         if self.lit("**")
-            && let Some(c) = self.bold_content()
+            && let Some(c) = self.bold_content("**")
             && self.lit("**")
         {
             return Some(c);
         }
         self.pos = start;
         if self.ch(b'*')
-            && let Some(c) = self.bold_content()
+            && let Some(c) = self.bold_content("*")
             && self.ch(b'*')
         {
             return Some(c);
@@ -2317,36 +2417,28 @@ impl<'a> Parser<'a> {
     }
 
     /// BoldContent (Zh): Kh+
-    fn bold_content(&mut self) -> Option<Node> {
-        let mut items = Vec::new();
-        loop {
-            if let Some(o) = self.bold_pref_item() {
-                push_out(&mut items, o);
-                continue;
-            }
-            let a = self.pos;
-            if self.plus(|c| !matches!(c, 10 | 42 | 32 | 95 | 126)) {
-                items.push(plain(self.text(a, self.pos)));
-                continue;
-            }
-            if let Some(c) = self.cur()
-                && c != 10
-                && c != 42
-                && c != 32
-            {
-                items.push(self.any_plain());
-                continue;
-            }
-            if let Some(l) = self.line() {
-                items.push(l);
-                continue;
-            }
-            break;
-        }
-        if items.is_empty() {
-            return None;
-        }
+    fn bold_content(&mut self, close: &str) -> Option<Node> {
+        let items = self.content_items(K_BOLD, close)?;
         Some(Node::Bold(reduce(items)))
+    }
+
+    /// One Kh of BoldContent.
+    fn bold_content_item(&mut self) -> Option<Out> {
+        if let Some(o) = self.bold_pref_item() {
+            return Some(o);
+        }
+        let a = self.pos;
+        if self.plus(|c| !matches!(c, 10 | 42 | 32 | 95 | 126)) {
+            return Some(Out::One(plain(self.text(a, self.pos))));
+        }
+        if let Some(c) = self.cur()
+            && c != 10
+            && c != 42
+            && c != 32
+        {
+            return Some(Out::One(self.any_plain()));
+        }
+        self.line().map(Out::One)
     }
 
     /// BoldContentPreferentialItem (Mh)
@@ -2374,7 +2466,7 @@ impl<'a> Parser<'a> {
                 let after = self.pos;
                 let ok = self.emoticon_neighbor() || {
                     self.pos = after;
-                    self.bold_pref_item().is_some()
+                    self.pref_item_ahead(K_BOLD)
                 };
                 self.pos = after;
                 if ok {
@@ -2397,7 +2489,7 @@ impl<'a> Parser<'a> {
         self.pos = start;
         // "__" Items "__" [a-zA-Z0-9]+
         if self.lit("__")
-            && let Some(items) = self.italic_content_items()
+            && let Some(items) = self.italic_content_items("__")
             && self.lit("__")
         {
             let a = self.pos;
@@ -2413,7 +2505,7 @@ impl<'a> Parser<'a> {
         self.pos = start;
         // "_" Items "_" [a-zA-Z]+
         if self.ch(b'_')
-            && let Some(items) = self.italic_content_items()
+            && let Some(items) = self.italic_content_items("_")
             && self.ch(b'_')
         {
             let a = self.pos;
@@ -2428,14 +2520,14 @@ impl<'a> Parser<'a> {
         }
         self.pos = start;
         if self.lit("__")
-            && let Some(items) = self.italic_content_items()
+            && let Some(items) = self.italic_content_items("__")
             && self.lit("__")
         {
             return Some(Out::One(Node::Italic(items)));
         }
         self.pos = start;
         if self.ch(b'_')
-            && let Some(items) = self.italic_content_items()
+            && let Some(items) = self.italic_content_items("_")
             && self.ch(b'_')
         {
             return Some(Out::One(Node::Italic(items)));
@@ -2445,36 +2537,28 @@ impl<'a> Parser<'a> {
     }
 
     /// ItalicContentItems (Nh): Hh+ → reduced
-    fn italic_content_items(&mut self) -> Option<Vec<Node>> {
-        let mut items = Vec::new();
-        loop {
-            if let Some(o) = self.italic_pref_item() {
-                push_out(&mut items, o);
-                continue;
-            }
-            let a = self.pos;
-            if self.plus(|c| !matches!(c, 10 | 95 | 32 | 42 | 126)) {
-                items.push(plain(self.text(a, self.pos)));
-                continue;
-            }
-            if let Some(c) = self.cur()
-                && c != 10
-                && c != 95
-                && c != 32
-            {
-                items.push(self.any_plain());
-                continue;
-            }
-            if let Some(l) = self.line() {
-                items.push(l);
-                continue;
-            }
-            break;
-        }
-        if items.is_empty() {
-            return None;
-        }
+    fn italic_content_items(&mut self, close: &str) -> Option<Vec<Node>> {
+        let items = self.content_items(K_ITALIC, close)?;
         Some(reduce(items))
+    }
+
+    /// One Hh of ItalicContentItems.
+    fn italic_content_item(&mut self) -> Option<Out> {
+        if let Some(o) = self.italic_pref_item() {
+            return Some(o);
+        }
+        let a = self.pos;
+        if self.plus(|c| !matches!(c, 10 | 95 | 32 | 42 | 126)) {
+            return Some(Out::One(plain(self.text(a, self.pos))));
+        }
+        if let Some(c) = self.cur()
+            && c != 10
+            && c != 95
+            && c != 32
+        {
+            return Some(Out::One(self.any_plain()));
+        }
+        self.line().map(Out::One)
     }
 
     /// ItalicContentPreferentialItem (Rh)
@@ -2503,7 +2587,7 @@ impl<'a> Parser<'a> {
                 let ok = self.emoticon_neighbor()
                     || {
                         self.pos = after;
-                        self.italic_pref_item().is_some()
+                        self.pref_item_ahead(K_ITALIC)
                     }
                     || {
                         self.pos = after;
@@ -2523,14 +2607,14 @@ impl<'a> Parser<'a> {
     fn strike(&mut self) -> Option<Node> {
         let start = self.pos;
         if self.lit("~~")
-            && let Some(c) = self.strike_content()
+            && let Some(c) = self.strike_content("~~")
             && self.lit("~~")
         {
             return Some(c);
         }
         self.pos = start;
         if self.ch(b'~')
-            && let Some(c) = self.strike_content()
+            && let Some(c) = self.strike_content("~")
             && self.ch(b'~')
         {
             return Some(c);
@@ -2540,14 +2624,8 @@ impl<'a> Parser<'a> {
     }
 
     /// StrikethroughContent (Uh)
-    fn strike_content(&mut self) -> Option<Node> {
-        let mut items = Vec::new();
-        while let Some(o) = self.strike_item() {
-            push_out(&mut items, o);
-        }
-        if items.is_empty() {
-            return None;
-        }
+    fn strike_content(&mut self, close: &str) -> Option<Node> {
+        let items = self.content_items(K_STRIKE, close)?;
         Some(Node::Strike(reduce(items)))
     }
 

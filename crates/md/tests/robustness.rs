@@ -66,3 +66,47 @@ fn control_characters_and_unicode() {
         assert!(parse(&s, &o).is_ok());
     }
 }
+
+/// Concatenated text of plain texts and emoticons (no markup nodes expected).
+fn flat_text(nodes: &[Node], out: &mut String) {
+    for n in nodes {
+        match n {
+            Node::PlainText(t) => out.push_str(t),
+            Node::Emoji { value, .. } => out.push_str(value),
+            Node::Paragraph(v) => flat_text(v, out),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unclosed_italic_openers_inside_emoticons() {
+    // every `_` of `-_-` is tried as an italic opener whose content (the following
+    // emoticons) never closes: quadratic without memoising the content loop's end
+    let s = "-_- ".repeat(20_000);
+    let root = parse(&s, &Options::server_default()).expect("parses");
+    assert_eq!(root.len(), 1);
+    let mut text = String::new();
+    flat_text(&root, &mut text);
+    assert_eq!(text, s);
+}
+
+#[test]
+fn emoticons_swallowing_emphasis_delimiters() {
+    for unit in [
+        "-_- ", "_- ", "-_ ", ":) _", "* -_- *", "~-_-~ ", "__ -_- ", "*) ", ":* ", "_:) ", "__-_-",
+    ] {
+        let s = unit.repeat(20_000 / unit.len());
+        for o in opts() {
+            let root = parse(&s, &o).expect("parses");
+            assert_eq!(root.len(), 1, "{unit:?}");
+        }
+    }
+    for (pre, unit) in [("_", ":)"), ("*", ":)"), ("_*", ":*")] {
+        let s = format!("{pre}{}", unit.repeat(10_000));
+        for o in opts() {
+            let root = parse(&s, &o).expect("parses");
+            assert_eq!(root.len(), 1, "{pre:?}");
+        }
+    }
+}
