@@ -28,7 +28,11 @@ const HEARTBEAT: Duration = Duration::from_secs(25);
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
+    // visitor socket should cost kilobytes, not a page of buffers.
     ws.max_message_size(1 << 20)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| connection(s, socket))
 }
 
