@@ -129,7 +129,8 @@ impl Livechat {
             guest.phone.clone(),
             guest.livechat_data.clone(),
         );
-        self.store
+        let updated = self
+            .store
             .modify_visitor(
                 &visitor.id,
                 Box::new(move |v| {
@@ -157,6 +158,9 @@ impl Livechat {
                 }),
             )
             .await?;
+        if let Some(v) = &updated {
+            self.publish_visitor(v).await;
+        }
         let fname = guest.name.clone();
         self.store
             .modify_room(

@@ -447,17 +447,21 @@ impl Livechat {
         });
         let inquiry = self.store.inquiry_by_room(&room.id).await?;
         let subs = self.store.subscriptions_of_room(&room.id).await?;
-        self.store
+        let closed = self
+            .store
             .close_room(&room.id, update, close_msg.clone())
             .await?
-            .ok_or_else(|| Error::plain("invalid-room"))
-            .inspect(|_| {
-                self.publish_message(&close_msg);
-                if let Some(i) = inquiry {
-                    self.publish_inquiry_doc(i, "removed");
-                }
-                self.publish_subscriptions(&subs, "removed");
-            })
+            .ok_or_else(|| Error::plain("invalid-room"))?;
+        self.publish_message(&close_msg);
+        if let Some(i) = inquiry {
+            let was_queued = i.status == "queued";
+            self.publish_inquiry_doc(i, "removed");
+            if was_queued {
+                self.publish_queue_positions().await;
+            }
+        }
+        self.publish_subscriptions(&subs, "removed");
+        Ok(closed)
     }
 
     /// `POST livechat/room.close`.

@@ -109,6 +109,50 @@ impl Livechat {
         if let Ok(Some(inquiry)) = self.store.inquiry_by_room(rid).await {
             self.publish_inquiry_doc(inquiry, kind);
         }
+        self.publish_queue_positions().await;
+    }
+
+    /// `queueData` on `stream-livechat-room`: every waiting visitor learns its place in
+    /// its department's queue (oldest first) whenever the queue changes.
+    pub async fn publish_queue_positions(&self) {
+        let Ok((queued, _)) = self
+            .store
+            .list_inquiries(Some("queued"), None, 0, 1000)
+            .await
+        else {
+            return;
+        };
+        let mut positions: std::collections::HashMap<Option<String>, usize> = Default::default();
+        for inquiry in queued {
+            let n = positions.entry(inquiry.department.clone()).or_insert(0);
+            *n += 1;
+            let mut data =
+                serde_json::json!({"_id": inquiry.id, "rid": inquiry.rid, "position": *n});
+            if let Some(d) = &inquiry.department {
+                data["department"] = serde_json::json!(d);
+            }
+            self.bus.publish(crate::bus::Event::LivechatRoom {
+                rid: inquiry.rid.clone(),
+                payload: serde_json::json!({"type": "queueData", "data": data}),
+            });
+        }
+    }
+
+    /// `visitorData` on `stream-livechat-room` for the visitor's open rooms.
+    pub async fn publish_visitor(&self, visitor: &crate::model::Visitor) {
+        let Some(token) = visitor.token.as_deref() else {
+            return;
+        };
+        let Ok(rooms) = self.store.open_rooms_by_token(token).await else {
+            return;
+        };
+        let doc = crate::time::with_ejson(|| serde_json::to_value(visitor)).unwrap_or_default();
+        for r in rooms {
+            self.bus.publish(crate::bus::Event::LivechatRoom {
+                rid: r.id,
+                payload: serde_json::json!({"type": "visitorData", "visitor": doc}),
+            });
+        }
     }
 
     pub fn publish_inquiry_doc(&self, inquiry: crate::model::Inquiry, kind: &'static str) {

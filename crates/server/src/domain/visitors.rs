@@ -183,6 +183,7 @@ impl Livechat {
             }
         };
 
+        self.publish_visitor(&visitor).await;
         // Keep the visitor's open rooms in step with its name and status.
         if let Some(token) = visitor.token.clone()
             && !self.store.open_rooms_by_token(&token).await?.is_empty()

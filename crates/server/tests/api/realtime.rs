@@ -551,3 +551,85 @@ async fn agents_hear_their_subscriptions_and_rooms() {
     );
     assert_eq!(ev["fields"]["args"][0], "removed");
 }
+
+/// Waiting visitors hear their place in the queue move, and visitor edits reach the room.
+#[tokio::test]
+async fn queue_positions_and_visitor_data() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("jane").await;
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    app.visitor("first").await;
+    let first = app.room("first").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.visitor("second").await;
+    let second = app.room("second").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut d = Ddp::open(&app).await;
+    assert_eq!(
+        d.sub(
+            "stream-livechat-room",
+            json!([second, visitor_args("second")])
+        )
+        .await["msg"],
+        "ready"
+    );
+    let queued = app
+        .get_as(&agent, "/api/v1/livechat/inquiries.queued")
+        .await
+        .body["inquiries"]
+        .clone();
+    let first_inquiry = queued
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rid"] == first.as_str())
+        .unwrap()["_id"]
+        .clone();
+    app.post_as(
+        &agent,
+        "/api/v1/livechat/inquiries.take",
+        json!({"inquiryId": first_inquiry}),
+    )
+    .await;
+    let ev = d.recv().await;
+    assert_eq!(ev["fields"]["args"][0]["type"], "queueData");
+    assert_eq!(ev["fields"]["args"][0]["data"]["rid"], second.as_str());
+    assert_eq!(
+        ev["fields"]["args"][0]["data"]["position"], 1,
+        "the first visitor was taken"
+    );
+    // An agent edits the visitor: visitorData.
+    let second_inquiry = app
+        .get_as(&agent, "/api/v1/livechat/inquiries.queued")
+        .await
+        .body["inquiries"][0]["_id"]
+        .clone();
+    app.post_as(
+        &agent,
+        "/api/v1/livechat/inquiries.take",
+        json!({"inquiryId": second_inquiry}),
+    )
+    .await;
+    assert_eq!(d.recv().await["fields"]["args"][0]["type"], "agentData");
+    let vid = app.room("second").await.body["room"]["v"]["_id"].clone();
+    app.post_as(
+        &agent,
+        "/api/v1/livechat/room.saveInfo",
+        json!({"roomData": {"_id": second}, "guestData": {"_id": vid, "name": "Renamed"}}),
+    )
+    .await;
+    let mut got = Value::Null;
+    for _ in 0..3 {
+        let ev = d.recv().await;
+        if ev["fields"]["args"][0]["type"] == "visitorData" {
+            got = ev["fields"]["args"][0]["visitor"].clone();
+            break;
+        }
+    }
+    assert_eq!(got["name"], "Renamed");
+}
