@@ -147,16 +147,7 @@ impl Livechat {
         msg: &str,
         id: Option<String>,
     ) -> Result<Message> {
-        let visitor = self
-            .store
-            .visitor_by_token(token)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-token"))?;
-        let room = self
-            .store
-            .room_by_token(token, Some(rid))
-            .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+        let (visitor, room) = self.visitor_room(token, rid).await?;
         if !room.is_open() {
             return Err(Error::plain("room-closed"));
         }
@@ -280,7 +271,9 @@ impl Livechat {
         Ok(m)
     }
 
-    async fn visitor_room(&self, token: &str, rid: &str) -> Result<(Visitor, Room)> {
+    /// The visitor behind `token` and its room `rid`, with upstream's `invalid-token` /
+    /// `invalid-room` errors.
+    pub async fn visitor_room(&self, token: &str, rid: &str) -> Result<(Visitor, Room)> {
         let visitor = self
             .store
             .visitor_by_token(token)

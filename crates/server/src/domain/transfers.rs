@@ -263,16 +263,7 @@ impl Livechat {
         rid: &str,
         department: &str,
     ) -> Result<Option<Room>> {
-        let visitor = self
-            .store
-            .visitor_by_token(token)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-token"))?;
-        let room = self
-            .store
-            .room_by_token(token, Some(rid))
-            .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+        let (visitor, room) = self.visitor_room(token, rid).await?;
         let who = transferred_by(
             &visitor.id,
             visitor.username(),

@@ -16,14 +16,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn info(State(s): State<AppState>, Path((rid, token)): Path<(String, String)>) -> ApiResult {
-    s.lc.visitor_by_token(&token)
-        .await?
-        .ok_or_else(|| Error::plain("invalid-token"))?;
-    let room =
-        s.lc.store
-            .room_by_token(&token, Some(&rid))
-            .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+    let (_, room) = s.lc.visitor_room(&token, &rid).await?;
     let agent = match &room.served_by {
         Some(sb) => s.lc.agent_info(&sb.id).await?,
         None => None,
