@@ -2427,18 +2427,7 @@ impl<'a> Parser<'a> {
         if let Some(o) = self.bold_pref_item() {
             return Some(o);
         }
-        let a = self.pos;
-        if self.plus(|c| !matches!(c, 10 | 42 | 32 | 95 | 126)) {
-            return Some(Out::One(plain(self.text(a, self.pos))));
-        }
-        if let Some(c) = self.cur()
-            && c != 10
-            && c != 42
-            && c != 32
-        {
-            return Some(Out::One(self.any_plain()));
-        }
-        self.line().map(Out::One)
+        self.content_item_rest(42)
     }
 
     /// BoldContentPreferentialItem (Mh)
@@ -2547,13 +2536,20 @@ impl<'a> Parser<'a> {
         if let Some(o) = self.italic_pref_item() {
             return Some(o);
         }
+        self.content_item_rest(95)
+    }
+
+    /// The tail shared by Bold and Italic content items: a plain run stopping at any emphasis
+    /// delimiter, else one plain character that is not `delim`, a space or a newline, else a
+    /// line break.
+    fn content_item_rest(&mut self, delim: u16) -> Option<Out> {
         let a = self.pos;
         if self.plus(|c| !matches!(c, 10 | 95 | 32 | 42 | 126)) {
             return Some(Out::One(plain(self.text(a, self.pos))));
         }
         if let Some(c) = self.cur()
             && c != 10
-            && c != 95
+            && c != delim
             && c != 32
         {
             return Some(Out::One(self.any_plain()));
