@@ -297,6 +297,26 @@ impl Livechat {
             .ok_or_else(|| Error::plain("invalid-message"))
     }
 
+    /// A message the visitor may change: its own, while `setting` allows it.
+    async fn own_visitor_message(
+        &self,
+        token: &str,
+        rid: &str,
+        id: &str,
+        setting: &str,
+    ) -> Result<(Visitor, Message)> {
+        let (visitor, _) = self.visitor_room(token, rid).await?;
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| Error::plain("invalid-message"))?;
+        if !self.settings.bool(setting) || m.u.id != visitor.id {
+            return Err(Error::plain("error-action-not-allowed"));
+        }
+        Ok((visitor, m))
+    }
+
     /// `PUT livechat/message/:_id`: the visitor edits its own message.
     pub async fn edit_visitor_message(
         &self,
@@ -305,15 +325,9 @@ impl Livechat {
         id: &str,
         msg: &str,
     ) -> Result<Message> {
-        let (visitor, _) = self.visitor_room(token, rid).await?;
-        let m = self
-            .store
-            .message(id)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-message"))?;
-        if !self.settings.bool("Message_AllowEditing") || m.u.id != visitor.id {
-            return Err(Error::plain("error-action-not-allowed"));
-        }
+        let (visitor, _) = self
+            .own_visitor_message(token, rid, id, "Message_AllowEditing")
+            .await?;
         let now = self.now();
         let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
         let by = json!({"_id": visitor.id, "username": visitor.username()});
@@ -342,15 +356,9 @@ impl Livechat {
         rid: &str,
         id: &str,
     ) -> Result<(String, Ts)> {
-        let (visitor, _) = self.visitor_room(token, rid).await?;
-        let m = self
-            .store
-            .message(id)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-message"))?;
-        if !self.settings.bool("Message_AllowDeleting") || m.u.id != visitor.id {
-            return Err(Error::plain("error-action-not-allowed"));
-        }
+        let (_, m) = self
+            .own_visitor_message(token, rid, id, "Message_AllowDeleting")
+            .await?;
         self.store.delete_message(id).await?;
         self.bus.publish(crate::bus::Event::NotifyRoom {
             event: format!("{rid}/deleteMessage"),

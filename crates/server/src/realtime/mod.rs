@@ -172,16 +172,7 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
         }
         Some("pong") => true,
         Some("method") => {
-            let name = m
-                .get("method")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let params = m
-                .get("params")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let (name, params) = name_and_params(&m, "method");
             let reply = match call(s, hub, c, &name, &params).await {
                 Ok(None) => json!({"msg": "result", "id": id}).to_string(),
                 Ok(Some(result)) => with_ejson(|| {
@@ -193,16 +184,7 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             c.send(reply) && c.send(json!({"msg": "updated", "methods": [id]}).to_string())
         }
         Some("sub") => {
-            let name = m
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            let params = m
-                .get("params")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let (name, params) = name_and_params(&m, "name");
             match subscribe(s, c, &name, &params).await {
                 Ok(topic) => {
                     let sub_id = id.as_str().unwrap_or_default().to_string();
@@ -475,4 +457,16 @@ async fn call(
         }
         _ => Err((json!(404), format!("Method '{name}' not found"))),
     }
+}
+
+/// The name (`method` of a method call, `name` of a sub) and `params` of a DDP frame; missing
+/// ones read as empty, which the dispatch then rejects as unknown.
+fn name_and_params(m: &serde_json::Map<String, Value>, key: &str) -> (String, Vec<Value>) {
+    let name = m.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let params = m
+        .get("params")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    (name, params)
 }
