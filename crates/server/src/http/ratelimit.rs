@@ -66,6 +66,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     else {
         return next.run(req).await;
     };
+    // Upstream limits its REST API only; the widget's files and the socket are not counted.
+    if !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
     let method = req.method().as_str().to_string();
     if method == "OPTIONS" {
         return next.run(req).await;
