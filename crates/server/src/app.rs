@@ -48,6 +48,7 @@ pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
         limiter: Default::default(),
         test_mode: config.test_mode,
         root_url: config.root_url(),
+        widget_dir: config.livechat_widget_dir.clone(),
         version: VERSION,
     };
     let router = http::router(state.clone());

@@ -33,6 +33,14 @@ pub struct Config {
     /// bcrypt work factor for new passwords (upstream: 10).
     #[arg(long = "bcrypt-cost", env = "BCRYPT_COST", default_value_t = 10)]
     pub bcrypt_cost: u32,
+    /// The livechat widget's files: the `build` folder of `@rocket.chat/livechat`
+    /// (`scripts/fetch-widget.sh` puts it in the default place).
+    #[arg(
+        long = "livechat-widget-dir",
+        env = "LIVECHAT_WIDGET_DIR",
+        default_value = "vendor/livechat/build"
+    )]
+    pub livechat_widget_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -54,6 +62,7 @@ impl Config {
             admin_email: None,
             test_mode: true,
             bcrypt_cost: 4,
+            livechat_widget_dir: "no-widget-in-tests".into(),
         }
     }
 }

@@ -120,6 +120,10 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("API_Enable_Rate_Limiter", json!(true)),
         ("API_Enable_Rate_Limiter_Limit_Calls_Default", json!(10)),
         ("API_Enable_Rate_Limiter_Limit_Time_Default", json!(60000)),
+        // serving the widget and avatars
+        ("Livechat_AllowedDomainsList", json!("")),
+        ("Accounts_AvatarCacheTime", json!(3600)),
+        ("UI_Use_Name_Avatar", json!(false)),
     ]
 }
 

@@ -9,6 +9,7 @@ pub mod ratelimit;
 pub mod settings;
 pub mod users;
 pub mod validate;
+pub mod widget;
 
 use crate::domain::Livechat;
 use crate::domain::auth::user_has_permission;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     pub test_mode: bool,
     pub root_url: String,
+    /// Where the livechat widget's files are (`LIVECHAT_WIDGET_DIR`).
+    pub widget_dir: std::path::PathBuf,
     pub version: &'static str,
 }
 
@@ -72,6 +75,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/websocket", axum::routing::get(crate::realtime::websocket))
         .nest("/api", api)
+        .merge(widget::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ratelimit::middleware,

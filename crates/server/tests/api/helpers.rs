@@ -98,10 +98,25 @@ impl TestApp {
         Self::spawn_full(clock, dynamic, test_mode).await
     }
 
+    /// A server whose `LIVECHAT_WIDGET_DIR` is `widget_dir`.
+    pub async fn spawn_with_widget(widget_dir: &std::path::Path) -> TestApp {
+        let dir = widget_dir.to_path_buf();
+        Self::spawn_configured(None, None, true, move |c| c.livechat_widget_dir = dir).await
+    }
+
     async fn spawn_full(
         clock: Option<Arc<ManualClock>>,
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
+    ) -> TestApp {
+        Self::spawn_configured(clock, dynamic, test_mode, |_| {}).await
+    }
+
+    async fn spawn_configured(
+        clock: Option<Arc<ManualClock>>,
+        dynamic: Option<Arc<dyn Clock>>,
+        test_mode: bool,
+        configure: impl FnOnce(&mut Config),
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("test.db").display().to_string();
@@ -111,6 +126,7 @@ impl TestApp {
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
+        configure(&mut config);
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -17,3 +17,4 @@ mod routing;
 mod settings;
 mod transfers;
 mod visitor;
+mod widget;
