@@ -244,7 +244,7 @@ async fn demo_page(State(s): State<AppState>) -> Response {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Ferrochat demo</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1em; line-height: 1.5; color: #222; }}
+body {{ font-family: system-ui, sans-serif; max-width: 40em; margin: 3em 2em; line-height: 1.5; color: #222; }}
 code, pre {{ background: #f3f3f3; padding: 0.1em 0.3em; }}
 pre {{ padding: 0.8em; overflow-x: auto; }}
 .warn {{ background: #fff3cd; padding: 0.8em; }}
