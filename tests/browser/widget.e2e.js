@@ -292,6 +292,9 @@ async function online(browser) {
     await f.getByText('reply from agent').waitFor();
     await f.getByText('Agent Smith').first().waitFor();
   });
+  // the widget reports the visitor's presence on activity (as on Rocket.Chat)
+  assert.ok(responses.some((r) => r.url() === `${server.url}/api/v1/livechat/visitor.status` && r.status() === 200),
+    'visitor.status was accepted');
   await step(page, 'finished', async () => {
     const f = page.frameLocator('#rocketchat-iframe');
     await f.getByRole('button', { name: 'Options' }).click();
