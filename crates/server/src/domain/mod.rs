@@ -12,6 +12,7 @@ pub mod rooms;
 pub mod settings;
 pub mod survey;
 pub mod transfers;
+pub mod triggers;
 pub mod users;
 pub mod visitors;
 

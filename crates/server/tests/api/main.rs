@@ -18,4 +18,5 @@ mod routing;
 mod settings;
 mod survey;
 mod transfers;
+mod triggers;
 mod visitor;

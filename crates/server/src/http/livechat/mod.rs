@@ -10,6 +10,7 @@ pub mod room;
 pub mod rooms;
 pub mod survey;
 pub mod transfer;
+pub mod triggers;
 pub mod users;
 pub mod visitor;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         // issue 8a
         .merge(survey::routes())
         .merge(custom_field::routes())
+        .merge(triggers::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
