@@ -8,6 +8,7 @@ pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
 pub mod messages;
+pub mod navigation;
 pub mod rooms;
 pub mod settings;
 pub mod survey;

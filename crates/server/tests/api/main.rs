@@ -12,6 +12,7 @@ mod config;
 mod custom_fields;
 mod departments;
 mod messages;
+mod page_visited;
 mod realtime;
 mod room;
 mod routing;

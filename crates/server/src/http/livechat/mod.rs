@@ -6,6 +6,7 @@ pub mod custom_field;
 pub mod department;
 pub mod inquiry;
 pub mod message;
+pub mod page_visited;
 pub mod room;
 pub mod rooms;
 pub mod survey;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(survey::routes())
         .merge(custom_field::routes())
         .merge(triggers::routes())
+        .merge(page_visited::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
