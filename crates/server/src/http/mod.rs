@@ -6,6 +6,7 @@ pub mod chat;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
+pub mod schema;
 pub mod settings;
 pub mod users;
 pub mod validate;
