@@ -27,11 +27,6 @@ const STEP_MS = 20000; // a guard against hanging, not a performance assertion
 if (!BIN) throw new Error('FERROCHAT_BIN is required');
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
-// Endpoints the widget calls that are being built elsewhere: until one is on main its calls
-// fail (the widget reports each as an unhandled rejection, 'pageerror: Object') without
-// affecting the conversation. Remove an entry as soon as its endpoint lands.
-const PENDING = ['/api/v1/livechat/page.visited'];
-
 const cleanups = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -292,9 +287,11 @@ async function online(browser) {
     await f.getByText('reply from agent').waitFor();
     await f.getByText('Agent Smith').first().waitFor();
   });
-  // the widget reports the visitor's presence on activity (as on Rocket.Chat)
-  assert.ok(responses.some((r) => r.url() === `${server.url}/api/v1/livechat/visitor.status` && r.status() === 200),
-    'visitor.status was accepted');
+  // the widget reports the visitor's presence on activity and the host page's navigation
+  for (const route of ['visitor.status', 'page.visited']) {
+    assert.ok(responses.some((r) => r.url() === `${server.url}/api/v1/livechat/${route}` && r.status() === 200),
+      `${route} was accepted`);
+  }
   await step(page, 'finished', async () => {
     const f = page.frameLocator('#rocketchat-iframe');
     await f.getByRole('button', { name: 'Options' }).click();
@@ -364,13 +361,7 @@ async function demo(browser) {
   let failed = false;
   try {
     const browser = await launch();
-    let problems = [...(await online(browser)), ...(await offline(browser)), ...(await demo(browser))];
-    const pending = problems.filter((p) => PENDING.some((r) => p.startsWith('404 ') && p.includes(r)));
-    if (pending.length) {
-      console.log(`NOTE ${pending.length} calls to endpoints not built yet: ${[...new Set(pending)].join(', ')}`);
-      let rejections = pending.length;
-      problems = problems.filter((p) => !pending.includes(p) && !(p === 'pageerror: Object' && rejections-- > 0));
-    }
+    const problems = [...(await online(browser)), ...(await offline(browser)), ...(await demo(browser))];
     assert.deepEqual(problems, [], 'no page errors, no failed requests to the server');
     console.log(`screenshots in ${ARTIFACTS}`);
   } catch (e) {
