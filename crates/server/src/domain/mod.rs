@@ -4,12 +4,14 @@
 
 pub mod agent_rooms;
 pub mod auth;
+pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
 pub mod messages;
 pub mod presence;
 pub mod rooms;
 pub mod settings;
+pub mod survey;
 pub mod transfers;
 pub mod users;
 pub mod visitors;

@@ -7,6 +7,7 @@ pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
+pub mod schema;
 pub mod settings;
 pub mod users;
 pub mod validate;

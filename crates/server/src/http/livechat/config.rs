@@ -156,8 +156,8 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
             "dataProcessingConsentText": st.str("Livechat_data_processing_consent_text"),
         },
         "survey": {
-            "items": ["satisfaction", "agentKnowledge", "agentResposiveness", "agentFriendliness"],
-            "values": ["1", "2", "3", "4", "5"],
+            "items": crate::domain::survey::SURVEY_ITEMS,
+            "values": crate::domain::survey::SURVEY_VALUES,
         },
         "triggers": [],
         "departments": departments,
