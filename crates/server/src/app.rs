@@ -68,6 +68,19 @@ pub async fn build_on(
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
+    // issue 8a: room-less navigation history expires (hourly; room creation also skips
+    // expired entries).
+    let sweeper = lc.clone();
+    tokio::spawn(async move {
+        let hour = std::time::Duration::from_secs(3600);
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeper.purge_expired_navigation().await {
+                tracing::warn!(error = %e, "purging expired navigation history");
+            }
+        }
+    });
     let hub = crate::realtime::hub::Hub::new(lc.bus.clone());
     // Registered (first heartbeat) before serving, then kept alive by the presence job.
     lc.presence_round(

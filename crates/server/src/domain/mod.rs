@@ -8,11 +8,13 @@ pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
 pub mod messages;
+pub mod navigation;
 pub mod presence;
 pub mod rooms;
 pub mod settings;
 pub mod survey;
 pub mod transfers;
+pub mod triggers;
 pub mod users;
 pub mod visitors;
 

@@ -32,6 +32,8 @@ const POSTS: &[&str] = &[
     "/api/v1/livechat/custom.fields",
     "/api/v1/livechat/custom-fields.save",
     "/api/v1/livechat/custom-fields.delete",
+    "/api/v1/livechat/triggers",
+    "/api/v1/livechat/page.visited",
 ];
 
 async fn raw(app: &TestApp, method: Method, path: &str, body: Vec<u8>, auth: bool) -> (u16, Value) {

@@ -159,7 +159,7 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
             "items": crate::domain::survey::SURVEY_ITEMS,
             "values": crate::domain::survey::SURVEY_VALUES,
         },
-        "triggers": [],
+        "triggers": s.lc.config_triggers().await?,
         "departments": departments,
         "resources": {
             "sound": format!("{}/sounds/chime.mp3", s.root_url.trim_end_matches('/')),

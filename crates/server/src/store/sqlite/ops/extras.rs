@@ -99,7 +99,8 @@ pub(super) fn list_triggers(
     let order = order_by(
         sort,
         &[("_id", "id"), ("name", "name"), ("enabled", "enabled")],
-        "name",
+        // `config` lists enabled triggers in insertion order (upstream's natural order).
+        if enabled_only { "rowid" } else { "name" },
     );
     let docs = many_docs(
         c,
