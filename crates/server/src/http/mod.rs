@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
@@ -39,6 +40,8 @@ pub struct AppState {
     /// Where the livechat widget's files are (`LIVECHAT_WIDGET_DIR`).
     pub widget_dir: std::path::PathBuf,
     pub version: &'static str,
+    /// This instance among several: background jobs and their health.
+    pub cluster: Arc<crate::cluster::Cluster>,
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -83,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(cors)
+        // Probes and scrapes: outside the API's rate limiter.
+        .merge(health::routes())
         .with_state(state)
 }
 
