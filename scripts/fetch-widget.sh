@@ -22,7 +22,7 @@ trap 'rm -rf "$TMP"' EXIT
 echo "fetch-widget: fetching $PACKAGE@$VERSION from the npm registry" >&2
 (cd "$TMP" && npm pack "$PACKAGE@$VERSION" --silent >/dev/null)
 TGZ="$(ls "$TMP"/*.tgz)"
-GOT="sha512-$(openssl dgst -sha512 -binary "$TGZ" | openssl base64 -A)"
+GOT="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$TGZ")"
 if [ "$GOT" != "$INTEGRITY" ]; then
   echo "fetch-widget: integrity mismatch for $PACKAGE@$VERSION: got $GOT, expected $INTEGRITY" >&2
   exit 1
