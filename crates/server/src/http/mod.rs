@@ -36,6 +36,8 @@ pub struct AppState {
     pub test_mode: bool,
     pub root_url: String,
     pub version: &'static str,
+    /// Uploaded files' bytes (issue 8a).
+    pub files: crate::files::SharedFiles,
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
         .route("/websocket", axum::routing::get(crate::realtime::websocket))
+        .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
