@@ -36,6 +36,29 @@ pub struct Config {
     /// Folder for uploaded files (default: `uploads` beside the SQLite file, else `data/uploads`).
     #[arg(long = "file-upload-path", env = "FILE_UPLOAD_PATH")]
     pub file_upload_path: Option<std::path::PathBuf>,
+    // Several instances (issue 7): the event bus and shared presence.
+    /// `nats://host:4222` (comma-separated for a cluster): realtime events reach every
+    /// instance. Unset: events stay in this process (one instance).
+    #[arg(long = "nats-url", env = "NATS_URL")]
+    pub nats_url: Option<String>,
+    /// Subject prefix on NATS (`<prefix>.events`): instances of one deployment share it.
+    #[arg(
+        long = "nats-subject-prefix",
+        env = "NATS_SUBJECT_PREFIX",
+        default_value = "ferrochat"
+    )]
+    pub nats_subject_prefix: String,
+    /// This process's name in presence and on the bus (default: random at each start).
+    #[arg(long = "instance-id", env = "INSTANCE_ID")]
+    pub instance_id: Option<String>,
+    /// Seconds without a heartbeat after which an instance counts as dead and its agents'
+    /// connections are dropped (heartbeats go every third of it).
+    #[arg(
+        long = "presence-timeout",
+        env = "PRESENCE_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub presence_timeout: u64,
 }
 
 impl Config {
@@ -75,6 +98,10 @@ impl Config {
             test_mode: true,
             bcrypt_cost: 4,
             file_upload_path: None,
+            nats_url: None,
+            nats_subject_prefix: "ferrochat".into(),
+            instance_id: None,
+            presence_timeout: 30,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub version: &'static str,
     /// Uploaded files' bytes (issue 8a).
     pub files: crate::files::SharedFiles,
+    /// This instance among several: background jobs and their health.
+    pub cluster: Arc<crate::cluster::Cluster>,
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -82,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(cors)
+        // Probes and scrapes: outside the API's rate limiter.
+        .merge(health::routes())
         .with_state(state)
 }
 

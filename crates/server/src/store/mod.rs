@@ -344,6 +344,30 @@ pub trait Store: Send + Sync + 'static {
         remove: &[String],
     ) -> StoreResult<()>;
 
+    // presence shared by several instances (issue 7b)
+    /// Records a realtime connection of `user_id` on `instance` (again: replaces its user);
+    /// `true` when it is the user's only connection anywhere.
+    async fn presence_connect(
+        &self,
+        instance: &str,
+        conn: u64,
+        user_id: &str,
+        now: Ts,
+    ) -> StoreResult<bool>;
+    /// Forgets the connection; the user when it was their last one anywhere (`None` when
+    /// others remain, or when the connection was already gone: whoever removed it answered).
+    async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>>;
+    /// How many realtime connections the user has, on all instances.
+    async fn presence_count(&self, user_id: &str) -> StoreResult<i64>;
+    /// The instance is alive at `now`; `false` when it was not registered (first beat, or
+    /// it had been expired as dead and must register its connections again).
+    async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool>;
+    /// Removes the instances silent since before `cutoff` and every connection of an
+    /// unregistered instance, atomically; the users left with no connection anywhere. When
+    /// several instances run it at once, each dead connection is removed (and its user
+    /// reported) by exactly one of them.
+    async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>>;
+
     // issue 8a: custom fields, triggers, navigation history, uploads
     async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>>;
     /// Every custom field (of `scope` when given), by `_id`.

@@ -7,6 +7,7 @@ mod agent_rooms;
 mod agents;
 mod auth;
 mod bad_input;
+mod cluster;
 mod concurrency;
 mod config;
 mod custom_fields;

@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "visitor_extras",
         include_str!("../../../migrations/sqlite/0002_visitor_extras.sql"),
     ),
+    (
+        4,
+        "presence",
+        include_str!("../../../migrations/sqlite/0004_presence.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {
