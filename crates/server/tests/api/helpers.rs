@@ -111,6 +111,7 @@ impl TestApp {
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
+        config.file_upload_path = Some(dir.path().join("uploads"));
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
