@@ -102,6 +102,10 @@ pub async fn build_on(
         root_url: config.root_url(),
         widget_dir: config.livechat_widget_dir.clone(),
         version: VERSION,
+        files: Arc::new(
+            crate::files::LocalFiles::open(config.upload_dir())
+                .map_err(|e| Error::internal(format!("upload folder: {e}")))?,
+        ),
     };
     let router = http::router(state.clone());
     Ok(App { state, router })

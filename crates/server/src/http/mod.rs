@@ -40,6 +40,8 @@ pub struct AppState {
     /// Where the livechat widget's files are (`LIVECHAT_WIDGET_DIR`).
     pub widget_dir: std::path::PathBuf,
     pub version: &'static str,
+    /// Uploaded files' bytes (issue 8a).
+    pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,
 }
@@ -78,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
         .route("/websocket", axum::routing::get(crate::realtime::websocket))
+        .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .merge(widget::routes())
         .layer(axum::middleware::from_fn_with_state(

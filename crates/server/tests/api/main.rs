@@ -21,5 +21,6 @@ mod settings;
 mod survey;
 mod transfers;
 mod triggers;
+mod uploads;
 mod visitor;
 mod widget;
