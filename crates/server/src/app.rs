@@ -31,7 +31,11 @@ pub async fn open_store(url: &str) -> Result<SharedStore> {
 pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
     let store = open_store(&config.database_url).await?;
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    let mut lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    lc.delivery = Arc::new(crate::outbox::Delivery::new(
+        crate::outbox::OutboxConfig::from_config(config),
+    ));
+    tokio::spawn(crate::outbox::worker::run(lc.clone()));
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email

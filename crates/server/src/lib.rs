@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod outbox;
 pub mod realtime;
 pub mod store;
 pub mod time;

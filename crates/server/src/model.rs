@@ -260,6 +260,9 @@ pub struct Room {
     pub transcript_request: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_feedback: Option<Value>,
+    /// What the CRM answered to the last webhook about this room (upstream's `crmData`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crm_data: Option<Value>,
 }
 
 impl Room {
@@ -353,6 +356,9 @@ pub struct Message {
     pub attachments: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<Value>,
+    /// Who asked for a transcript (`livechat_transcript_history`).
+    #[serde(rename = "requestData", skip_serializing_if = "Option::is_none")]
+    pub request_data: Option<Value>,
 }
 
 impl Message {
@@ -381,6 +387,7 @@ impl Message {
             navigation: None,
             attachments: None,
             file: None,
+            request_data: None,
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct Livechat {
     /// bcrypt work factor for new password hashes (upstream uses 10).
     pub bcrypt_cost: u32,
     pub bus: crate::bus::SharedBus,
+    /// The outbox's settings, wake-up and address checks (issue 8b).
+    pub delivery: std::sync::Arc<crate::outbox::Delivery>,
 }
 
 impl Livechat {
@@ -41,6 +43,7 @@ impl Livechat {
             clock,
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
+            delivery: Default::default(),
         })
     }
 

@@ -386,6 +386,7 @@ impl Livechat {
             call_status: None,
             transcript_request: None,
             survey_feedback: None,
+            crm_data: None,
         };
         // Upstream's `getInquiryStatus`: auto-assigning methods start `ready`, others `queued`.
         let status = if method.auto_assign() {

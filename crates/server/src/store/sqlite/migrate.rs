@@ -3,11 +3,18 @@
 use super::Connection;
 use crate::store::{StoreError, StoreResult};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        3,
+        "outbox",
+        include_str!("../../../migrations/sqlite/0003_outbox.sql"),
+    ),
+];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {
     c.execute_batch(
