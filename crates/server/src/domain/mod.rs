@@ -6,6 +6,7 @@ pub mod agent_rooms;
 pub mod auth;
 pub mod departments;
 pub mod inquiries;
+pub mod mail;
 pub mod messages;
 pub mod rooms;
 pub mod settings;

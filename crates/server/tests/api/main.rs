@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod delivery_support;
+
 mod agent_rooms;
 mod agents;
 mod auth;
@@ -10,6 +12,7 @@ mod bad_input;
 mod concurrency;
 mod config;
 mod departments;
+mod email;
 mod messages;
 mod realtime;
 mod room;

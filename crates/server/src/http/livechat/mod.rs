@@ -4,6 +4,7 @@ pub mod agent;
 pub mod config;
 pub mod department;
 pub mod inquiry;
+pub mod mail;
 pub mod message;
 pub mod room;
 pub mod rooms;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inquiry::routes())
         .merge(transfer::routes())
         .merge(rooms::routes())
+        .merge(mail::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
