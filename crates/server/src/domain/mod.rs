@@ -4,6 +4,7 @@
 
 pub mod agent_rooms;
 pub mod auth;
+pub mod crm;
 pub mod departments;
 pub mod inquiries;
 pub mod mail;

@@ -463,6 +463,27 @@ impl Livechat {
             }
         }
         self.publish_inquiry(&room.id, "added").await;
+        if created.agent.is_some() {
+            self.room_webhook(
+                "Livechat_webhook_on_chat_taken",
+                "LivechatSessionTaken",
+                &room.id,
+            )
+            .await?;
+        } else {
+            self.room_webhook(
+                "Livechat_webhook_on_chat_queued",
+                "LivechatSessionQueued",
+                &room.id,
+            )
+            .await?;
+        }
+        self.room_webhook(
+            "Livechat_webhook_on_start",
+            "LivechatSessionStart",
+            &room.id,
+        )
+        .await?;
         Ok((room, true))
     }
 

@@ -20,3 +20,4 @@ mod routing;
 mod settings;
 mod transfers;
 mod visitor;
+mod webhooks;

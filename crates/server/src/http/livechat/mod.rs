@@ -11,6 +11,7 @@ pub mod rooms;
 pub mod transfer;
 pub mod users;
 pub mod visitor;
+pub mod webhooks;
 
 use super::AppState;
 use super::validate::i64_of;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(transfer::routes())
         .merge(rooms::routes())
         .merge(mail::routes())
+        .merge(webhooks::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
