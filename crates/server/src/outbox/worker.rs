@@ -22,8 +22,22 @@ const BATCH: i64 = 16;
 pub async fn run(lc: Livechat) {
     let instance = ids::random_id();
     loop {
-        let owner = format!("{instance}:{}", ids::random_id_len(8));
         let d = &lc.delivery;
+        let idle = d.config.idle_poll_ms as i64;
+        // A read first: an idle worker never takes the write lock.
+        let wait = match lc.store.outbox_next_due().await {
+            Ok(Some(t)) => (t.millis() - now().millis()).clamp(0, idle),
+            Ok(None) => idle,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: cannot read the queue");
+                idle
+            }
+        };
+        if wait > 0 {
+            d.wait(Duration::from_millis(wait as u64)).await;
+            continue;
+        }
+        let owner = format!("{instance}:{}", ids::random_id_len(8));
         let claimed = match lc
             .store
             .outbox_claim(now(), d.config.lease_ms, &owner, BATCH)
@@ -36,23 +50,12 @@ pub async fn run(lc: Livechat) {
                 continue;
             }
         };
-        if !claimed.is_empty() {
-            let jobs = claimed.into_iter().map(|item| {
-                let lc = lc.clone();
-                let owner = owner.clone();
-                async move { deliver_one(&lc, &owner, item).await }
-            });
-            futures::future::join_all(jobs).await;
-            continue;
-        }
-        let idle = d.config.idle_poll_ms as i64;
-        let wait = match lc.store.outbox_next_due().await {
-            Ok(Some(t)) => (t.millis() - now().millis()).clamp(0, idle),
-            _ => idle,
-        };
-        if wait > 0 {
-            d.wait(Duration::from_millis(wait as u64)).await;
-        }
+        let jobs = claimed.into_iter().map(|item| {
+            let lc = lc.clone();
+            let owner = owner.clone();
+            async move { deliver_one(&lc, &owner, item).await }
+        });
+        futures::future::join_all(jobs).await;
     }
 }
 
