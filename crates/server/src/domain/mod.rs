@@ -5,13 +5,18 @@
 pub mod agent_rooms;
 pub mod auth;
 pub mod crm;
+pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
 pub mod mail;
 pub mod messages;
+pub mod navigation;
+pub mod presence;
 pub mod rooms;
 pub mod settings;
+pub mod survey;
 pub mod transfers;
+pub mod triggers;
 pub mod users;
 pub mod visitors;
 
@@ -28,6 +33,8 @@ pub struct Livechat {
     /// bcrypt work factor for new password hashes (upstream uses 10).
     pub bcrypt_cost: u32,
     pub bus: crate::bus::SharedBus,
+    /// This process among the instances sharing the store (presence, bus).
+    pub instance: std::sync::Arc<str>,
     /// The outbox's settings, wake-up and address checks (issue 8b).
     pub delivery: std::sync::Arc<crate::outbox::Delivery>,
 }
@@ -45,8 +52,16 @@ impl Livechat {
             clock,
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
+            instance: crate::ids::random_id().into(),
             delivery: Default::default(),
         })
+    }
+
+    /// Puts the domain on `bus` (settings changes then reach the other instances too).
+    pub fn with_bus(mut self, bus: crate::bus::SharedBus) -> Self {
+        self.settings.notify_on(&bus);
+        self.bus = bus;
+        self
     }
 
     pub fn now(&self) -> Ts {
@@ -163,7 +178,7 @@ impl Livechat {
     pub fn publish_inquiry_doc(&self, inquiry: crate::model::Inquiry, kind: &'static str) {
         self.bus.publish(crate::bus::Event::Inquiry {
             inquiry: Box::new(inquiry),
-            kind,
+            kind: kind.into(),
         });
     }
 }

@@ -332,3 +332,72 @@ pub fn assert_iso(v: &Value) {
         "not ISO with ms: {s}"
     );
 }
+
+/// Several instances in one process (issue 7b): apps sharing one store and one NATS bus
+/// (NATS at `NATS_TEST_URL`, default 127.0.0.1:4222), on a subject prefix of their own so
+/// that parallel tests never hear each other.
+pub struct TestCluster {
+    pub apps: Vec<TestApp>,
+    pub store: ferrochat::store::SharedStore,
+}
+
+impl TestCluster {
+    pub async fn spawn(n: usize, presence_timeout: u64) -> TestCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("test.db").display().to_string();
+        let url = format!("sqlite://{db_path}");
+        let store = ferrochat::app::open_store(&url).await.unwrap();
+        let prefix = format!("test-{}", ferrochat::ids::random_id());
+        let nats =
+            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        let mut dirs = vec![dir];
+        let mut apps = Vec::new();
+        for i in 0..n {
+            let mut config = Config::for_tests(&url);
+            config.admin_username = Some(ADMIN.into());
+            config.admin_pass = Some(ADMIN_PASS.into());
+            config.admin_email = Some("admin@example.com".into());
+            config.nats_url = Some(nats.clone());
+            config.nats_subject_prefix = prefix.clone();
+            config.instance_id = Some(format!("{prefix}-{i}"));
+            config.presence_timeout = presence_timeout;
+            let app = ferrochat::app::build_on(&config, None, store.clone())
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(ferrochat::app::serve(listener, app.router, async {
+                let _ = rx.await;
+            }));
+            let mut t = TestApp {
+                base: format!("http://{addr}"),
+                http: Client::new(),
+                admin: Creds {
+                    id: String::new(),
+                    token: String::new(),
+                    username: ADMIN.into(),
+                },
+                clock: None,
+                store: store.clone(),
+                db_path: db_path.clone(),
+                _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),
+                shutdown: Some(tx),
+            };
+            t.admin = t.login(ADMIN, ADMIN_PASS).await;
+            // Connected (and subscribed) before the test talks to it.
+            let mut health = t.get("/health").await;
+            for _ in 0..100 {
+                if health.body["bus"]["connected"] == true {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                health = t.get("/health").await;
+            }
+            assert_eq!(health.body["bus"]["kind"], "nats", "{}", health.text);
+            assert_eq!(health.body["bus"]["connected"], true, "{}", health.text);
+            apps.push(t);
+        }
+        TestCluster { apps, store }
+    }
+}

@@ -2,13 +2,17 @@
 
 pub mod agent;
 pub mod config;
+pub mod custom_field;
 pub mod department;
 pub mod inquiry;
 pub mod mail;
 pub mod message;
+pub mod page_visited;
 pub mod room;
 pub mod rooms;
+pub mod survey;
 pub mod transfer;
+pub mod triggers;
 pub mod users;
 pub mod visitor;
 pub mod webhooks;
@@ -31,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .merge(inquiry::routes())
         .merge(transfer::routes())
         .merge(rooms::routes())
+        // issue 8a
+        .merge(survey::routes())
+        .merge(custom_field::routes())
+        .merge(triggers::routes())
+        .merge(page_visited::routes())
         .merge(mail::routes())
         .merge(webhooks::routes())
 }
