@@ -127,6 +127,7 @@ impl TestApp {
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
+        config.file_upload_path = Some(dir.path().join("uploads"));
         configure(&mut config);
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let store = app.state.lc.store.clone();

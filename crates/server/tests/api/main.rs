@@ -24,5 +24,6 @@ mod settings;
 mod survey;
 mod transfers;
 mod triggers;
+mod uploads;
 mod visitor;
 mod webhooks;

@@ -13,6 +13,7 @@ pub mod rooms;
 pub mod survey;
 pub mod transfer;
 pub mod triggers;
+pub mod upload;
 pub mod users;
 pub mod visitor;
 pub mod webhooks;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(custom_field::routes())
         .merge(triggers::routes())
         .merge(page_visited::routes())
+        .merge(upload::routes())
         .merge(mail::routes())
         .merge(webhooks::routes())
 }
