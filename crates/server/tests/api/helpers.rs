@@ -344,13 +344,17 @@ pub struct TestCluster {
 
 impl TestCluster {
     pub async fn spawn(n: usize, presence_timeout: u64) -> TestCluster {
+        let nats =
+            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        Self::spawn_on(n, presence_timeout, &nats).await
+    }
+
+    pub async fn spawn_on(n: usize, presence_timeout: u64, nats: &str) -> TestCluster {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("test.db").display().to_string();
         let url = format!("sqlite://{db_path}");
         let store = ferrochat::app::open_store(&url).await.unwrap();
         let prefix = format!("test-{}", ferrochat::ids::random_id());
-        let nats =
-            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
         let mut dirs = vec![dir];
         let mut apps = Vec::new();
         for i in 0..n {
@@ -358,7 +362,7 @@ impl TestCluster {
             config.admin_username = Some(ADMIN.into());
             config.admin_pass = Some(ADMIN_PASS.into());
             config.admin_email = Some("admin@example.com".into());
-            config.nats_url = Some(nats.clone());
+            config.nats_url = Some(nats.to_string());
             config.nats_subject_prefix = prefix.clone();
             config.instance_id = Some(format!("{prefix}-{i}"));
             config.presence_timeout = presence_timeout;
