@@ -449,6 +449,8 @@ pub trait Store: Send + Sync + 'static {
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>>;
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>>;
+    /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 
     // outbox (issue 8b: e-mail and webhooks, delivered in the background)
     /// Commits a new pending item; the caller acknowledges only after this returned.
