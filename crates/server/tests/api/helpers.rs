@@ -47,6 +47,8 @@ pub struct TestApp {
     pub http: Client,
     pub admin: Creds,
     pub clock: Option<Arc<ManualClock>>,
+    /// For waiting until background work (the outbox) has settled; assertions go through HTTP.
+    pub store: ferrochat::store::SharedStore,
     db_path: String,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -101,7 +103,7 @@ impl TestApp {
     /// A server whose `LIVECHAT_WIDGET_DIR` is `widget_dir`.
     pub async fn spawn_with_widget(widget_dir: &std::path::Path) -> TestApp {
         let dir = widget_dir.to_path_buf();
-        Self::spawn_configured(None, None, true, move |c| c.livechat_widget_dir = dir).await
+        Self::spawn_configured(move |c| c.livechat_widget_dir = dir).await
     }
 
     async fn spawn_full(
@@ -109,10 +111,15 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
     ) -> TestApp {
-        Self::spawn_configured(clock, dynamic, test_mode, |_| {}).await
+        Self::spawn_inner(clock, dynamic, test_mode, |_| {}).await
     }
 
-    async fn spawn_configured(
+    /// A server whose process configuration the test adjusts (issue 8b: DNS server).
+    pub async fn spawn_configured(f: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(None, None, true, f).await
+    }
+
+    async fn spawn_inner(
         clock: Option<Arc<ManualClock>>,
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
@@ -129,6 +136,7 @@ impl TestApp {
         config.file_upload_path = Some(dir.path().join("uploads"));
         configure(&mut config);
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
+        let store = app.state.lc.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -148,6 +156,7 @@ impl TestApp {
                 username: ADMIN.into(),
             },
             clock,
+            store,
             db_path,
             _dir: dir,
             shutdown: Some(tx),
@@ -381,6 +390,7 @@ impl TestCluster {
                     username: ADMIN.into(),
                 },
                 clock: None,
+                store: store.clone(),
                 db_path: db_path.clone(),
                 _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),
                 shutdown: Some(tx),
