@@ -5,7 +5,8 @@
 //   online:  open the widget, visitor writes, visitor typing reaches the agent's DDP stream,
 //            agent typing and reply (REST) reach the widget with the agent in the header,
 //            a reload restores the conversation, the visitor finishes the chat.
-//   offline: no agent available, so the widget shows the "leave a message" form.
+//   offline: no agent available, so the widget shows the "leave a message" form; the visitor
+//            sends it (livechat/offline.message) and the widget confirms.
 //   demo:    the demo page at / of the server itself, a visitor and the agent's answer.
 // Env: FERROCHAT_BIN (required), CHROMIUM (/usr/bin/chromium), ARTIFACTS_DIR (screenshots
 // and server logs, default target/browser-artifacts). Exits non-zero on the first failed step.
@@ -319,6 +320,10 @@ async function online(browser) {
 
 async function offline(browser) {
   const server = await startServer('offline');
+  const admin = await login(server.url, 'admin', 'admin');
+  // where offline messages go; no MX lookup of the visitor's domain from CI
+  await rest(server.url, 'POST', 'settings/Livechat_offline_email', { value: 'support@e2e.test' }, admin);
+  await rest(server.url, 'POST', 'settings/Livechat_validate_offline_email', { value: false }, admin);
   const host = await startHostPage(server.url, 'offline');
   const { page, problems } = await openPage(browser, server.url);
   await step(page, 'offline-form', async () => {
@@ -328,6 +333,18 @@ async function offline(browser) {
     await frame.locator('input[name="name"]').waitFor();
     await frame.locator('input[name="email"]').waitFor();
     await frame.locator('textarea[name="message"]').waitFor();
+  });
+  await step(page, 'offline-message-sent', async () => {
+    const frame = page.frameLocator('#rocketchat-iframe');
+    await frame.locator('input[name="name"]').fill('Olga Offline');
+    await frame.locator('input[name="email"]').fill('olga@e2e.test');
+    await frame.locator('textarea[name="message"]').fill('Please call me back tomorrow.');
+    const answer = page.waitForResponse((r) => r.url() === `${server.url}/api/v1/livechat/offline.message`);
+    await frame.getByRole('button', { name: 'Send' }).click();
+    const body = await (await answer).json();
+    assert.equal(body.success, true, JSON.stringify(body));
+    // the widget confirms with the server's message
+    await frame.getByText(body.message).waitFor();
   });
   return problems;
 }
