@@ -140,10 +140,7 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
     assert_eq!(keys.last().unwrap().as_str(), "success");
 
     // Stored under the upload folder by its id; nothing left in staging.
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert_eq!(std::fs::read(dir.join(&id)).unwrap(), PNG);
     assert_eq!(std::fs::read_dir(dir.join(".staging")).unwrap().count(), 0);
 
@@ -494,9 +491,6 @@ async fn removing_the_visitor_removes_its_files() {
     )
     .await;
     assert_eq!(st, 404);
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert!(!dir.join(&id).exists(), "the bytes are gone too");
 }
