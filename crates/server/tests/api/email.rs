@@ -373,3 +373,58 @@ async fn transcript_is_mailed_and_recorded() {
         .find(|b| b.contains("<strong>Agent</strong>"));
     assert!(second.is_some(), "{mails:?}");
 }
+
+#[tokio::test]
+async fn two_instances_on_one_store_send_each_mail_once() {
+    let smtp = Smtp::start().await;
+    let a = TestApp::spawn().await;
+    Smtp::configure(&a, smtp.port).await;
+    a.set_setting("Livechat_validate_offline_email", false.into())
+        .await;
+    a.set_setting("Livechat_offline_email", "desk@ferrochat.test".into())
+        .await;
+    // A second instance on the same store, with its own delivery worker (it reads the
+    // settings above from the store when it starts).
+    let mut config = ferrochat::config::Config::for_tests("sqlite::memory:");
+    config.instance_id = Some("second".into());
+    let b = ferrochat::app::build_on(&config, None, a.store.clone())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(ferrochat::app::serve(listener, b.router, async {
+        let _ = rx.await;
+    }));
+
+    const N: usize = 24;
+    for i in 0..N {
+        let body = json!({"name": "M", "email": "m@example.org", "message": format!("note #{i}#")});
+        let base = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b_base.clone()
+        };
+        let r = a
+            .http
+            .post(format!("{base}/api/v1/livechat/offline.message"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    smtp.wait_mails(N).await;
+    outbox_settled(&a).await;
+    let mails: Vec<String> = smtp.mails().iter().map(|m| mail_text(m)).collect();
+    assert_eq!(mails.len(), N, "no mail sent twice");
+    for i in 0..N {
+        let tag = format!("note #{i}#");
+        assert_eq!(
+            mails.iter().filter(|m| m.contains(&tag)).count(),
+            1,
+            "{tag}"
+        );
+    }
+    let _ = tx.send(());
+}
