@@ -428,3 +428,107 @@ async fn two_instances_on_one_store_send_each_mail_once() {
     }
     let _ = tx.send(());
 }
+
+#[tokio::test]
+async fn agent_requested_transcript_goes_out_on_close() {
+    let smtp = Smtp::start().await;
+    let app = TestApp::spawn().await;
+    Smtp::configure(&app, smtp.port).await;
+    let (rid, agent) = conversation(&app, "tok-r").await;
+    let path = format!("/api/v1/livechat/transcript/{rid}");
+    let req = json!({"email": "mary@example.org", "subject": "Your chat with us"});
+
+    let r = app.post(&path, req.clone()).await;
+    assert_eq!(r.status, 401);
+    let r = app
+        .req(
+            reqwest::Method::DELETE,
+            "/api/v1/livechat/transcript/rid",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let r = app
+        .post_as(&agent, &path, json!({"email": "x@example.org"}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'subject' [invalid-params]"
+    );
+    let r = app
+        .post_as(&agent, "/api/v1/livechat/transcript/nope", req.clone())
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "error-invalid-room");
+    let del = |p: String| {
+        let app = &app;
+        let agent = &agent;
+        async move {
+            app.req(reqwest::Method::DELETE, &p, Some(agent), None)
+                .await
+        }
+    };
+    let r = del("/api/v1/livechat/transcript/rid".into()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (
+            400,
+            &json!({"success": false, "error": "error-invalid-room"})
+        )
+    );
+    let r = del(path.clone()).await;
+    assert_eq!(
+        r.body,
+        json!({"success": false, "error": "error-transcript-not-requested"})
+    );
+
+    // Requested, withdrawn, requested again (twice is refused).
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (200, &json!({"success": true}))
+    );
+    let r = del(path.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (200, &json!({"success": true}))
+    );
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "error-transcript-already-requested");
+
+    // Closing sends it, with the agent's subject, and records the agent's request.
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/room.closeByUser",
+            json!({"rid": rid, "comment": "done"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mails = smtp.wait_mails(1).await;
+    assert_eq!(header(&mails[0], "Subject"), Some("Your chat with us"));
+    assert_eq!(header(&mails[0], "To"), Some("mary@example.org"));
+    assert!(mail_text(&mails[0]).contains("<p>Sure, what is it?</p>"));
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    let hist: Vec<&Value> = r.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["t"] == "livechat_transcript_history")
+        .collect();
+    assert_eq!(hist.len(), 1, "{}", r.text);
+    assert_eq!(hist[0]["u"]["username"], "agent1");
+    assert_eq!(hist[0]["requestData"]["type"], "user");
+    // A closed room takes no new request.
+    let r = app.post_as(&agent, &path, req).await;
+    assert_eq!(r.body["errorType"], "error-invalid-room");
+    outbox_settled(&app).await;
+    assert_eq!(smtp.mails().len(), 1);
+}
