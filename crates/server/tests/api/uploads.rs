@@ -119,7 +119,8 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
         json!([{
             "title": "screen shot.png", "type": "file", "description": "my screen",
             "title_link": url, "title_link_download": true,
-            "image_url": url, "image_type": "image/png", "image_size": PNG.len()
+            "image_url": url, "image_type": "image/png", "image_size": PNG.len(),
+            "image_dimensions": {"width": 1, "height": 1}
         }])
     );
     assert_eq!(m["rid"], rid.as_str());
