@@ -47,7 +47,7 @@ pub struct TestApp {
     pub http: Client,
     pub admin: Creds,
     pub clock: Option<Arc<ManualClock>>,
-    db_path: String,
+    db: TestDb,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -104,9 +104,8 @@ impl TestApp {
         test_mode: bool,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("test.db").display().to_string();
-        let url = format!("sqlite://{db_path}");
-        let mut config = Config::for_tests(&url);
+        let db = TestDb::new(&dir).await;
+        let mut config = Config::for_tests(&db.url);
         config.test_mode = test_mode;
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
@@ -131,7 +130,7 @@ impl TestApp {
                 username: ADMIN.into(),
             },
             clock,
-            db_path,
+            db,
             _dir: dir,
             shutdown: Some(tx),
         };
@@ -268,24 +267,48 @@ impl TestApp {
             .await
     }
 
-    /// One value from the test's database (white-box checks of what was stored).
-    pub fn db_one<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> T {
-        let c = rusqlite::Connection::open(&self.db_path).unwrap();
-        c.query_row(sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))
-            .unwrap()
+    /// One value from the test's database (white-box checks of what was stored). The SQL
+    /// is SQLite's; on PostgreSQL it goes through `pg_dialect`.
+    pub fn db_one<T: DbValue>(&self, sql: &str, args: &[&str]) -> T {
+        let mut rows = self.db_all::<T>(sql, args);
+        assert!(!rows.is_empty(), "no row for {sql}");
+        rows.swap_remove(0)
     }
 
-    pub fn db_all<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> Vec<T> {
-        let c = rusqlite::Connection::open(&self.db_path).unwrap();
-        let mut st = c.prepare(sql).unwrap();
-        st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
-            .unwrap()
-            .collect::<Result<Vec<T>, _>>()
-            .unwrap()
+    pub fn db_all<T: DbValue>(&self, sql: &str, args: &[&str]) -> Vec<T> {
+        match &self.db.pg {
+            None => {
+                let c = rusqlite::Connection::open(&self.db.path).unwrap();
+                let mut st = c.prepare(sql).unwrap();
+                st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                    .unwrap()
+                    .collect::<Result<Vec<T>, _>>()
+                    .unwrap()
+            }
+            Some(_) => {
+                let (url, sql) = (self.db.url.clone(), pg_dialect(sql));
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                // The test's runtime is busy running this test: query from a thread of our own.
+                std::thread::spawn(move || {
+                    block_on(async move {
+                        use sqlx::Connection;
+                        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                        let mut q = sqlx::query_scalar::<_, T>(sqlx::AssertSqlSafe(sql));
+                        for a in args {
+                            q = q.bind(a);
+                        }
+                        q.fetch_all(&mut c).await.unwrap()
+                    })
+                })
+                .join()
+                .unwrap()
+            }
+        }
     }
 
-    pub fn db_path(&self) -> String {
-        self.db_path.clone()
+    /// The `DATABASE_URL` this server runs on (a second store can open it).
+    pub fn database_url(&self) -> String {
+        self.db.url.clone()
     }
 
     pub fn set_time(&self, iso: &str) {
@@ -302,6 +325,103 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A value `db_one`/`db_all` can read from either store.
+pub trait DbValue:
+    rusqlite::types::FromSql
+    + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+    + sqlx::Type<sqlx::Postgres>
+    + Send
+    + Unpin
+    + 'static
+{
+}
+impl DbValue for i64 {}
+impl DbValue for String {}
+
+/// The test's own database: a fresh SQLite file, or, when `TEST_DATABASE_URL` names a
+/// PostgreSQL server, a fresh schema there (dropped at the end), so tests run in parallel.
+struct TestDb {
+    url: String,
+    path: String,
+    /// (server URL, schema)
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn new(dir: &tempfile::TempDir) -> TestDb {
+        let path = dir.path().join("test.db").display().to_string();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => {
+                use sqlx::Connection;
+                let schema = format!("t_{}", ferrochat::ids::random_id().to_lowercase());
+                let mut c = sqlx::PgConnection::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {base}: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                TestDb {
+                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                    path,
+                    pg: Some((base, schema)),
+                }
+            }
+            _ => TestDb {
+                url: format!("sqlite://{path}"),
+                path,
+                pg: None,
+            },
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.pg.take() {
+            let _ = std::thread::spawn(move || {
+                block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                })
+            })
+            .join();
+        }
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// The tests' white-box SQL is written for SQLite; the few differences, for PostgreSQL:
+/// `?N` parameters, the `seq` column standing for `rowid`, and `json` documents read as text.
+fn pg_dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '?' && chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+            out.push('$');
+        } else {
+            out.push(ch);
+        }
+    }
+    out.replace("rowid", "seq")
+        .replace("SELECT doc ", "SELECT doc::text ")
+        .replace("|| doc ", "|| doc::text ")
 }
 
 pub fn assert_iso(v: &Value) {
