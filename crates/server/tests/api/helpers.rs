@@ -355,10 +355,16 @@ impl TestDb {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => {
                 use sqlx::Connection;
-                let schema = format!("t_{}", ferrochat::ids::random_id().to_lowercase());
                 let mut c = sqlx::PgConnection::connect(&base)
                     .await
                     .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {base}: {e}"));
+                drop_schemas_of_dead_runs(&mut c).await;
+                // Named after this process, so a later run can drop what a killed one left.
+                let schema = format!(
+                    "t{}_{}",
+                    std::process::id(),
+                    ferrochat::ids::random_id().to_lowercase()
+                );
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                     .execute(&mut c)
                     .await
@@ -382,7 +388,9 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, schema)) = self.pg.take() {
-            let _ = std::thread::spawn(move || {
+            // Not joined: the server's last transactions run on the test's runtime, which
+            // must not be blocked while DROP SCHEMA waits for their locks.
+            std::thread::spawn(move || {
                 block_on(async move {
                     use sqlx::Connection;
                     if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
@@ -393,10 +401,32 @@ impl Drop for TestDb {
                         .await;
                     }
                 })
-            })
-            .join();
+            });
         }
     }
+}
+
+/// Drops the schemas of test processes that are gone (killed before their drops ran).
+async fn drop_schemas_of_dead_runs(c: &mut sqlx::PgConnection) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap_or_default();
+        for name in names {
+            let pid = name[1..].split('_').next().unwrap_or("");
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS {name} CASCADE"
+                )))
+                .execute(&mut *c)
+                .await;
+            }
+        }
+    })
+    .await;
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
