@@ -39,8 +39,35 @@ pub async fn open_store_with(url: &str, pool: &PoolSettings) -> Result<SharedSto
 
 pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
     let store = open_store_with(&config.database_url, &config.pool_settings()).await?;
+    build_on(config, clock, store).await
+}
+
+/// The event bus: NATS when `NATS_URL` is set, else in-process.
+pub async fn open_bus(config: &Config, instance: &str) -> Result<crate::bus::SharedBus> {
+    const CAPACITY: usize = 65_536;
+    Ok(match &config.nats_url {
+        Some(url) => {
+            crate::bus::nats::NatsBus::connect(url, &config.nats_subject_prefix, instance, CAPACITY)
+                .await
+                .map_err(Error::internal)?
+        }
+        None => Arc::new(crate::bus::LocalBus::new(CAPACITY)),
+    })
+}
+
+/// An app on an already open store (several apps in one process may share one).
+pub async fn build_on(
+    config: &Config,
+    clock: Option<SharedClock>,
+    store: SharedStore,
+) -> Result<App> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    let mut lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    if let Some(id) = &config.instance_id {
+        lc.instance = id.as_str().into();
+    }
+    let bus = open_bus(config, &lc.instance).await?;
+    let lc = lc.with_bus(bus);
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email
@@ -50,8 +77,33 @@ pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
+    // issue 8a: room-less navigation history expires (hourly; room creation also skips
+    // expired entries).
+    let sweeper = lc.clone();
+    tokio::spawn(async move {
+        let hour = std::time::Duration::from_secs(3600);
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeper.purge_expired_navigation().await {
+                tracing::warn!(error = %e, "purging expired navigation history");
+            }
+        }
+    });
     let hub = crate::realtime::hub::Hub::new(lc.bus.clone());
+    // Registered (first heartbeat) before serving, then kept alive by the presence job.
+    lc.presence_round(
+        std::time::Duration::from_secs(config.presence_timeout.max(1)),
+        &[],
+    )
+    .await?;
+    let cluster = crate::cluster::Cluster::start(
+        &lc,
+        &hub,
+        std::time::Duration::from_secs(config.presence_timeout.max(1)),
+    );
     let state = AppState {
+        cluster,
         lc,
         hub,
         limiter: Default::default(),

@@ -55,6 +55,29 @@ pub struct Config {
     /// bcrypt work factor for new passwords (upstream: 10).
     #[arg(long = "bcrypt-cost", env = "BCRYPT_COST", default_value_t = 10)]
     pub bcrypt_cost: u32,
+    // Several instances (issue 7): the event bus and shared presence.
+    /// `nats://host:4222` (comma-separated for a cluster): realtime events reach every
+    /// instance. Unset: events stay in this process (one instance).
+    #[arg(long = "nats-url", env = "NATS_URL")]
+    pub nats_url: Option<String>,
+    /// Subject prefix on NATS (`<prefix>.events`): instances of one deployment share it.
+    #[arg(
+        long = "nats-subject-prefix",
+        env = "NATS_SUBJECT_PREFIX",
+        default_value = "ferrochat"
+    )]
+    pub nats_subject_prefix: String,
+    /// This process's name in presence and on the bus (default: random at each start).
+    #[arg(long = "instance-id", env = "INSTANCE_ID")]
+    pub instance_id: Option<String>,
+    /// Seconds without a heartbeat after which an instance counts as dead and its agents'
+    /// connections are dropped (heartbeats go every third of it).
+    #[arg(
+        long = "presence-timeout",
+        env = "PRESENCE_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub presence_timeout: u64,
 }
 
 impl Config {
@@ -87,6 +110,10 @@ impl Config {
             admin_email: None,
             test_mode: true,
             bcrypt_cost: 4,
+            nats_url: None,
+            nats_subject_prefix: "ferrochat".into(),
+            instance_id: None,
+            presence_timeout: 30,
         }
     }
 }

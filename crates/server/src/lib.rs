@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod bus;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod error;

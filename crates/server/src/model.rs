@@ -353,6 +353,11 @@ pub struct Message {
     pub attachments: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<Value>>,
+    /// Navigation history saved before the visitor had a room: epoch ms (upstream's number).
+    #[serde(rename = "expireAt", skip_serializing_if = "Option::is_none")]
+    pub expire_at: Option<i64>,
 }
 
 impl Message {
@@ -381,6 +386,8 @@ impl Message {
             navigation: None,
             attachments: None,
             file: None,
+            files: None,
+            expire_at: None,
         }
     }
 }
@@ -530,4 +537,80 @@ pub struct Metrics {
     pub service_time_duration: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
     pub visitor_inactivity: Option<f64>,
+}
+
+// issue 8a: custom fields, triggers, uploads
+
+/// `rocketchat_livechat_custom_field`, keys in the order upstream's save writes them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CustomField {
+    pub label: String,
+    pub scope: String,
+    pub visibility: String,
+    /// `type`, `regexp`, `required`, `defaultValue`, `options`, `public`, `searchable`, …
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+impl CustomField {
+    pub fn regexp(&self) -> Option<&str> {
+        self.extra
+            .get("regexp")
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+    }
+    pub fn required(&self) -> bool {
+        self.extra.get("required").and_then(Value::as_bool) == Some(true)
+    }
+}
+
+/// `rocketchat_livechat_trigger`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Trigger {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+    pub run_once: bool,
+    pub conditions: Vec<Value>,
+    pub actions: Vec<Value>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// `rocketchat_uploads`: a stored file and who may read it (through its room).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Upload {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub rid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitor_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub store: String,
+    pub complete: bool,
+    pub uploading: bool,
+    pub extension: String,
+    pub progress: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub uploaded_at: Ts,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    /// Where the bytes are, for the `FileStorage` that wrote them.
+    pub path: String,
+    /// Hex SHA-256 of the bytes.
+    pub etag: String,
 }

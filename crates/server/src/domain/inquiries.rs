@@ -123,7 +123,10 @@ impl Livechat {
                 preferred: None,
                 query,
             };
-            let a = self.assignment(self.now(), max);
+            let mut a = self.assignment(self.now(), max);
+            // The list may be stale: another pass (on this or another instance) may have
+            // routed the chat since; the store then refuses instead of routing it again.
+            a.require_untaken = true;
             match self.store.take_inquiry(&inquiry.id, &choice, &a).await? {
                 TakeOutcome::Taken { room, agent } => {
                     self.publish_agent(&room.id, Some(&agent.agent_id)).await;

@@ -4,12 +4,17 @@
 
 pub mod agent_rooms;
 pub mod auth;
+pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
 pub mod messages;
+pub mod navigation;
+pub mod presence;
 pub mod rooms;
 pub mod settings;
+pub mod survey;
 pub mod transfers;
+pub mod triggers;
 pub mod users;
 pub mod visitors;
 
@@ -26,6 +31,8 @@ pub struct Livechat {
     /// bcrypt work factor for new password hashes (upstream uses 10).
     pub bcrypt_cost: u32,
     pub bus: crate::bus::SharedBus,
+    /// This process among the instances sharing the store (presence, bus).
+    pub instance: std::sync::Arc<str>,
 }
 
 impl Livechat {
@@ -41,7 +48,15 @@ impl Livechat {
             clock,
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
+            instance: crate::ids::random_id().into(),
         })
+    }
+
+    /// Puts the domain on `bus` (settings changes then reach the other instances too).
+    pub fn with_bus(mut self, bus: crate::bus::SharedBus) -> Self {
+        self.settings.notify_on(&bus);
+        self.bus = bus;
+        self
     }
 
     pub fn now(&self) -> Ts {
@@ -158,7 +173,7 @@ impl Livechat {
     pub fn publish_inquiry_doc(&self, inquiry: crate::model::Inquiry, kind: &'static str) {
         self.bus.publish(crate::bus::Event::Inquiry {
             inquiry: Box::new(inquiry),
-            kind,
+            kind: kind.into(),
         });
     }
 }

@@ -449,6 +449,8 @@ impl Livechat {
         if !created.created {
             return Ok((created.room, false));
         }
+        // Navigation saved while the visitor had no room joins it (`setRoomIdByToken`).
+        self.attach_navigation(&req.token, &created.room.id).await?;
         if let Some(agent) = &created.agent {
             self.publish_agent(&created.room.id, Some(&agent.agent_id))
                 .await;

@@ -127,6 +127,9 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
 #[derive(Clone)]
 pub struct Settings {
     values: Arc<RwLock<HashMap<String, Value>>>,
+    /// Where a change is announced, so other instances re-read it (weak: the bus's
+    /// listeners hold the settings).
+    bus: Arc<RwLock<Option<std::sync::Weak<dyn crate::bus::Bus>>>>,
 }
 
 impl Settings {
@@ -142,7 +145,20 @@ impl Settings {
         }
         Ok(Settings {
             values: Arc::new(RwLock::new(values)),
+            bus: Default::default(),
         })
+    }
+
+    pub fn notify_on(&self, bus: &crate::bus::SharedBus) {
+        *self.bus.write() = Some(Arc::downgrade(bus));
+    }
+
+    /// Re-reads every stored value (another instance changed one, or events were missed).
+    pub async fn reload(&self, store: &SharedStore) -> crate::error::Result<()> {
+        for (k, v) in store.settings().await? {
+            self.apply(&k, v);
+        }
+        Ok(())
     }
 
     pub fn exists(&self, id: &str) -> bool {
@@ -182,6 +198,10 @@ impl Settings {
     ) -> crate::error::Result<()> {
         store.put_setting(id, &value).await?;
         self.values.write().insert(id.to_string(), value);
+        let bus = self.bus.read().as_ref().and_then(std::sync::Weak::upgrade);
+        if let Some(bus) = bus {
+            bus.publish(crate::bus::Event::SettingChanged { id: id.to_string() });
+        }
         Ok(())
     }
     /// Applies a value already stored (by another instance, or at start).

@@ -84,7 +84,7 @@ impl Livechat {
             None => None,
         };
 
-        let custom = self.visitor_custom_fields(&g.custom_fields);
+        let custom = self.visitor_custom_fields(&g.custom_fields).await?;
         let now = self.now();
         let visitor = match existing {
             Some(v) => {
@@ -206,18 +206,21 @@ impl Livechat {
         Ok(visitor)
     }
 
-    /// Custom fields with scope `visitor` (custom-field definitions come with their own
-    /// issue; until then none are defined and, as upstream, unknown keys are ignored).
-    fn visitor_custom_fields(
+    /// Only values of defined custom fields with scope `visitor` are kept (upstream's
+    /// `findByIdsAndScope(keys, 'visitor')`); others are ignored.
+    async fn visitor_custom_fields(
         &self,
         fields: &[(String, String, bool)],
-    ) -> Vec<(String, String, bool)> {
-        let defined: Vec<String> = Vec::new();
-        fields
+    ) -> Result<Vec<(String, String, bool)>> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let defined = self.visitor_scope_keys().await?;
+        Ok(fields
             .iter()
             .filter(|(k, _, _)| defined.contains(k))
             .cloned()
-            .collect()
+            .collect())
     }
 
     pub async fn visitor_by_token(&self, token: &str) -> Result<Option<Visitor>> {

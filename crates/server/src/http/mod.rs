@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod chat;
+pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod ratelimit;
+pub mod schema;
 pub mod settings;
 pub mod users;
 pub mod validate;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub test_mode: bool,
     pub root_url: String,
     pub version: &'static str,
+    /// This instance among several: background jobs and their health.
+    pub cluster: Arc<crate::cluster::Cluster>,
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -78,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(cors)
+        // Probes and scrapes: outside the API's rate limiter.
+        .merge(health::routes())
         .with_state(state)
 }
 

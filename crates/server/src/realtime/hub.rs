@@ -20,7 +20,8 @@ type Listener = (mpsc::Sender<Out>, Arc<Notify>);
 pub struct Hub {
     topics: RwLock<HashMap<String, HashMap<u64, Listener>>>,
     kills: Mutex<HashMap<u64, Arc<Notify>>>,
-    users: Mutex<HashMap<String, usize>>,
+    /// Logged-in connections of this instance: connection → user.
+    logins: Mutex<HashMap<u64, String>>,
     bus: SharedBus,
 }
 
@@ -57,7 +58,7 @@ impl Hub {
         let hub = Arc::new(Hub {
             topics: RwLock::new(HashMap::new()),
             kills: Mutex::new(HashMap::new()),
-            users: Mutex::new(HashMap::new()),
+            logins: Mutex::new(HashMap::new()),
             bus,
         });
         let mut rx = hub.bus.subscribe();
@@ -116,28 +117,26 @@ impl Hub {
         self.kills.lock().remove(&conn);
     }
 
-    /// Counts the user's connections; `true` for the first.
-    pub fn user_connected(&self, user: &str) -> bool {
-        let mut users = self.users.lock();
-        let n = users.entry(user.to_string()).or_insert(0);
-        *n += 1;
-        *n == 1
+    /// The connection is now logged in as `user`; the user it had before, if another.
+    pub fn logged_in(&self, conn: u64, user: &str) -> Option<String> {
+        self.logins
+            .lock()
+            .insert(conn, user.to_string())
+            .filter(|before| before != user)
     }
 
-    /// `true` when the user's last connection closed.
-    pub fn user_disconnected(&self, user: &str) -> bool {
-        let mut users = self.users.lock();
-        match users.get_mut(user) {
-            Some(n) if *n > 1 => {
-                *n -= 1;
-                false
-            }
-            Some(_) => {
-                users.remove(user);
-                true
-            }
-            None => false,
-        }
+    /// The connection closed; whether it was logged in.
+    pub fn logged_out(&self, conn: u64) -> bool {
+        self.logins.lock().remove(&conn).is_some()
+    }
+
+    /// This instance's logged-in connections (for presence re-registration).
+    pub fn logins(&self) -> Vec<(u64, String)> {
+        self.logins
+            .lock()
+            .iter()
+            .map(|(c, u)| (*c, u.clone()))
+            .collect()
     }
 
     /// Events raised by a connection (typing) go through the bus like any other.
@@ -153,6 +152,8 @@ impl Hub {
                 ("stream-notify-room", event.as_str(), *origin)
             }
             Event::NotifyUser { event, .. } => ("stream-notify-user", event.as_str(), None),
+            // For the domain (caches), not for sockets.
+            Event::SettingChanged { .. } | Event::Resync => return,
             Event::Inquiry { inquiry, kind } => {
                 // Agents watch `public` (no department) or `department/<id>`, and the inquiry.
                 let collection = "stream-livechat-inquiry-queue-observer";
@@ -164,7 +165,7 @@ impl Hub {
                     self.send_to(&format!("{collection}|{name}"), None, || {
                         let mut doc = with_ejson(|| serde_json::to_value(inquiry.as_ref()))
                             .unwrap_or_default();
-                        doc["type"] = serde_json::json!(kind);
+                        doc["type"] = serde_json::json!(kind.as_ref());
                         changed(collection, name, [doc])
                     });
                 }
@@ -182,7 +183,9 @@ impl Hub {
                 Event::NotifyRoom { args, .. } | Event::NotifyUser { args, .. } => {
                     changed(collection, event_name, args)
                 }
-                Event::Inquiry { .. } => Arc::from(""),
+                Event::Inquiry { .. } | Event::SettingChanged { .. } | Event::Resync => {
+                    Arc::from("")
+                }
             },
         );
     }

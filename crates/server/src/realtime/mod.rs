@@ -137,10 +137,8 @@ async fn connection(s: AppState, socket: WebSocket) {
     if let Some(token) = &c.token {
         let _ = s.lc.set_visitor_status(token, "offline").await;
     }
-    if let Some(user) = &c.user
-        && hub.user_disconnected(&user.id)
-    {
-        let _ = s.lc.set_presence(&user.id, false).await;
+    if hub.logged_out(c.id) {
+        let _ = s.lc.connection_closed(c.id).await;
     }
 }
 
@@ -430,9 +428,12 @@ async fn call(
                         .map_err(|_| (json!(403), "Incorrect password".to_string()))?;
                 (u, t, "password")
             };
-            if hub.user_connected(&user.id) {
-                let _ = s.lc.set_presence(&user.id, true).await;
+            // Presence is per connection in the store, shared by all instances; a second
+            // login on this connection as someone else replaces the first user.
+            if hub.logged_in(c.id, &user.id).is_some() {
+                let _ = s.lc.connection_closed(c.id).await;
             }
+            let _ = s.lc.connection_opened(c.id, &user.id).await;
             let id = user.id.clone();
             c.user = Some(user);
             Ok(Some(json!({"id": id, "token": token, "type": kind})))

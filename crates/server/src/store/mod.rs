@@ -348,4 +348,88 @@ pub trait Store: Send + Sync + 'static {
         upsert: &[DepartmentAgent],
         remove: &[String],
     ) -> StoreResult<()>;
+
+    // presence shared by several instances (issue 7b)
+    /// Records a realtime connection of `user_id` on `instance` (again: replaces its user);
+    /// `true` when it is the user's only connection anywhere.
+    async fn presence_connect(
+        &self,
+        instance: &str,
+        conn: u64,
+        user_id: &str,
+        now: Ts,
+    ) -> StoreResult<bool>;
+    /// Forgets the connection; the user when it was their last one anywhere (`None` when
+    /// others remain, or when the connection was already gone: whoever removed it answered).
+    async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>>;
+    /// How many realtime connections the user has, on all instances.
+    async fn presence_count(&self, user_id: &str) -> StoreResult<i64>;
+    /// The instance is alive at `now`; `false` when it was not registered (first beat, or
+    /// it had been expired as dead and must register its connections again).
+    async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool>;
+    /// Removes the instances silent since before `cutoff` and every connection of an
+    /// unregistered instance, atomically; the users left with no connection anywhere. When
+    /// several instances run it at once, each dead connection is removed (and its user
+    /// reported) by exactly one of them.
+    async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>>;
+
+    // issue 8a: custom fields, triggers, navigation history, uploads
+    async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>>;
+    /// Every custom field (of `scope` when given), by `_id`.
+    async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>>;
+    /// Fields whose `_id` or `label` contains `text`; with the total.
+    async fn list_custom_fields(
+        &self,
+        text: Option<&str>,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<CustomField>, i64)>;
+    /// `Duplicate` when the id exists.
+    async fn insert_custom_field(&self, f: &CustomField) -> StoreResult<()>;
+    /// Applies `f` to the stored field; `None` when there is none.
+    async fn modify_custom_field(
+        &self,
+        id: &str,
+        f: Modify<CustomField>,
+    ) -> StoreResult<Option<CustomField>>;
+    async fn delete_custom_field(&self, id: &str) -> StoreResult<bool>;
+    async fn trigger(&self, id: &str) -> StoreResult<Option<Trigger>>;
+    /// Triggers (only enabled ones when asked), by name unless `sort` says otherwise; with the total.
+    async fn list_triggers(
+        &self,
+        enabled_only: bool,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<Trigger>, i64)>;
+    /// Inserts, or replaces the trigger with that id.
+    async fn put_trigger(&self, t: &Trigger) -> StoreResult<()>;
+    async fn delete_trigger(&self, id: &str) -> StoreResult<bool>;
+    /// Keeps a room-less navigation message of `token` until `expire_at` (epoch ms).
+    async fn insert_pending_navigation(
+        &self,
+        token: &str,
+        expire_at: i64,
+        msg: &Message,
+    ) -> StoreResult<()>;
+    /// Moves the token's pending navigation messages not expired at `now_ms` into room `rid`
+    /// (adding them to its `msgs`) and drops the expired ones, together; returns those moved.
+    async fn attach_pending_navigation(
+        &self,
+        token: &str,
+        rid: &str,
+        now_ms: i64,
+    ) -> StoreResult<Vec<Message>>;
+    /// Deletes pending navigation expired at `now_ms`; returns how many.
+    async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64>;
+    /// Writes the upload's record and its file message, and applies `room_update`, in one
+    /// transaction (nothing when the room is gone or the update refuses).
+    async fn insert_upload_message(
+        &self,
+        upload: &Upload,
+        msg: Message,
+        room_update: Modify<Room>,
+    ) -> StoreResult<Option<Room>>;
+    async fn upload(&self, id: &str) -> StoreResult<Option<Upload>>;
 }

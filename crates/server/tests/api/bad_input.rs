@@ -26,6 +26,14 @@ const POSTS: &[&str] = &[
     "/api/v1/livechat/inquiries.take",
     "/api/v1/livechat/inquiries.returnAsInquiry",
     "/api/v1/chat.sendMessage",
+    // issue 8a
+    "/api/v1/livechat/room.survey",
+    "/api/v1/livechat/custom.field",
+    "/api/v1/livechat/custom.fields",
+    "/api/v1/livechat/custom-fields.save",
+    "/api/v1/livechat/custom-fields.delete",
+    "/api/v1/livechat/triggers",
+    "/api/v1/livechat/page.visited",
 ];
 
 async fn raw(app: &TestApp, method: Method, path: &str, body: Vec<u8>, auth: bool) -> (u16, Value) {

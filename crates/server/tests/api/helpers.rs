@@ -347,6 +347,8 @@ struct TestDb {
     path: String,
     /// (server URL, schema)
     pg: Option<(String, String)>,
+    /// Drops the schema at its end (one of the apps sharing a database does).
+    owns: bool,
 }
 
 impl TestDb {
@@ -374,20 +376,32 @@ impl TestDb {
                     url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
                     path,
                     pg: Some((base, schema)),
+                    owns: true,
                 }
             }
             _ => TestDb {
                 url: format!("sqlite://{path}"),
                 path,
                 pg: None,
+                owns: true,
             },
+        }
+    }
+
+    /// The same database, for another app.
+    fn shared(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            path: self.path.clone(),
+            pg: self.pg.clone(),
+            owns: false,
         }
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some((base, schema)) = self.pg.take() {
+        if let Some((base, schema)) = self.pg.take().filter(|_| self.owns) {
             // Not joined: the server's last transactions run on the test's runtime, which
             // must not be blocked while DROP SCHEMA waits for their locks.
             std::thread::spawn(move || {
@@ -410,11 +424,12 @@ impl Drop for TestDb {
 async fn drop_schemas_of_dead_runs(c: &mut sqlx::PgConnection) {
     static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     ONCE.get_or_init(|| async {
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
-                .fetch_all(&mut *c)
-                .await
-                .unwrap_or_default();
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap_or_default();
         for name in names {
             let pid = name[1..].split('_').next().unwrap_or("");
             if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
@@ -462,4 +477,74 @@ pub fn assert_iso(v: &Value) {
         Ts::parse_iso(s).is_some() && s.ends_with('Z') && s.len() == 24,
         "not ISO with ms: {s}"
     );
+}
+
+/// Several instances in one process (issue 7b): apps sharing one store and one NATS bus
+/// (NATS at `NATS_TEST_URL`, default 127.0.0.1:4222), on a subject prefix of their own so
+/// that parallel tests never hear each other.
+pub struct TestCluster {
+    pub apps: Vec<TestApp>,
+    pub store: ferrochat::store::SharedStore,
+}
+
+impl TestCluster {
+    pub async fn spawn(n: usize, presence_timeout: u64) -> TestCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::new(&dir).await;
+        let url = db.url.clone();
+        let store = ferrochat::app::open_store(&url).await.unwrap();
+        let mut db = Some(db);
+        let prefix = format!("test-{}", ferrochat::ids::random_id());
+        let nats =
+            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        let mut dirs = vec![dir];
+        let mut apps: Vec<TestApp> = Vec::new();
+        for i in 0..n {
+            let mut config = Config::for_tests(&url);
+            config.admin_username = Some(ADMIN.into());
+            config.admin_pass = Some(ADMIN_PASS.into());
+            config.admin_email = Some("admin@example.com".into());
+            config.nats_url = Some(nats.clone());
+            config.nats_subject_prefix = prefix.clone();
+            config.instance_id = Some(format!("{prefix}-{i}"));
+            config.presence_timeout = presence_timeout;
+            let app = ferrochat::app::build_on(&config, None, store.clone())
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(ferrochat::app::serve(listener, app.router, async {
+                let _ = rx.await;
+            }));
+            let mut t = TestApp {
+                base: format!("http://{addr}"),
+                http: Client::new(),
+                admin: Creds {
+                    id: String::new(),
+                    token: String::new(),
+                    username: ADMIN.into(),
+                },
+                clock: None,
+                // The first app owns the database (drops a PostgreSQL schema at its end).
+                db: db.take().unwrap_or_else(|| apps[0].db.shared()),
+                _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),
+                shutdown: Some(tx),
+            };
+            t.admin = t.login(ADMIN, ADMIN_PASS).await;
+            // Connected (and subscribed) before the test talks to it.
+            let mut health = t.get("/health").await;
+            for _ in 0..100 {
+                if health.body["bus"]["connected"] == true {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                health = t.get("/health").await;
+            }
+            assert_eq!(health.body["bus"]["kind"], "nats", "{}", health.text);
+            assert_eq!(health.body["bus"]["connected"], true, "{}", health.text);
+            apps.push(t);
+        }
+        TestCluster { apps, store }
+    }
 }

@@ -156,10 +156,10 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
             "dataProcessingConsentText": st.str("Livechat_data_processing_consent_text"),
         },
         "survey": {
-            "items": ["satisfaction", "agentKnowledge", "agentResposiveness", "agentFriendliness"],
-            "values": ["1", "2", "3", "4", "5"],
+            "items": crate::domain::survey::SURVEY_ITEMS,
+            "values": crate::domain::survey::SURVEY_VALUES,
         },
-        "triggers": [],
+        "triggers": s.lc.config_triggers().await?,
         "departments": departments,
         "resources": {
             "sound": format!("{}/sounds/chime.mp3", s.root_url.trim_end_matches('/')),

@@ -2,12 +2,16 @@
 
 pub mod agent;
 pub mod config;
+pub mod custom_field;
 pub mod department;
 pub mod inquiry;
 pub mod message;
+pub mod page_visited;
 pub mod room;
 pub mod rooms;
+pub mod survey;
 pub mod transfer;
+pub mod triggers;
 pub mod users;
 pub mod visitor;
 
@@ -29,6 +33,11 @@ pub fn routes() -> Router<AppState> {
         .merge(inquiry::routes())
         .merge(transfer::routes())
         .merge(rooms::routes())
+        // issue 8a
+        .merge(survey::routes())
+        .merge(custom_field::routes())
+        .merge(triggers::routes())
+        .merge(page_visited::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

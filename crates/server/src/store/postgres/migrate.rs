@@ -5,11 +5,23 @@
 use crate::store::{StoreError, StoreResult};
 use sqlx::PgPool;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "visitor_extras",
+        include_str!("../../../migrations/postgres/0002_visitor_extras.sql"),
+    ),
+    (
+        4,
+        "presence",
+        include_str!("../../../migrations/postgres/0004_presence.sql"),
+    ),
+];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).
 const LOCK_CLASS: i32 = 0x4643_4d47; // "FCMG"

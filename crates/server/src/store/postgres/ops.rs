@@ -49,7 +49,7 @@ where
 }
 
 /// The document with that id (`lock`: its row locked until the transaction ends).
-async fn load<T: DocRow>(c: &mut Conn, id: &str, lock: bool) -> StoreResult<Option<T>> {
+async fn load<T: Doc>(c: &mut Conn, id: &str, lock: bool) -> StoreResult<Option<T>> {
     let sql = if lock { T::LOAD_LOCKED } else { T::LOAD };
     let doc: Option<String> = scalar(sql)
         .bind(id.to_owned())
@@ -490,22 +490,34 @@ async fn take_in_tx(
     Ok(TakeOutcome::Taken { room, agent })
 }
 
-/// A document kept in its own table.
-trait DocRow: DeserializeOwned + Serialize + Send + Sync + Sized {
+/// A document kept in its own table, read by id.
+trait Doc: DeserializeOwned + Serialize + Send + Sync + Sized {
     const LOAD: &'static str;
     const LOAD_LOCKED: &'static str;
+}
+
+/// A document that `modify_in_tx` rewrites through its `put`.
+trait DocRow: Doc {
     fn put(&self) -> StoreResult<PgQuery>;
 }
 
-macro_rules! doc_row {
-    ($t:ty, $table:literal, $put:expr) => {
-        impl DocRow for $t {
+macro_rules! doc_load {
+    ($t:ty, $table:literal) => {
+        impl Doc for $t {
             const LOAD: &'static str = concat!("SELECT doc::text FROM ", $table, " WHERE id = $1");
             const LOAD_LOCKED: &'static str = concat!(
                 "SELECT doc::text FROM ",
                 $table,
                 " WHERE id = $1 FOR UPDATE"
             );
+        }
+    };
+}
+
+macro_rules! doc_row {
+    ($t:ty, $table:literal, $put:expr) => {
+        doc_load!($t, $table);
+        impl DocRow for $t {
             fn put(&self) -> StoreResult<PgQuery> {
                 $put(self)
             }
@@ -575,6 +587,8 @@ fn like_escape(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+mod extras;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1";
 
@@ -840,6 +854,7 @@ impl Store for PgStore {
             for sql in [
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = $1",
+                "DELETE FROM navigation_pending WHERE token = $1",
                 "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM rooms WHERE token = $1",
@@ -1702,6 +1717,128 @@ impl Store for PgStore {
             }
             refresh_num_agents(c, department_id).await
         })
+    }
+
+    // presence shared by several instances (issue 7b)
+    async fn presence_connect(
+        &self,
+        instance: &str,
+        conn: u64,
+        user_id: &str,
+        now: Ts,
+    ) -> StoreResult<bool> {
+        in_tx!(self, |c| extras::presence_connect(
+            c, instance, conn, user_id, now
+        )
+        .await)
+    }
+    async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>> {
+        in_tx!(self, |c| extras::presence_disconnect(c, instance, conn)
+            .await)
+    }
+    async fn presence_count(&self, user_id: &str) -> StoreResult<i64> {
+        Ok(
+            scalar("SELECT COUNT(*) FROM presence_connections WHERE user_id = $1")
+                .bind(user_id.to_owned())
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+    async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool> {
+        in_tx!(self, |c| extras::instance_heartbeat(c, instance, now).await)
+    }
+    async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>> {
+        in_tx!(self, |c| extras::expire_instances(c, cutoff).await)
+    }
+
+    // issue 8a: custom fields, triggers, navigation history, uploads
+    async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>> {
+        let mut c = self.pool.acquire().await?;
+        load(&mut c, id, false).await
+    }
+    async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
+        extras::custom_fields(&self.pool, scope).await
+    }
+    async fn list_custom_fields(
+        &self,
+        text: Option<&str>,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<CustomField>, i64)> {
+        extras::list_custom_fields(&self.pool, text, offset, count, sort).await
+    }
+    async fn insert_custom_field(&self, f: &CustomField) -> StoreResult<()> {
+        extras::insert_custom_field(&self.pool, f).await
+    }
+    async fn modify_custom_field(
+        &self,
+        id: &str,
+        f: Modify<CustomField>,
+    ) -> StoreResult<Option<CustomField>> {
+        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+    }
+    async fn delete_custom_field(&self, id: &str) -> StoreResult<bool> {
+        extras::delete_by_id(&self.pool, "custom_fields", id).await
+    }
+    async fn trigger(&self, id: &str) -> StoreResult<Option<Trigger>> {
+        let mut c = self.pool.acquire().await?;
+        load(&mut c, id, false).await
+    }
+    async fn list_triggers(
+        &self,
+        enabled_only: bool,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<Trigger>, i64)> {
+        extras::list_triggers(&self.pool, enabled_only, offset, count, sort).await
+    }
+    async fn put_trigger(&self, t: &Trigger) -> StoreResult<()> {
+        extras::put_trigger(&self.pool, t).await
+    }
+    async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
+        extras::delete_by_id(&self.pool, "triggers", id).await
+    }
+    async fn insert_pending_navigation(
+        &self,
+        token: &str,
+        expire_at: i64,
+        msg: &Message,
+    ) -> StoreResult<()> {
+        extras::insert_pending_navigation(&self.pool, token, expire_at, msg).await
+    }
+    async fn attach_pending_navigation(
+        &self,
+        token: &str,
+        rid: &str,
+        now_ms: i64,
+    ) -> StoreResult<Vec<Message>> {
+        in_tx!(self, |c| extras::attach_pending_navigation(
+            c, token, rid, now_ms
+        )
+        .await)
+    }
+    async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64> {
+        extras::purge_pending_navigation(&self.pool, now_ms).await
+    }
+    async fn insert_upload_message(
+        &self,
+        upload: &Upload,
+        msg: Message,
+        room_update: Modify<Room>,
+    ) -> StoreResult<Option<Room>> {
+        in_tx!(self, |c| extras::insert_upload_message(
+            c,
+            upload,
+            &msg,
+            &*room_update
+        )
+        .await)
+    }
+    async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
+        let mut c = self.pool.acquire().await?;
+        load(&mut c, id, false).await
     }
 }
 

@@ -3,11 +3,23 @@
 use super::Connection;
 use crate::store::{StoreError, StoreResult};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "visitor_extras",
+        include_str!("../../../migrations/sqlite/0002_visitor_extras.sql"),
+    ),
+    (
+        4,
+        "presence",
+        include_str!("../../../migrations/sqlite/0004_presence.sql"),
+    ),
+];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {
     c.execute_batch(

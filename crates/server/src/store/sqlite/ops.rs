@@ -509,6 +509,8 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+mod extras;
+
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc FROM rooms WHERE token = ?1 AND open = 1";
 
 #[async_trait]
@@ -738,6 +740,7 @@ impl Store for SqliteStore {
             for sql in [
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
+                "DELETE FROM navigation_pending WHERE token = ?1",
                 "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM rooms WHERE token = ?1",
@@ -1442,5 +1445,192 @@ impl Store for SqliteStore {
             refresh_num_agents(c, &dept)
         })
         .await
+    }
+
+    // presence shared by several instances (issue 7b)
+    async fn presence_connect(
+        &self,
+        instance: &str,
+        conn: u64,
+        user_id: &str,
+        now: Ts,
+    ) -> StoreResult<bool> {
+        let (instance, user) = (instance.to_owned(), user_id.to_owned());
+        self.write(move |c| {
+            c.prepare_cached(
+                "INSERT INTO presence_connections (instance_id, conn_id, user_id, since) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (instance_id, conn_id) DO UPDATE SET user_id = excluded.user_id, since = excluded.since",
+            )?
+            .execute(params![instance, conn as i64, user, now.millis()])?;
+            let n: i64 = c
+                .prepare_cached("SELECT COUNT(*) FROM presence_connections WHERE user_id = ?1")?
+                .query_row([&user], |r| r.get(0))?;
+            Ok(n == 1)
+        })
+        .await
+    }
+    async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>> {
+        let instance = instance.to_owned();
+        self.write(move |c| {
+            let user: Option<String> = c
+                .prepare_cached(
+                    "DELETE FROM presence_connections WHERE instance_id = ?1 AND conn_id = ?2 RETURNING user_id",
+                )?
+                .query_row(params![instance, conn as i64], |r| r.get(0))
+                .optional()?;
+            let Some(user) = user else { return Ok(None) };
+            let left: bool = c
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = ?1)",
+                )?
+                .query_row([&user], |r| r.get(0))?;
+            Ok((!left).then_some(user))
+        })
+        .await
+    }
+    async fn presence_count(&self, user_id: &str) -> StoreResult<i64> {
+        let user = user_id.to_owned();
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT COUNT(*) FROM presence_connections WHERE user_id = ?1")?
+                    .query_row([&user], |r| r.get(0))?,
+            )
+        })
+    }
+    async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool> {
+        let instance = instance.to_owned();
+        self.write(move |c| {
+            let updated = c
+                .prepare_cached("UPDATE presence_instances SET heartbeat_at = ?2 WHERE id = ?1")?
+                .execute(params![instance, now.millis()])?;
+            if updated == 0 {
+                c.prepare_cached(
+                    "INSERT INTO presence_instances (id, heartbeat_at) VALUES (?1, ?2)",
+                )?
+                .execute(params![instance, now.millis()])?;
+            }
+            Ok(updated > 0)
+        })
+        .await
+    }
+    async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>> {
+        self.write(move |c| {
+            c.prepare_cached("DELETE FROM presence_instances WHERE heartbeat_at < ?1")?
+                .execute([cutoff.millis()])?;
+            let users: Vec<String> = c
+                .prepare_cached(
+                    "DELETE FROM presence_connections
+                     WHERE instance_id NOT IN (SELECT id FROM presence_instances) RETURNING user_id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut gone = Vec::new();
+            for u in users {
+                let left: bool = c
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = ?1)",
+                    )?
+                    .query_row([&u], |r| r.get(0))?;
+                if !left && !gone.contains(&u) {
+                    gone.push(u);
+                }
+            }
+            Ok(gone)
+        })
+        .await
+    }
+
+    // issue 8a: custom fields, triggers, navigation history, uploads
+    async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>> {
+        self.read(|c| extras::custom_field(c, id))
+    }
+    async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
+        self.read(|c| extras::custom_fields(c, scope))
+    }
+    async fn list_custom_fields(
+        &self,
+        text: Option<&str>,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<CustomField>, i64)> {
+        self.read(|c| extras::list_custom_fields(c, text, offset, count, sort))
+    }
+    async fn insert_custom_field(&self, f: &CustomField) -> StoreResult<()> {
+        let f = f.clone();
+        self.write(move |c| extras::insert_custom_field(c, &f))
+            .await
+    }
+    async fn modify_custom_field(
+        &self,
+        id: &str,
+        f: Modify<CustomField>,
+    ) -> StoreResult<Option<CustomField>> {
+        let id = id.to_owned();
+        self.write(move |c| extras::modify_custom_field(c, &id, &*f))
+            .await
+    }
+    async fn delete_custom_field(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.write(move |c| extras::delete_by_id(c, "custom_fields", &id))
+            .await
+    }
+    async fn trigger(&self, id: &str) -> StoreResult<Option<Trigger>> {
+        self.read(|c| extras::trigger(c, id))
+    }
+    async fn list_triggers(
+        &self,
+        enabled_only: bool,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<Trigger>, i64)> {
+        self.read(|c| extras::list_triggers(c, enabled_only, offset, count, sort))
+    }
+    async fn put_trigger(&self, t: &Trigger) -> StoreResult<()> {
+        let t = t.clone();
+        self.write(move |c| extras::put_trigger(c, &t)).await
+    }
+    async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
+        let id = id.to_owned();
+        self.write(move |c| extras::delete_by_id(c, "triggers", &id))
+            .await
+    }
+    async fn insert_pending_navigation(
+        &self,
+        token: &str,
+        expire_at: i64,
+        msg: &Message,
+    ) -> StoreResult<()> {
+        let (token, msg) = (token.to_owned(), msg.clone());
+        self.write(move |c| extras::insert_pending_navigation(c, &token, expire_at, &msg))
+            .await
+    }
+    async fn attach_pending_navigation(
+        &self,
+        token: &str,
+        rid: &str,
+        now_ms: i64,
+    ) -> StoreResult<Vec<Message>> {
+        let (token, rid) = (token.to_owned(), rid.to_owned());
+        self.write(move |c| extras::attach_pending_navigation(c, &token, &rid, now_ms))
+            .await
+    }
+    async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64> {
+        self.write(move |c| extras::purge_pending_navigation(c, now_ms))
+            .await
+    }
+    async fn insert_upload_message(
+        &self,
+        upload: &Upload,
+        msg: Message,
+        room_update: Modify<Room>,
+    ) -> StoreResult<Option<Room>> {
+        let upload = upload.clone();
+        self.write(move |c| extras::insert_upload_message(c, &upload, &msg, &*room_update))
+            .await
+    }
+    async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
+        self.read(|c| extras::upload(c, id))
     }
 }

@@ -1,0 +1,100 @@
+//! `page.visited`: the pages a visitor browses, as `livechat_navigation_history` system
+//! messages by rocket.cat. Before the visitor has a room they wait (30 days, upstream's
+//! "keep history of unregistered visitors for 1 month") and join the room once it exists.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Message, Room, UserRef};
+use serde_json::{Value, json};
+
+/// Upstream's `keepHistoryMiliseconds`.
+pub const KEEP_HISTORY_MS: i64 = 2_592_000_000;
+
+fn rocket_cat() -> UserRef {
+    UserRef {
+        id: "rocket.cat".into(),
+        username: "rocket.cat".into(),
+        name: Some("Rocket.Cat".into()),
+    }
+}
+
+impl Livechat {
+    /// Saves the page change when it is of the monitored kind (`Livechat_history_monitor_type`);
+    /// returns the message (`None` when ignored). With `rid`, the room must be the token's.
+    pub async fn save_page_history(
+        &self,
+        token: &str,
+        rid: Option<&str>,
+        page: &Value,
+    ) -> Result<Option<Message>> {
+        let change = page.get("change").and_then(Value::as_str).unwrap_or("");
+        if change != self.settings.str("Livechat_history_monitor_type") {
+            return Ok(None);
+        }
+        let title = page.get("title").and_then(Value::as_str).unwrap_or("");
+        let href = page
+            .pointer("/location/href")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let now = self.now();
+        let mut m = Message::system(
+            ids::random_id(),
+            "livechat_navigation_history",
+            rid.unwrap_or(""),
+            &format!("{title} - {href}"),
+            rocket_cat(),
+            now,
+        );
+        m.navigation = Some(json!({"page": page, "token": token}));
+        m.hidden = !self
+            .settings
+            .bool("Livechat_Visitor_navigation_as_a_message");
+        match rid {
+            None => {
+                let expire_at = now.millis() + KEEP_HISTORY_MS;
+                m.expire_at = Some(expire_at);
+                self.store
+                    .insert_pending_navigation(token, expire_at, &m)
+                    .await?;
+            }
+            Some(rid) => {
+                // Only into the token's own room: a visitor cannot write into another's.
+                if !self.store.room_of_token_exists(token, rid).await? {
+                    return Err(Error::plain("invalid-room"));
+                }
+                let update = Box::new(move |r: &mut Room| {
+                    r.msgs += 1;
+                    r.updated_at = now;
+                    Ok(())
+                });
+                self.store
+                    .append_message(m.clone(), update)
+                    .await?
+                    .ok_or_else(|| Error::plain("invalid-room"))?;
+                self.publish_message(&m);
+            }
+        }
+        Ok(Some(m))
+    }
+
+    /// After a room is created: the token's waiting navigation history joins it.
+    pub async fn attach_navigation(&self, token: &str, rid: &str) -> Result<()> {
+        let moved = self
+            .store
+            .attach_pending_navigation(token, rid, self.now().millis())
+            .await?;
+        for m in &moved {
+            self.publish_message(m);
+        }
+        Ok(())
+    }
+
+    /// Drops waiting navigation history past its `expireAt`.
+    pub async fn purge_expired_navigation(&self) -> Result<u64> {
+        Ok(self
+            .store
+            .purge_pending_navigation(self.now().millis())
+            .await?)
+    }
+}

@@ -1,0 +1,112 @@
+//! `GET /health` (for load balancers and operators) and `GET /metrics` (Prometheus text).
+//! Not part of Rocket.Chat's API; served outside `/api` and its rate limiter.
+
+use super::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+}
+
+/// 200 while the database answers (the instance can serve); `status` is `degraded` when
+/// the event bus is down (this instance's sockets miss other instances' events), 503 when
+/// the database does not answer.
+async fn health(State(s): State<AppState>) -> Response {
+    let store_ok = s.lc.store.room("").await.is_ok();
+    let bus = s.lc.bus.health();
+    let status = match (store_ok, bus.connected) {
+        (false, _) => "error",
+        (true, false) => "degraded",
+        (true, true) => "ok",
+    };
+    let body = json!({
+        "status": status,
+        "instance": s.cluster.instance.as_ref(),
+        "version": s.version,
+        "store": if store_ok { "ok" } else { "error" },
+        "bus": bus,
+        "presence": {
+            "timeoutSeconds": s.cluster.presence_timeout.as_secs(),
+            "expiredUsers": s.cluster.expired.load(Ordering::Relaxed),
+            "errors": s.cluster.presence_errors.load(Ordering::Relaxed),
+        },
+        "connections": s.hub.logins().len(),
+    });
+    let code = if store_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, axum::Json(body)).into_response()
+}
+
+async fn metrics(State(s): State<AppState>) -> Response {
+    let b = s.lc.bus.health();
+    let c = &s.cluster;
+    let rows: [(&str, &str, &str, u64); 8] = [
+        (
+            "ferrochat_bus_connected",
+            "gauge",
+            "1 while events reach the other instances",
+            b.connected as u64,
+        ),
+        (
+            "ferrochat_bus_reconnects_total",
+            "counter",
+            "Reconnections to the event broker",
+            b.reconnects,
+        ),
+        (
+            "ferrochat_bus_published_total",
+            "counter",
+            "Events sent to other instances",
+            b.published,
+        ),
+        (
+            "ferrochat_bus_received_total",
+            "counter",
+            "Events received from other instances",
+            b.received,
+        ),
+        (
+            "ferrochat_bus_dropped_total",
+            "counter",
+            "Events lost between instances",
+            b.dropped,
+        ),
+        (
+            "ferrochat_realtime_logged_in_connections",
+            "gauge",
+            "Logged-in realtime connections on this instance",
+            s.hub.logins().len() as u64,
+        ),
+        (
+            "ferrochat_presence_expired_users_total",
+            "counter",
+            "Users taken offline because their instance died",
+            c.expired.load(Ordering::Relaxed),
+        ),
+        (
+            "ferrochat_presence_errors_total",
+            "counter",
+            "Failed presence heartbeats",
+            c.presence_errors.load(Ordering::Relaxed),
+        ),
+    ];
+    let mut out = String::new();
+    for (name, kind, help, value) in rows {
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name}{{instance=\"{}\"}} {value}\n",
+            c.instance
+        ));
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
