@@ -110,6 +110,10 @@ pub async fn build_on(
         test_mode: config.test_mode,
         root_url: config.root_url(),
         version: VERSION,
+        files: Arc::new(
+            crate::files::LocalFiles::open(config.upload_dir())
+                .map_err(|e| Error::internal(format!("upload folder: {e}")))?,
+        ),
     };
     let router = http::router(state.clone());
     Ok(App { state, router })

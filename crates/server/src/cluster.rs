@@ -31,6 +31,13 @@ impl Drop for Cluster {
 }
 
 impl Cluster {
+    /// Stops the jobs (before leaving the cluster on shutdown, so no heartbeat follows).
+    pub fn stop(&self) {
+        for j in self.jobs.lock().drain(..) {
+            j.abort();
+        }
+    }
+
     /// Starts the jobs; they stop when the returned value (held by the app state) drops.
     pub fn start(lc: &Livechat, hub: &Arc<Hub>, presence_timeout: Duration) -> Arc<Cluster> {
         let cluster = Arc::new(Cluster {

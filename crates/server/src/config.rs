@@ -55,6 +55,9 @@ pub struct Config {
     /// bcrypt work factor for new passwords (upstream: 10).
     #[arg(long = "bcrypt-cost", env = "BCRYPT_COST", default_value_t = 10)]
     pub bcrypt_cost: u32,
+    /// Folder for uploaded files (default: `uploads` beside the SQLite file, else `data/uploads`).
+    #[arg(long = "file-upload-path", env = "FILE_UPLOAD_PATH")]
+    pub file_upload_path: Option<std::path::PathBuf>,
     // Several instances (issue 7): the event bus and shared presence.
     /// `nats://host:4222` (comma-separated for a cluster): realtime events reach every
     /// instance. Unset: events stay in this process (one instance).
@@ -95,6 +98,23 @@ impl Config {
         }
     }
 
+    /// Where uploaded files live: the setting, else the SQLite file's folder, else `data`.
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        if let Some(p) = &self.file_upload_path {
+            return p.clone();
+        }
+        let file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .map(|r| r.split('?').next().unwrap_or(""))
+            .filter(|p| !p.is_empty() && !p.contains(":memory:"));
+        match file.and_then(|f| std::path::Path::new(f).parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join("uploads"),
+            _ => std::path::PathBuf::from("data/uploads"),
+        }
+    }
+
     /// Defaults for an embedded test server.
     pub fn for_tests(database_url: &str) -> Self {
         Config {
@@ -110,6 +130,7 @@ impl Config {
             admin_email: None,
             test_mode: true,
             bcrypt_cost: 4,
+            file_upload_path: None,
             nats_url: None,
             nats_subject_prefix: "ferrochat".into(),
             instance_id: None,

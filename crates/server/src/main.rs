@@ -66,5 +66,11 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         app::VERSION
     );
     app::serve(listener, built.router, app::shutdown_signal()).await?;
+    // Its agents go offline now, not after the presence timeout.
+    built.state.cluster.stop();
+    match built.state.lc.presence_leave().await {
+        Ok(n) => tracing::info!(offline = n, "left the cluster"),
+        Err(e) => tracing::warn!("could not leave the cluster cleanly: {e}"),
+    }
     Ok(())
 }

@@ -75,7 +75,12 @@ impl NatsBus {
                 let (st, resync) = (st.clone(), resync.clone());
                 async move { on_connection_event(ev, &st, &resync) }
             })
-            .connect(url)
+            .connect(
+                url.split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .collect::<Vec<_>>(),
+            )
             .await
             .map_err(|e| format!("NATS_URL {url:?}: {e}"))?;
         let mut sub = client

@@ -91,7 +91,14 @@ pub struct Close {
 }
 
 impl Livechat {
-    fn new_message(&self, id: Option<String>, rid: &str, msg: &str, u: UserRef, ts: Ts) -> Message {
+    pub fn new_message(
+        &self,
+        id: Option<String>,
+        rid: &str,
+        msg: &str,
+        u: UserRef,
+        ts: Ts,
+    ) -> Message {
         Message {
             id: id.filter(|i| !i.is_empty()).unwrap_or_else(ids::random_id),
             t: None,
@@ -139,6 +146,31 @@ impl Livechat {
         Ok(())
     }
 
+    /// What a visitor's message does to its room (activity, metrics, waiting response).
+    pub fn visitor_message_update(&self, m: &Message) -> crate::store::Modify<Room> {
+        let store_last = self.settings.bool("Store_Last_Message");
+        let now = self.now();
+        let saved = m.clone();
+        Box::new(move |r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::plain("room-closed"));
+            }
+            r.msgs += 1;
+            r.lm = Some(saved.ts);
+            if store_last {
+                r.last_message = Some(serde_json::to_value(&saved).unwrap_or_default());
+            }
+            r.v.last_message_ts = Some(saved.ts);
+            visitor_metrics(r, saved.ts);
+            if r.waiting_response != Some(true) {
+                r.waiting_response = Some(true);
+                r.response_by = None;
+            }
+            r.updated_at = now;
+            Ok(())
+        })
+    }
+
     /// `POST livechat/message`: the visitor writes in its open room.
     pub async fn send_visitor_message(
         &self,
@@ -161,27 +193,7 @@ impl Livechat {
         let mut m = self.new_message(id, rid, msg, u, ts);
         m.token = Some(visitor.token().to_string());
         m.alias = visitor.name.clone();
-        let store_last = self.settings.bool("Store_Last_Message");
-        let now = self.now();
-        let saved = m.clone();
-        let update = Box::new(move |r: &mut Room| {
-            if !r.is_open() {
-                return Err(Error::plain("room-closed"));
-            }
-            r.msgs += 1;
-            r.lm = Some(saved.ts);
-            if store_last {
-                r.last_message = Some(serde_json::to_value(&saved).unwrap_or_default());
-            }
-            r.v.last_message_ts = Some(saved.ts);
-            visitor_metrics(r, saved.ts);
-            if r.waiting_response != Some(true) {
-                r.waiting_response = Some(true);
-                r.response_by = None;
-            }
-            r.updated_at = now;
-            Ok(())
-        });
+        let update = self.visitor_message_update(&m);
         match self.store.append_message(m.clone(), update).await? {
             Some(room) => {
                 self.publish_message(&m);

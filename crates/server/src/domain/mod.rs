@@ -15,6 +15,7 @@ pub mod settings;
 pub mod survey;
 pub mod transfers;
 pub mod triggers;
+pub mod uploads;
 pub mod users;
 pub mod visitors;
 

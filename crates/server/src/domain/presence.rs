@@ -64,4 +64,17 @@ impl Livechat {
         }
         Ok(gone.len())
     }
+
+    /// A clean stop: this instance's connections go now rather than after the timeout
+    /// (it marks itself silent since the epoch, then expires exactly that).
+    pub async fn presence_leave(&self) -> Result<usize> {
+        self.store
+            .instance_heartbeat(&self.instance, Ts::from_millis(0))
+            .await?;
+        let gone = self.store.expire_instances(Ts::from_millis(1)).await?;
+        for user in &gone {
+            self.user_went_away(user).await?;
+        }
+        Ok(gone.len())
+    }
 }

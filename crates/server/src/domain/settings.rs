@@ -63,6 +63,10 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Livechat_fileupload_enabled", json!(true)),
         ("FileUpload_Enabled", json!(true)),
         ("FileUpload_MaxFileSize", json!(104857600)),
+        // issue 8a: uploads
+        ("FileUpload_MediaTypeWhiteList", json!("")),
+        ("FileUpload_MediaTypeBlackList", json!("image/svg+xml")),
+        ("FileUpload_ProtectFiles", json!(true)),
         ("Livechat_enable_transcript", json!(false)),
         ("Livechat_transcript_send_always", json!(false)),
         (

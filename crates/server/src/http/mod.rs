@@ -37,6 +37,8 @@ pub struct AppState {
     pub test_mode: bool,
     pub root_url: String,
     pub version: &'static str,
+    /// Uploaded files' bytes (issue 8a).
+    pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,
 }
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
         .route("/websocket", axum::routing::get(crate::realtime::websocket))
+        .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

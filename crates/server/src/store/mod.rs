@@ -432,4 +432,6 @@ pub trait Store: Send + Sync + 'static {
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>>;
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>>;
+    /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 }

@@ -34,6 +34,7 @@ const POSTS: &[&str] = &[
     "/api/v1/livechat/custom-fields.delete",
     "/api/v1/livechat/triggers",
     "/api/v1/livechat/page.visited",
+    "/api/v1/livechat/upload/xyz",
 ];
 
 async fn raw(app: &TestApp, method: Method, path: &str, body: Vec<u8>, auth: bool) -> (u16, Value) {

@@ -316,3 +316,169 @@ fn chrono_now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+/// A NATS server of the test's own (`nats-server` from the machine's packages), so the
+/// test can take it away and bring it back.
+struct OwnNats {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnNats {
+    fn start(port: u16) -> OwnNats {
+        let mut n = OwnNats { port, child: None };
+        n.restart();
+        n
+    }
+    fn restart(&mut self) {
+        let child = std::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .or_else(|_| {
+                std::process::Command::new("/usr/sbin/nats-server")
+                    .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+            })
+            .expect("nats-server (Debian package nats-server) must be installed");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("nats-server did not start");
+    }
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnNats {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn health(app: &TestApp) -> Value {
+    app.get("/health").await.body
+}
+
+/// Polls `/health` (bounded) until `pred` holds; returns the last answer.
+async fn wait_health(app: &TestApp, pred: impl Fn(&Value) -> bool) -> Value {
+    let mut h = Value::Null;
+    for _ in 0..400 {
+        h = health(app).await;
+        if pred(&h) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    h
+}
+
+#[tokio::test]
+async fn the_bus_survives_a_nats_outage() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut nats = OwnNats::start(port);
+    let cluster = TestCluster::spawn_on(2, 30, &format!("nats://127.0.0.1:{port}")).await;
+    let (a, b) = (&cluster.apps[0], &cluster.apps[1]);
+    let jane = a.create_agent("jane").await;
+    a.visitor("tok").await;
+    let rid = a.room("tok").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut visitor = Ddp::open(a).await;
+    visitor
+        .call("livechat:setUpConnection", json!([{"token": "tok"}]))
+        .await;
+    let r = visitor
+        .sub("stream-room-messages", json!([rid, visitor_args("tok")]))
+        .await;
+    assert_eq!(r["msg"], "ready");
+    let say = |app: &TestApp, text: &str| {
+        let (app_base, http) = (app.base.clone(), app.http.clone());
+        let body = json!({"message": {"rid": rid, "msg": text}});
+        let (id, token) = (jane.id.clone(), jane.token.clone());
+        async move {
+            let r = http
+                .post(format!("{app_base}/api/v1/chat.sendMessage"))
+                .header("X-User-Id", id)
+                .header("X-Auth-Token", token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    say(b, "before").await;
+    assert_eq!(visitor.recv().await["fields"]["args"][0]["msg"], "before");
+
+    // NATS goes away: both instances notice, and each still delivers its own events.
+    nats.kill();
+    let h = wait_health(a, |h| h["bus"]["connected"] == false).await;
+    assert_eq!(h["bus"]["connected"], false, "{h}");
+    assert_eq!(h["status"], "degraded", "{h}");
+    wait_health(b, |h| h["bus"]["connected"] == false).await;
+    say(a, "during, from A").await;
+    assert_eq!(
+        visitor.recv().await["fields"]["args"][0]["msg"],
+        "during, from A",
+        "local delivery works without NATS"
+    );
+    // A setting changed meanwhile on B: A re-reads its settings once NATS is back.
+    b.set_setting("Livechat_title", json!("Changed during the outage"))
+        .await;
+
+    // NATS is back: the client reconnects by itself, re-subscribes, counts the reconnect.
+    nats.restart();
+    for app in [a, b] {
+        let h = wait_health(app, |h| {
+            h["bus"]["connected"] == true && h["bus"]["reconnects"].as_u64() >= Some(1)
+        })
+        .await;
+        assert_eq!(h["bus"]["connected"], true, "{h}");
+        assert!(h["bus"]["reconnects"].as_u64() >= Some(1), "{h}");
+        assert_eq!(h["status"], "ok", "{h}");
+    }
+    let metrics = a.get("/metrics").await.text;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("ferrochat_bus_reconnects_total{") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+    // Events from B reach A's sockets again (skipping any event B had queued meanwhile).
+    say(b, "after").await;
+    let mut seen = Vec::new();
+    loop {
+        let m = visitor.recv().await["fields"]["args"][0]["msg"].clone();
+        seen.push(m.clone());
+        if m == "after" {
+            break;
+        }
+        assert!(seen.len() < 5, "{seen:?}");
+    }
+    let mut title = Value::Null;
+    for _ in 0..200 {
+        title = a.get("/api/v1/livechat/config").await.body["config"]["theme"]["title"].clone();
+        if title == "Changed during the outage" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(title, "Changed during the outage");
+}

@@ -110,6 +110,7 @@ impl TestApp {
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
+        config.file_upload_path = Some(dir.path().join("uploads"));
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -306,6 +307,12 @@ impl TestApp {
         }
     }
 
+    /// The SQLite file in the test's temporary folder (on PostgreSQL: where it would be;
+    /// the folder also holds the uploads).
+    pub fn db_path(&self) -> String {
+        self.db.path.clone()
+    }
+
     /// The `DATABASE_URL` this server runs on (a second store can open it).
     pub fn database_url(&self) -> String {
         self.db.url.clone()
@@ -489,14 +496,19 @@ pub struct TestCluster {
 
 impl TestCluster {
     pub async fn spawn(n: usize, presence_timeout: u64) -> TestCluster {
+        let nats =
+            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        Self::spawn_on(n, presence_timeout, &nats).await
+    }
+
+    pub async fn spawn_on(n: usize, presence_timeout: u64, nats: &str) -> TestCluster {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(&dir).await;
         let url = db.url.clone();
         let store = ferrochat::app::open_store(&url).await.unwrap();
+        let uploads = dir.path().join("uploads");
         let mut db = Some(db);
         let prefix = format!("test-{}", ferrochat::ids::random_id());
-        let nats =
-            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
         let mut dirs = vec![dir];
         let mut apps: Vec<TestApp> = Vec::new();
         for i in 0..n {
@@ -504,10 +516,12 @@ impl TestCluster {
             config.admin_username = Some(ADMIN.into());
             config.admin_pass = Some(ADMIN_PASS.into());
             config.admin_email = Some("admin@example.com".into());
-            config.nats_url = Some(nats.clone());
+            config.nats_url = Some(nats.to_string());
             config.nats_subject_prefix = prefix.clone();
             config.instance_id = Some(format!("{prefix}-{i}"));
             config.presence_timeout = presence_timeout;
+            // One folder for all (on PostgreSQL there is no database file to put it beside).
+            config.file_upload_path = Some(uploads.clone());
             let app = ferrochat::app::build_on(&config, None, store.clone())
                 .await
                 .unwrap();

@@ -22,4 +22,5 @@ mod settings;
 mod survey;
 mod transfers;
 mod triggers;
+mod uploads;
 mod visitor;

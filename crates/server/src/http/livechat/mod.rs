@@ -12,6 +12,7 @@ pub mod rooms;
 pub mod survey;
 pub mod transfer;
 pub mod triggers;
+pub mod upload;
 pub mod users;
 pub mod visitor;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(custom_field::routes())
         .merge(triggers::routes())
         .merge(page_visited::routes())
+        .merge(upload::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

@@ -855,6 +855,7 @@ impl Store for PgStore {
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = $1",
                 "DELETE FROM navigation_pending WHERE token = $1",
+                "DELETE FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
                 "DELETE FROM rooms WHERE token = $1",
@@ -1839,6 +1840,14 @@ impl Store for PgStore {
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
         let mut c = self.pool.acquire().await?;
         load(&mut c, id, false).await
+    }
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>> {
+        from_docs(
+            scalar("SELECT doc::text FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = $1)")
+                .bind(token.to_owned())
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 }
 

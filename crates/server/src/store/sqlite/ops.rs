@@ -741,6 +741,7 @@ impl Store for SqliteStore {
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
                 "DELETE FROM navigation_pending WHERE token = ?1",
+                "DELETE FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM rooms WHERE token = ?1",
@@ -1632,5 +1633,14 @@ impl Store for SqliteStore {
     }
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
         self.read(|c| extras::upload(c, id))
+    }
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>> {
+        self.read(|c| {
+            many_docs(
+                c,
+                "SELECT doc FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
+                [token],
+            )
+        })
     }
 }

@@ -1,0 +1,275 @@
+//! Files a visitor sends in its room (`livechat/upload/:rid`) and who may read them back.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::files::FileStorage;
+use crate::ids;
+use crate::model::{Message, Room, Upload, User, UserRef, Visitor};
+use serde_json::{Map, Value, json};
+use std::path::PathBuf;
+
+/// A received file, staged on disk and flushed, with the form's other fields.
+pub struct NewUpload {
+    pub name: String,
+    pub kind: String,
+    pub size: u64,
+    pub staged: PathBuf,
+    pub description: Option<String>,
+    pub msg: Option<String>,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// Who asks for a file.
+pub enum Reader {
+    Visitor(String),
+    User(Box<User>),
+    Nobody,
+}
+
+/// `filesize()` as upstream prints `sizeAllowed` (base 2, up to two decimals).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    let rounded = (v * 100.0).round() / 100.0;
+    let text = format!("{rounded:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} {}", UNITS[u])
+}
+
+/// Upstream's `isTypeOnList`: exact type, or `major/*`.
+fn type_on_list(kind: &str, list: &[String]) -> bool {
+    if list.iter().any(|t| t == kind) {
+        return true;
+    }
+    let major = kind.split('/').next().unwrap_or("");
+    list.iter()
+        .filter(|t| t.find("/*").is_some_and(|i| i > 0))
+        .any(|t| *t == format!("{major}/*"))
+}
+
+fn list_of(setting: &str) -> Option<Vec<String>> {
+    if setting.is_empty() {
+        return None;
+    }
+    Some(setting.split(',').map(|t| t.trim().to_string()).collect())
+}
+
+impl Livechat {
+    /// `Livechat_fileupload_enabled && FileUpload_Enabled`.
+    pub fn uploads_enabled(&self) -> bool {
+        self.settings.bool("Livechat_fileupload_enabled")
+            && self.settings.bool("FileUpload_Enabled")
+    }
+
+    /// `FileUpload_MaxFileSize` (0 or unset: upstream's 100 MiB; -1: no limit).
+    pub fn max_file_size(&self) -> Option<u64> {
+        match self.settings.i64("FileUpload_MaxFileSize") {
+            0 => Some(104_857_600),
+            n if n < 0 => None,
+            n => Some(n as u64),
+        }
+    }
+
+    /// Upstream's `fileUploadIsValidContentType` (black list, then white list).
+    pub fn valid_content_type(&self, kind: &str) -> bool {
+        let black = list_of(&self.settings.str("FileUpload_MediaTypeBlackList"));
+        let white = match self.settings.str("FileUpload_MediaTypeWhiteList") {
+            w if w == "*" => None,
+            w => list_of(&w),
+        };
+        if kind.is_empty() && black.is_some() {
+            return false;
+        }
+        if let Some(b) = &black
+            && type_on_list(kind, b)
+        {
+            return false;
+        }
+        match white {
+            None => true,
+            Some(w) => type_on_list(kind, &w),
+        }
+    }
+
+    /// The visitor and its open room `rid`, or `None` (upstream answers 403).
+    pub async fn upload_target(&self, token: &str, rid: &str) -> Result<Option<(Visitor, Room)>> {
+        let Some(visitor) = self.store.visitor_by_token(token).await? else {
+            return Ok(None);
+        };
+        let room = self
+            .store
+            .room_by_token(token, Some(rid))
+            .await?
+            .filter(Room::is_open);
+        Ok(room.map(|r| (visitor, r)))
+    }
+
+    /// Stores the file durably, then writes its record and the visitor's file message
+    /// (upstream's `sendFileLivechatMessage` shape) in one transaction. If that fails the
+    /// stored file is removed again.
+    pub async fn send_file_message(
+        &self,
+        files: &dyn FileStorage,
+        visitor: &Visitor,
+        rid: &str,
+        up: NewUpload,
+    ) -> Result<Message> {
+        let id = ids::random_id();
+        let path = files
+            .put(&id, &up.staged)
+            .await
+            .map_err(|e| Error::internal(format!("storing upload: {e}")))?;
+        let now = self.now();
+        let extension = up
+            .name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_lowercase())
+            .unwrap_or_default();
+        let upload = Upload {
+            id: id.clone(),
+            name: up.name.clone(),
+            size: up.size as i64,
+            kind: up.kind.clone(),
+            rid: rid.to_string(),
+            visitor_token: Some(visitor.token().to_string()),
+            user_id: None,
+            store: files.store_name().to_string(),
+            complete: true,
+            uploading: false,
+            extension,
+            progress: 1,
+            description: up.description.clone(),
+            uploaded_at: now,
+            updated_at: now,
+            path: path.clone(),
+            etag: up.sha256.clone(),
+        };
+        let url = format!("/file-upload/{id}/{}", encode_uri(&up.name));
+        let mut attachment = Map::new();
+        attachment.insert("title".into(), json!(up.name));
+        attachment.insert("type".into(), json!("file"));
+        if let Some(d) = &up.description {
+            attachment.insert("description".into(), json!(d));
+        }
+        attachment.insert("title_link".into(), json!(url));
+        attachment.insert("title_link_download".into(), json!(true));
+        for media in ["image", "audio", "video"] {
+            if up.kind.starts_with(&format!("{media}/")) && up.kind.len() > media.len() + 1 {
+                attachment.insert(format!("{media}_url"), json!(url));
+                attachment.insert(format!("{media}_type"), json!(up.kind));
+                attachment.insert(format!("{media}_size"), json!(up.size));
+            }
+        }
+        let u = UserRef {
+            id: visitor.id.clone(),
+            username: visitor.username().to_string(),
+            name: visitor.name.clone(),
+        };
+        let mut m = self.new_message(None, rid, up.msg.as_deref().unwrap_or(""), u, now);
+        m.token = Some(visitor.token().to_string());
+        m.alias = visitor.name.clone();
+        m.groupable = Some(false);
+        let file_ref = json!({"_id": id, "name": up.name, "type": up.kind});
+        m.file = Some(file_ref.clone());
+        m.files = Some(vec![file_ref]);
+        m.attachments = Some(vec![Value::Object(attachment)]);
+        let update = self.visitor_message_update(&m);
+        let written = self
+            .store
+            .insert_upload_message(&upload, m.clone(), update)
+            .await;
+        match written {
+            Ok(Some(room)) => {
+                self.publish_message(&m);
+                self.publish_room_changed(&room);
+                Ok(m)
+            }
+            other => {
+                let _ = files.delete(&path).await;
+                match other {
+                    Err(e) => Err(e.into()),
+                    _ => Err(Error::Forbidden("unauthorized".into())),
+                }
+            }
+        }
+    }
+
+    /// The upload when `reader` may read its room; `Ok(None)` when there is no such file,
+    /// `Err(Forbidden)` when there is but the reader may not see it.
+    pub async fn readable_upload(&self, id: &str, reader: &Reader) -> Result<Option<Upload>> {
+        let Some(upload) = self.store.upload(id).await? else {
+            return Ok(None);
+        };
+        if !self.settings.bool("FileUpload_ProtectFiles") {
+            return Ok(Some(upload));
+        }
+        let room = self.store.room(&upload.rid).await?;
+        let allowed = match (reader, &room) {
+            (_, None) => false,
+            // The room's visitor, also after the room closed.
+            (Reader::Visitor(token), Some(r)) => !token.is_empty() && r.v.token == *token,
+            (Reader::User(u), Some(r)) => self.can_access_room(u, r).await?,
+            (Reader::Nobody, _) => false,
+        };
+        if allowed {
+            Ok(Some(upload))
+        } else {
+            Err(Error::Forbidden(String::new()))
+        }
+    }
+}
+
+impl Livechat {
+    /// GDPR removal with the visitor's files (upstream's `removeFilesByRoomId` for each room):
+    /// the records go with the rooms, then the bytes.
+    pub async fn remove_visitor_and_files(
+        &self,
+        files: &dyn FileStorage,
+        token: &str,
+    ) -> Result<Visitor> {
+        let uploads = self.store.uploads_of_token(token).await?;
+        let v = self.remove_visitor(token).await?;
+        for u in uploads {
+            if let Err(e) = files.delete(&u.path).await {
+                tracing::warn!(error = %e, upload = %u.id, "removing a removed visitor's file");
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// JavaScript's `encodeURI`.
+pub fn encode_uri(s: &str) -> String {
+    const KEEP: &str = ";,/?:@&=+$-_.!~*'()#";
+    let mut out = String::new();
+    for ch in s.chars() {
+        if ch.is_ascii_alphanumeric() || KEEP.contains(ch) {
+            out.push(ch);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in ch.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_uris() {
+        assert_eq!(human_size(104_857_600), "100 MB");
+        assert_eq!(human_size(1536), "1.5 KB");
+        assert_eq!(human_size(10), "10 B");
+        assert_eq!(encode_uri("my file ü.png"), "my%20file%20%C3%BC.png");
+    }
+}
