@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod delivery_support;
+
 mod agent_rooms;
 mod agents;
 mod auth;
@@ -13,6 +15,7 @@ mod concurrency;
 mod config;
 mod custom_fields;
 mod departments;
+mod email;
 mod messages;
 mod page_visited;
 mod realtime;
@@ -24,3 +27,4 @@ mod transfers;
 mod triggers;
 mod uploads;
 mod visitor;
+mod webhooks;

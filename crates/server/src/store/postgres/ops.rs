@@ -589,6 +589,7 @@ fn like_escape(s: &str) -> String {
 }
 
 mod extras;
+mod outbox;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1";
 
@@ -1848,6 +1849,31 @@ impl Store for PgStore {
                 .fetch_all(&self.pool)
                 .await?,
         )
+    }
+
+    // outbox (issue 8b)
+    async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()> {
+        outbox::enqueue(&self.pool, item).await
+    }
+    async fn outbox_claim(
+        &self,
+        now: Ts,
+        lease_ms: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        outbox::claim(&self.pool, now, lease_ms, owner, limit).await
+    }
+    async fn outbox_finish(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &OutboxOutcome,
+    ) -> StoreResult<bool> {
+        outbox::finish(&self.pool, id, owner, outcome).await
+    }
+    async fn outbox_next_due(&self) -> StoreResult<Option<Ts>> {
+        outbox::next_due(&self.pool).await
     }
 }
 

@@ -1643,4 +1643,34 @@ impl Store for SqliteStore {
             )
         })
     }
+
+    // outbox (issue 8b)
+    async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()> {
+        let item = item.clone();
+        self.write(move |c| super::outbox::enqueue(c, &item)).await
+    }
+    async fn outbox_claim(
+        &self,
+        now: Ts,
+        lease_ms: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let owner = owner.to_owned();
+        self.write(move |c| super::outbox::claim(c, now, lease_ms, &owner, limit))
+            .await
+    }
+    async fn outbox_finish(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &OutboxOutcome,
+    ) -> StoreResult<bool> {
+        let (id, owner, outcome) = (id.to_owned(), owner.to_owned(), outcome.clone());
+        self.write(move |c| super::outbox::finish(c, &id, &owner, &outcome))
+            .await
+    }
+    async fn outbox_next_due(&self) -> StoreResult<Option<Ts>> {
+        self.read(super::outbox::next_due)
+    }
 }
