@@ -282,6 +282,11 @@ impl TestApp {
         r.body["visitor"].clone()
     }
 
+    /// Where this server keeps uploaded files (`FILE_UPLOAD_PATH`).
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("uploads")
+    }
+
     pub async fn room(&self, token: &str) -> Resp {
         self.get(&format!("/api/v1/livechat/room?token={token}"))
             .await

@@ -119,7 +119,8 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
         json!([{
             "title": "screen shot.png", "type": "file", "description": "my screen",
             "title_link": url, "title_link_download": true,
-            "image_url": url, "image_type": "image/png", "image_size": PNG.len()
+            "image_url": url, "image_type": "image/png", "image_size": PNG.len(),
+            "image_dimensions": {"width": 1, "height": 1}
         }])
     );
     assert_eq!(m["rid"], rid.as_str());
@@ -140,10 +141,7 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
     assert_eq!(keys.last().unwrap().as_str(), "success");
 
     // Stored under the upload folder by its id; nothing left in staging.
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert_eq!(std::fs::read(dir.join(&id)).unwrap(), PNG);
     assert_eq!(std::fs::read_dir(dir.join(".staging")).unwrap().count(), 0);
 
@@ -494,9 +492,6 @@ async fn removing_the_visitor_removes_its_files() {
     )
     .await;
     assert_eq!(st, 404);
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert!(!dir.join(&id).exists(), "the bytes are gone too");
 }

@@ -2,7 +2,7 @@
 //! `GET /file-upload/:id/:name` (whoever may read the room gets it back).
 
 use super::super::{AppState, Auth, Success};
-use crate::domain::uploads::{NewUpload, Reader, human_size};
+use crate::domain::uploads::{HEAD_BYTES, NewUpload, Reader, human_size};
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::body::Body as RawBody;
@@ -66,7 +66,14 @@ async fn upload(
     };
 
     let mut fields: Map<String, Value> = Map::new();
-    let mut file: Option<(String, String, u64, tempfile::NamedTempFile, String)> = None;
+    let mut file: Option<(
+        String,
+        String,
+        u64,
+        tempfile::NamedTempFile,
+        String,
+        Vec<u8>,
+    )> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -82,6 +89,7 @@ async fn upload(
                 .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
             let mut size: u64 = 0;
             let mut hash = Sha256::new();
+            let mut head = Vec::new();
             let mut field = field;
             loop {
                 match field.chunk().await {
@@ -91,6 +99,10 @@ async fn upload(
                             return Err(too_big());
                         }
                         hash.update(&chunk);
+                        if head.len() < HEAD_BYTES {
+                            let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                            head.extend_from_slice(&chunk[..take]);
+                        }
                         staged
                             .write_all(&chunk)
                             .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
@@ -102,7 +114,14 @@ async fn upload(
             staged
                 .flush()
                 .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
-            file = Some((filename, kind, size, staged, hex::encode(hash.finalize())));
+            file = Some((
+                filename,
+                kind,
+                size,
+                staged,
+                hex::encode(hash.finalize()),
+                head,
+            ));
         } else {
             let text = field
                 .text()
@@ -111,7 +130,7 @@ async fn upload(
             fields.insert(name, Value::String(text));
         }
     }
-    let Some((name, kind, size, staged, sha256)) = file else {
+    let Some((name, kind, size, staged, sha256, head)) = file else {
         return Err(failure_reason("error-no-file-uploaded"));
     };
     if !s.lc.valid_content_type(&kind) {
@@ -133,6 +152,7 @@ async fn upload(
                 description: text("description"),
                 msg: text("msg"),
                 sha256,
+                head,
             },
         )
         .await?;
