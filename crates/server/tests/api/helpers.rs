@@ -331,12 +331,6 @@ impl TestApp {
         }
     }
 
-    /// The SQLite file in the test's temporary folder (on PostgreSQL: where it would be;
-    /// the folder also holds the uploads).
-    pub fn db_path(&self) -> String {
-        self.db.path.clone()
-    }
-
     /// The `DATABASE_URL` this server runs on (a second store can open it).
     pub fn database_url(&self) -> String {
         self.db.url.clone()
