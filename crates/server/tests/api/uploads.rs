@@ -495,3 +495,51 @@ async fn removing_the_visitor_removes_its_files() {
     let dir = app.upload_dir();
     assert!(!dir.join(&id).exists(), "the bytes are gone too");
 }
+
+#[tokio::test]
+async fn form_fields_cannot_grow_without_bound() {
+    let (app, _agent, rid) = setup().await;
+    let before = room_doc(&app, &rid).await["msgs"].clone();
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[
+            ("description", None, None, &huge),
+            ("file", Some("a.png"), Some("image/png"), PNG),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"error-request-entity-too-large"}"#
+    );
+    // A second file part counts as a form field too.
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[
+            ("file", Some("a.png"), Some("image/png"), PNG),
+            (
+                "file",
+                Some("b.bin"),
+                Some("application/octet-stream"),
+                &huge,
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        room_doc(&app, &rid).await["msgs"],
+        before,
+        "nothing was written"
+    );
+    assert_eq!(
+        std::fs::read_dir(app.upload_dir()).unwrap().count(),
+        1,
+        "only the staging folder"
+    );
+}

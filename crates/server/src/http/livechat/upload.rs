@@ -66,6 +66,7 @@ async fn upload(
     };
 
     let mut fields: Map<String, Value> = Map::new();
+    let mut other_bytes = 0usize;
     let mut file: Option<(
         String,
         String,
@@ -123,11 +124,28 @@ async fn upload(
                 head,
             ));
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| Error::plain(format!("error-reading-upload: {e}")))?;
-            fields.insert(name, Value::String(text));
+            // Other parts (form fields, a second file) share the JSON body limit.
+            let mut field = field;
+            let mut bytes = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        other_bytes += chunk.len();
+                        if other_bytes > super::super::MAX_BODY {
+                            return Err(Error::plain("error-request-entity-too-large"));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(Error::plain(format!("error-reading-upload: {e}"))),
+                }
+            }
+            if !fields.contains_key(&name) {
+                fields.insert(
+                    name,
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                );
+            }
         }
     }
     let Some((name, kind, size, staged, sha256, head)) = file else {
@@ -237,12 +255,12 @@ async fn download(
         Err(Error::Forbidden(_)) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => return e.into_response(),
     };
-    let bytes = match s.files.get(&upload.path).await {
+    let stream = match s.files.get(&upload.path).await {
         Ok(Some(b)) => b,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return Error::internal(format!("reading upload: {e}")).into_response(),
     };
-    let mut res = Response::new(RawBody::from(bytes));
+    let mut res = Response::new(RawBody::from_stream(stream));
     let hd = res.headers_mut();
     let set = |hd: &mut HeaderMap, k: header::HeaderName, v: String| {
         if let Ok(v) = HeaderValue::from_str(&v) {
