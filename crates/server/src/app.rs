@@ -58,7 +58,11 @@ pub async fn build_on(
         lc.instance = id.as_str().into();
     }
     let bus = open_bus(config, &lc.instance).await?;
-    let lc = lc.with_bus(bus);
+    let mut lc = lc.with_bus(bus);
+    lc.delivery = Arc::new(crate::outbox::Delivery::new(
+        crate::outbox::OutboxConfig::from_config(config),
+    ));
+    tokio::spawn(crate::outbox::worker::run(lc.clone()));
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email

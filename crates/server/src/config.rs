@@ -59,6 +59,37 @@ pub struct Config {
         default_value_t = 30
     )]
     pub presence_timeout: u64,
+    /// Outbox (e-mail, webhooks): first retry delay; each further retry doubles it.
+    #[arg(
+        long = "outbox-retry-base-ms",
+        env = "OUTBOX_RETRY_BASE_MS",
+        default_value_t = 10_000
+    )]
+    pub outbox_retry_base_ms: u64,
+    /// Outbox: the longest delay between two attempts.
+    #[arg(
+        long = "outbox-retry-max-ms",
+        env = "OUTBOX_RETRY_MAX_MS",
+        default_value_t = 3_600_000
+    )]
+    pub outbox_retry_max_ms: u64,
+    /// Outbox: how often an idle worker looks for work queued by other instances.
+    #[arg(
+        long = "outbox-poll-ms",
+        env = "OUTBOX_POLL_MS",
+        default_value_t = 5_000
+    )]
+    pub outbox_poll_ms: u64,
+    /// Outbox: attempts before an e-mail is given up (webhooks: 5, as upstream).
+    #[arg(
+        long = "mail-max-attempts",
+        env = "MAIL_MAX_ATTEMPTS",
+        default_value_t = 20
+    )]
+    pub mail_max_attempts: i64,
+    /// DNS server (`ip:port`) for the offline form's MX check; default: the system's.
+    #[arg(long = "dns-server", env = "DNS_SERVER")]
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Config {
@@ -102,6 +133,11 @@ impl Config {
             nats_subject_prefix: "ferrochat".into(),
             instance_id: None,
             presence_timeout: 30,
+            outbox_retry_base_ms: 50,
+            outbox_retry_max_ms: 400,
+            outbox_poll_ms: 1_000,
+            mail_max_attempts: 20,
+            dns_server: None,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod files;
 pub mod http;
 pub mod ids;
 pub mod model;
+pub mod outbox;
 pub mod realtime;
 pub mod store;
 pub mod time;

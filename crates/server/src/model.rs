@@ -260,6 +260,9 @@ pub struct Room {
     pub transcript_request: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_feedback: Option<Value>,
+    /// What the CRM answered to the last webhook about this room (upstream's `crmData`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crm_data: Option<Value>,
 }
 
 impl Room {
@@ -358,6 +361,9 @@ pub struct Message {
     /// Navigation history saved before the visitor had a room: epoch ms (upstream's number).
     #[serde(rename = "expireAt", skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<i64>,
+    /// Who asked for a transcript (`livechat_transcript_history`).
+    #[serde(rename = "requestData", skip_serializing_if = "Option::is_none")]
+    pub request_data: Option<Value>,
 }
 
 impl Message {
@@ -388,6 +394,7 @@ impl Message {
             file: None,
             files: None,
             expire_at: None,
+            request_data: None,
         }
     }
 }

@@ -50,7 +50,8 @@ pub fn role_has_permission(role: &str, permission: &str) -> bool {
         "manage-livechat-agents"
         | "manage-livechat-managers"
         | "view-livechat-analytics"
-        | "add-livechat-department-agents" => &["livechat-manager", "admin"],
+        | "add-livechat-department-agents"
+        | "view-livechat-webhooks" => &["livechat-manager", "admin"],
         "edit-omnichannel-contact" => &["livechat-agent", "livechat-manager", "admin"],
         "create-user"
         | "delete-user"

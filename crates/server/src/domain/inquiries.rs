@@ -80,6 +80,12 @@ impl Livechat {
             TakeOutcome::Taken { room, agent } => {
                 self.publish_agent(&room.id, Some(&agent.agent_id)).await;
                 self.publish_inquiry(&room.id, "changed").await;
+                self.room_webhook(
+                    "Livechat_webhook_on_chat_taken",
+                    "LivechatSessionTaken",
+                    &room.id,
+                )
+                .await?;
                 Ok(())
             }
             TakeOutcome::Unchanged(_) => Ok(()),
@@ -131,6 +137,12 @@ impl Livechat {
                 TakeOutcome::Taken { room, agent } => {
                     self.publish_agent(&room.id, Some(&agent.agent_id)).await;
                     self.publish_inquiry(&room.id, "changed").await;
+                    self.room_webhook(
+                        "Livechat_webhook_on_chat_taken",
+                        "LivechatSessionTaken",
+                        &room.id,
+                    )
+                    .await?;
                     routed += 1;
                 }
                 // Nobody free for this one; a later chat in another department may still fit.

@@ -198,6 +198,7 @@ impl Livechat {
             Some(room) => {
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
+                self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
             }
             // Upstream's send returns nothing for a known `_id` and the REST layer then merges
@@ -280,6 +281,7 @@ impl Livechat {
             .ok_or_else(|| Error::meteor_reason("error-duplicate-id", "Message already exists"))?;
         self.publish_message(&m);
         self.publish_room_changed(&room);
+        self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
     }
 
@@ -474,6 +476,15 @@ impl Livechat {
             }
         }
         self.publish_subscriptions(&subs, "removed");
+        if self.settings.bool("Livechat_webhook_on_close") {
+            self.send_to_crm(
+                "LivechatSession",
+                &closed,
+                super::crm::CrmMessages::All,
+                None,
+            )
+            .await?;
+        }
         Ok(closed)
     }
 

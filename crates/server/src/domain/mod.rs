@@ -4,9 +4,11 @@
 
 pub mod agent_rooms;
 pub mod auth;
+pub mod crm;
 pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
+pub mod mail;
 pub mod messages;
 pub mod navigation;
 pub mod presence;
@@ -34,6 +36,8 @@ pub struct Livechat {
     pub bus: crate::bus::SharedBus,
     /// This process among the instances sharing the store (presence, bus).
     pub instance: std::sync::Arc<str>,
+    /// The outbox's settings, wake-up and address checks (issue 8b).
+    pub delivery: std::sync::Arc<crate::outbox::Delivery>,
 }
 
 impl Livechat {
@@ -50,6 +54,7 @@ impl Livechat {
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
             instance: crate::ids::random_id().into(),
+            delivery: Default::default(),
         })
     }
 

@@ -72,7 +72,10 @@ impl Livechat {
                     .append_message(m.clone(), update)
                     .await?
                     .ok_or_else(|| Error::plain("invalid-room"))?;
-                self.publish_message(&m);
+                // Hidden messages are not broadcast (upstream's message watcher skips them).
+                if !m.hidden {
+                    self.publish_message(&m);
+                }
             }
         }
         Ok(Some(m))
@@ -84,7 +87,7 @@ impl Livechat {
             .store
             .attach_pending_navigation(token, rid, self.now().millis())
             .await?;
-        for m in &moved {
+        for m in moved.iter().filter(|m| !m.hidden) {
             self.publish_message(m);
         }
         Ok(())

@@ -386,6 +386,7 @@ impl Livechat {
             call_status: None,
             transcript_request: None,
             survey_feedback: None,
+            crm_data: None,
         };
         // Upstream's `getInquiryStatus`: auto-assigning methods start `ready`, others `queued`.
         let status = if method.auto_assign() {
@@ -464,6 +465,27 @@ impl Livechat {
             }
         }
         self.publish_inquiry(&room.id, "added").await;
+        if created.agent.is_some() {
+            self.room_webhook(
+                "Livechat_webhook_on_chat_taken",
+                "LivechatSessionTaken",
+                &room.id,
+            )
+            .await?;
+        } else {
+            self.room_webhook(
+                "Livechat_webhook_on_chat_queued",
+                "LivechatSessionQueued",
+                &room.id,
+            )
+            .await?;
+        }
+        self.room_webhook(
+            "Livechat_webhook_on_start",
+            "LivechatSessionStart",
+            &room.id,
+        )
+        .await?;
         Ok((room, true))
     }
 

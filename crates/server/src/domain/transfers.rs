@@ -106,6 +106,20 @@ impl Livechat {
             return Ok(false);
         }
         let now = self.now();
+        let forwarded = match &target {
+            Target::Agent(_) => Some(super::crm::Forwarded {
+                old_department_id: None,
+                old_served_by: room
+                    .served_by
+                    .as_ref()
+                    .and_then(|s| serde_json::to_value(s).ok()),
+            }),
+            Target::Department { .. } => Some(super::crm::Forwarded {
+                old_department_id: room.department_id.clone(),
+                old_served_by: None,
+            }),
+            Target::Queue => None,
+        };
         let (choice, department, history) = match target {
             Target::Agent(agent_id) => {
                 let user = self
@@ -187,6 +201,17 @@ impl Livechat {
             TransferOutcome::Done(r) => {
                 self.publish_agent(&r.id, r.served_by_id()).await;
                 self.publish_inquiry(&r.id, "changed").await;
+                if let Some(f) =
+                    forwarded.filter(|_| self.settings.bool("Livechat_webhook_on_forward"))
+                {
+                    self.send_to_crm(
+                        "LivechatSessionForwarded",
+                        &r,
+                        super::crm::CrmMessages::All,
+                        Some(&f),
+                    )
+                    .await?;
+                }
                 Ok(true)
             }
             TransferOutcome::RoomClosed | TransferOutcome::NoInquiry => Ok(false),

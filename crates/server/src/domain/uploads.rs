@@ -225,6 +225,25 @@ impl Livechat {
     }
 }
 
+impl Livechat {
+    /// GDPR removal with the visitor's files (upstream's `removeFilesByRoomId` for each room):
+    /// the records go with the rooms, then the bytes.
+    pub async fn remove_visitor_and_files(
+        &self,
+        files: &dyn FileStorage,
+        token: &str,
+    ) -> Result<Visitor> {
+        let uploads = self.store.uploads_of_token(token).await?;
+        let v = self.remove_visitor(token).await?;
+        for u in uploads {
+            if let Err(e) = files.delete(&u.path).await {
+                tracing::warn!(error = %e, upload = %u.id, "removing a removed visitor's file");
+            }
+        }
+        Ok(v)
+    }
+}
+
 /// JavaScript's `encodeURI`.
 pub fn encode_uri(s: &str) -> String {
     const KEEP: &str = ";,/?:@&=+$-_.!~*'()#";

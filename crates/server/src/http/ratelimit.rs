@@ -24,6 +24,7 @@ fn route_limit(method: &str, path: &str) -> Option<(i64, i64)> {
         ("POST", "/api/v1/livechat/visitor") => Some((5, 60_000)),
         ("GET", "/api/v1/livechat/visitor/{token}") => Some((10, 60_000)),
         ("DELETE", "/api/v1/livechat/visitor/{token}") => Some((5, 60_000)),
+        ("POST", "/api/v1/livechat/offline.message") => Some((1, 5_000)),
         _ => None,
     }
 }

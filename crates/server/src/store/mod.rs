@@ -185,6 +185,28 @@ pub struct DepartmentQuery {
     pub count: i64,
 }
 
+/// One e-mail or webhook call waiting in the outbox (issue 8b).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxItem {
+    pub id: String,
+    /// `email` or `webhook`.
+    pub kind: String,
+    pub payload: Value,
+    /// Attempts started so far (a claim counts as one).
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub next_attempt_at: Ts,
+    pub created_at: Ts,
+}
+
+/// How one delivery attempt ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutboxOutcome {
+    Sent { at: Ts },
+    Retry { at: Ts, error: String },
+    Failed { at: Ts, error: String },
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // users and login tokens
@@ -427,4 +449,30 @@ pub trait Store: Send + Sync + 'static {
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>>;
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>>;
+    /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
+
+    // outbox (issue 8b: e-mail and webhooks, delivered in the background)
+    /// Commits a new pending item; the caller acknowledges only after this returned.
+    async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()>;
+    /// Leases up to `limit` due items (pending, `next_attempt_at <= now`, no live lease) to
+    /// `owner` until `now + lease_ms`, counting an attempt on each; no two owners ever hold
+    /// the same item at once.
+    async fn outbox_claim(
+        &self,
+        now: Ts,
+        lease_ms: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxItem>>;
+    /// Records the attempt's outcome if `owner` still holds the lease (false otherwise:
+    /// the lease expired and the item may have gone to another worker).
+    async fn outbox_finish(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &OutboxOutcome,
+    ) -> StoreResult<bool>;
+    /// When the next pending item becomes due (its retry time, or its lease's end).
+    async fn outbox_next_due(&self) -> StoreResult<Option<Ts>>;
 }

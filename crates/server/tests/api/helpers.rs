@@ -47,6 +47,8 @@ pub struct TestApp {
     pub http: Client,
     pub admin: Creds,
     pub clock: Option<Arc<ManualClock>>,
+    /// For waiting until background work (the outbox) has settled; assertions go through HTTP.
+    pub store: ferrochat::store::SharedStore,
     db_path: String,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -103,6 +105,20 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
     ) -> TestApp {
+        Self::spawn_inner(clock, dynamic, test_mode, |_| {}).await
+    }
+
+    /// A server whose process configuration the test adjusts (issue 8b: DNS server).
+    pub async fn spawn_configured(f: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(None, None, true, f).await
+    }
+
+    async fn spawn_inner(
+        clock: Option<Arc<ManualClock>>,
+        dynamic: Option<Arc<dyn Clock>>,
+        test_mode: bool,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("test.db").display().to_string();
         let url = format!("sqlite://{db_path}");
@@ -112,7 +128,9 @@ impl TestApp {
         config.admin_pass = Some(ADMIN_PASS.into());
         config.admin_email = Some("admin@example.com".into());
         config.file_upload_path = Some(dir.path().join("uploads"));
+        configure(&mut config);
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
+        let store = app.state.lc.store.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -132,6 +150,7 @@ impl TestApp {
                 username: ADMIN.into(),
             },
             clock,
+            store,
             db_path,
             _dir: dir,
             shutdown: Some(tx),
@@ -365,6 +384,7 @@ impl TestCluster {
                     username: ADMIN.into(),
                 },
                 clock: None,
+                store: store.clone(),
                 db_path: db_path.clone(),
                 _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),
                 shutdown: Some(tx),

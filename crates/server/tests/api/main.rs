@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod delivery_support;
+
 mod agent_rooms;
 mod agents;
 mod auth;
@@ -12,6 +14,7 @@ mod concurrency;
 mod config;
 mod custom_fields;
 mod departments;
+mod email;
 mod messages;
 mod page_visited;
 mod realtime;
@@ -23,3 +26,4 @@ mod transfers;
 mod triggers;
 mod uploads;
 mod visitor;
+mod webhooks;

@@ -198,3 +198,39 @@ async fn another_visitors_room_is_refused_and_input_is_checked() {
         assert_eq!(r.body["error"], err);
     }
 }
+
+#[tokio::test]
+async fn only_visible_navigation_reaches_the_room_stream() {
+    use crate::realtime::{Ddp, visitor_args};
+    let app = TestApp::spawn().await;
+    app.create_agent("agent1").await;
+    app.visitor("v1").await;
+    let rid = app.room("v1").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut d = Ddp::open(&app).await;
+    d.call("livechat:setUpConnection", json!([{"token": "v1"}]))
+        .await;
+    assert_eq!(
+        d.sub("stream-room-messages", json!([rid, visitor_args("v1")]))
+            .await["msg"],
+        "ready"
+    );
+    // Hidden (the default): stored, not broadcast; the next frame is the visitor's message.
+    visit(&app, "v1", Some(&rid), page("A", "https://a", "url")).await;
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "v1", "rid": rid, "msg": "hi"}),
+    )
+    .await;
+    assert_eq!(d.recv().await["fields"]["args"][0]["msg"], "hi");
+    app.set_setting("Livechat_Visitor_navigation_as_a_message", json!(true))
+        .await;
+    visit(&app, "v1", Some(&rid), page("B", "https://b", "url")).await;
+    let m = d.recv().await["fields"]["args"][0].clone();
+    assert_eq!(
+        (m["t"].as_str(), m["msg"].as_str()),
+        (Some("livechat_navigation_history"), Some("B - https://b"))
+    );
+}

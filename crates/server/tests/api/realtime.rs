@@ -85,7 +85,7 @@ impl Ddp {
     }
 }
 
-fn visitor_args(token: &str) -> Value {
+pub fn visitor_args(token: &str) -> Value {
     json!({"useCollection": false, "args": [{"token": token, "visitorToken": token}]})
 }
 

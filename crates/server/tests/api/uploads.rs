@@ -456,3 +456,47 @@ async fn settings_limit_uploads() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn removing_the_visitor_removes_its_files() {
+    let (app, _agent, rid) = setup().await;
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[("file", Some("a.txt"), Some("text/plain"), b"mine")],
+    )
+    .await;
+    let id = r.body["file"]["_id"].as_str().unwrap().to_string();
+    let url = format!("/file-upload/{id}/a.txt");
+    // Upstream refuses while a room is open (without header collection).
+    app.post(
+        "/api/v1/livechat/room.close",
+        json!({"rid": rid, "token": "v1"}),
+    )
+    .await;
+    let r = app
+        .req(
+            reqwest::Method::DELETE,
+            "/api/v1/livechat/visitor/v1",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (st, _, _) = fetch(
+        &app,
+        &url,
+        &[
+            ("x-user-id", &app.admin.id),
+            ("x-auth-token", &app.admin.token),
+        ],
+    )
+    .await;
+    assert_eq!(st, 404);
+    let dir = std::path::Path::new(&app.db_path())
+        .parent()
+        .unwrap()
+        .join("uploads");
+    assert!(!dir.join(&id).exists(), "the bytes are gone too");
+}

@@ -5,6 +5,7 @@ pub mod config;
 pub mod custom_field;
 pub mod department;
 pub mod inquiry;
+pub mod mail;
 pub mod message;
 pub mod page_visited;
 pub mod room;
@@ -15,6 +16,7 @@ pub mod triggers;
 pub mod upload;
 pub mod users;
 pub mod visitor;
+pub mod webhooks;
 
 use super::AppState;
 use super::validate::i64_of;
@@ -40,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .merge(triggers::routes())
         .merge(page_visited::routes())
         .merge(upload::routes())
+        .merge(mail::routes())
+        .merge(webhooks::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

@@ -114,7 +114,9 @@ async fn get_visitor(State(s): State<AppState>, Path(token): Path<String>) -> Ap
 }
 
 async fn delete_visitor(State(s): State<AppState>, Path(token): Path<String>) -> ApiResult {
-    let v = s.lc.remove_visitor(&token).await?;
+    let v =
+        s.lc.remove_visitor_and_files(s.files.as_ref(), &token)
+            .await?;
     ok(json!({ "visitor": { "_id": v.id, "ts": v.ts } }))
 }
 

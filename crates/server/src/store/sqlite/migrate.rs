@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0002_visitor_extras.sql"),
     ),
     (
+        3,
+        "outbox",
+        include_str!("../../../migrations/sqlite/0003_outbox.sql"),
+    ),
+    (
         4,
         "presence",
         include_str!("../../../migrations/sqlite/0004_presence.sql"),

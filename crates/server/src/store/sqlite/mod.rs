@@ -12,6 +12,7 @@
 
 mod migrate;
 mod ops;
+mod outbox;
 
 use super::*;
 use parking_lot::Mutex;

@@ -741,6 +741,7 @@ impl Store for SqliteStore {
                 "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
                 "DELETE FROM navigation_pending WHERE token = ?1",
+                "DELETE FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
                 "DELETE FROM rooms WHERE token = ?1",
@@ -1632,5 +1633,44 @@ impl Store for SqliteStore {
     }
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
         self.read(|c| extras::upload(c, id))
+    }
+    async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>> {
+        self.read(|c| {
+            many_docs(
+                c,
+                "SELECT doc FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
+                [token],
+            )
+        })
+    }
+
+    // outbox (issue 8b)
+    async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()> {
+        let item = item.clone();
+        self.write(move |c| super::outbox::enqueue(c, &item)).await
+    }
+    async fn outbox_claim(
+        &self,
+        now: Ts,
+        lease_ms: i64,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        let owner = owner.to_owned();
+        self.write(move |c| super::outbox::claim(c, now, lease_ms, &owner, limit))
+            .await
+    }
+    async fn outbox_finish(
+        &self,
+        id: &str,
+        owner: &str,
+        outcome: &OutboxOutcome,
+    ) -> StoreResult<bool> {
+        let (id, owner, outcome) = (id.to_owned(), owner.to_owned(), outcome.clone());
+        self.write(move |c| super::outbox::finish(c, &id, &owner, &outcome))
+            .await
+    }
+    async fn outbox_next_due(&self) -> StoreResult<Option<Ts>> {
+        self.read(super::outbox::next_due)
     }
 }

@@ -1,0 +1,338 @@
+//! Offline messages and conversation transcripts by e-mail (upstream's `sendOfflineMessage`
+//! and `sendTranscript`). Mails are built here and committed to the outbox; the request is
+//! answered once the outbox row is durable, delivery happens in the background.
+
+use super::Livechat;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::model::{Message, Room, UserRef};
+use crate::outbox::mail::{escape_html, from_address, strip_html, valid_address};
+use crate::outbox::{EMAIL, WEBHOOK, WEBHOOK_ATTEMPTS};
+use serde_json::{Value, json};
+
+pub const OFFLINE_MESSAGE_SENT: &str = "Livechat offline message sent";
+pub const OFFLINE_MESSAGE_ERROR: &str = "Error sending Omnichannel offline message";
+pub const TRANSCRIPT_SENT: &str = "Omnichannel transcript sent";
+pub const TRANSCRIPT_ERROR: &str = "Error sending Omnichannel transcript";
+const TRANSCRIPT_SUBJECT: &str = "Transcript of your omnichannel conversation.";
+/// Used when `From_Email` holds no usable address (a mail must have a sender).
+const FALLBACK_FROM: &str = "no-reply@localhost.localdomain";
+/// fuselage-tokens `n100` / `n250`, as upstream's transcript uses them.
+const N100: &str = "#F7F8FA";
+const N250: &str = "#E4E7EA";
+
+pub struct OfflineMessage {
+    pub name: String,
+    pub email: String,
+    pub message: String,
+    pub department: Option<String>,
+    pub host: Option<String>,
+}
+
+/// The author of transcripts' history messages when a visitor asked (upstream's bot user).
+pub fn rocket_cat() -> UserRef {
+    UserRef {
+        id: "rocket.cat".into(),
+        username: "rocket.cat".into(),
+        name: Some("Rocket.Cat".into()),
+    }
+}
+
+/// `message.replace(/([^>\r\n]?)(\r\n|\n\r|\r|\n)/g, '$1<br>$2')`.
+fn line_breaks(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\r' || c == '\n' {
+            let pair = matches!(
+                (c, chars.get(i + 1)),
+                ('\r', Some('\n')) | ('\n', Some('\r'))
+            );
+            out.push_str("<br>");
+            out.push(c);
+            if pair {
+                out.push(chars[i + 1]);
+                i += 1;
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `LLL` in moment's English locale, in UTC: `January 5, 2024 3:04 PM`.
+fn lll(ts: crate::time::Ts) -> String {
+    ts.datetime().format("%B %-d, %Y %-I:%M %p").to_string()
+}
+
+impl Livechat {
+    fn sender(&self) -> String {
+        let from = from_address(&self.settings.str("From_Email"));
+        if valid_address(&from) {
+            from
+        } else {
+            FALLBACK_FROM.into()
+        }
+    }
+
+    /// `Mailer.send`: refuses an invalid `to` (upstream's `Meteor.Error('invalid email')`),
+    /// else commits the mail to the outbox.
+    async fn queue_mail(
+        &self,
+        to: &str,
+        from: Value,
+        reply_to: Option<Value>,
+        subject: &str,
+        html: &str,
+    ) -> Result<()> {
+        if !valid_address(to) {
+            return Err(Error::meteor("invalid email"));
+        }
+        let mut payload = json!({
+            "to": to,
+            "from": from,
+            "subject": subject,
+            "html": html,
+            "text": strip_html(html),
+        });
+        if let Some(r) = reply_to.filter(|r| valid_address(r["address"].as_str().unwrap_or(""))) {
+            payload["replyTo"] = r;
+        }
+        self.delivery
+            .enqueue(
+                &self.store,
+                EMAIL,
+                payload,
+                self.delivery.config.mail_max_attempts,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A webhook call through the outbox (skipped while no URL is configured).
+    pub async fn queue_webhook(&self, body: Value, rid: Option<&str>) -> Result<()> {
+        let url = self.settings.str("Livechat_webhookUrl");
+        if url.trim().is_empty() {
+            return Ok(());
+        }
+        let mut payload = json!({ "url": url, "body": body });
+        if let Some(rid) = rid {
+            payload["rid"] = json!(rid);
+        }
+        self.delivery
+            .enqueue(&self.store, WEBHOOK, payload, WEBHOOK_ATTEMPTS)
+            .await?;
+        Ok(())
+    }
+
+    /// `POST livechat/offline.message`.
+    pub async fn send_offline_message(&self, m: OfflineMessage) -> Result<()> {
+        if !self.settings.bool("Livechat_display_offline_form") {
+            return Err(Error::plain("error-offline-form-disabled"));
+        }
+        if m.email.is_empty() {
+            return Err(Error::plain("error-invalid-email"));
+        }
+        // Upstream inserts the visitor's text raw; we escape it so a form cannot inject
+        // markup into the recipient's mail.
+        let email_message = line_breaks(&escape_html(&m.message));
+        let mut html = "<h1>New livechat message</h1>".to_string();
+        if let Some(host) = m.host.as_deref().filter(|h| !h.is_empty()) {
+            let h = escape_html(host);
+            html.push_str(&format!(
+                "<p><strong>Sent from:</strong><a href='{h}'> {h}</a></p>"
+            ));
+        }
+        html.push_str(&format!(
+            "\n\t\t\t<p><strong>Visitor name:</strong> {}</p>\n\t\t\t<p><strong>Visitor email:</strong> {}</p>\n\t\t\t<p><strong>Message:</strong><br>{}</p>",
+            escape_html(&m.name),
+            escape_html(&m.email),
+            email_message
+        ));
+        let from = self.sender();
+        if self.settings.bool("Livechat_validate_offline_email") {
+            let domain = m.email.rsplit_once('@').map(|(_, d)| d).unwrap_or(&m.email);
+            if !self.delivery.has_mx(domain).await {
+                return Err(Error::meteor("error-invalid-email-address"));
+            }
+        }
+        let mut to = self.settings.str("Livechat_offline_email");
+        if let Some(dep) = m.department.as_deref().filter(|d| !d.is_empty()) {
+            let found = match self.store.department(dep).await? {
+                Some(d) => Some(d),
+                None => self.store.department_by_name(dep).await?,
+            };
+            if let Some(d) = found.filter(|d| !d.email.is_empty()) {
+                to = d.email;
+            }
+        }
+        let subject = format!(
+            "Livechat offline message from {}: {}",
+            m.name,
+            email_message
+                .encode_utf16()
+                .take(20)
+                .collect::<Vec<u16>>()
+                .pipe_utf16()
+        );
+        self.queue_mail(
+            &to,
+            json!({"name": format!("{} - {}", m.name, m.email), "address": from}),
+            Some(json!({"name": m.name, "address": m.email})),
+            &subject,
+            &html,
+        )
+        .await?;
+        if self.settings.bool("Livechat_webhook_on_offline_msg") {
+            self.queue_webhook(
+                json!({
+                    "type": "LivechatOfflineMessage",
+                    "sentAt": self.now(),
+                    "visitor": {"name": m.name, "email": m.email},
+                    "message": m.message,
+                }),
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// `POST livechat/transcript`: the conversation up to its closing, mailed to `email`,
+    /// and a `livechat_transcript_history` message in the room.
+    pub async fn send_transcript(&self, token: &str, rid: &str, email: &str) -> Result<()> {
+        let visitor = self
+            .store
+            .visitor_by_token(token)
+            .await?
+            .ok_or_else(|| Error::plain("error-invalid-token"))?;
+        let room = self
+            .store
+            .room(rid)
+            .await?
+            .filter(|r| r.t == "l" && r.v.token == token)
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        let html = self.transcript_html(&room, &visitor.id).await?;
+        let subject = match self.settings.str("Livechat_transcript_email_subject") {
+            s if s.is_empty() => TRANSCRIPT_SUBJECT.to_string(),
+            s => s,
+        };
+        let from = self.sender();
+        self.queue_mail(
+            email,
+            json!({"address": from}),
+            Some(json!({"address": from})),
+            &subject,
+            &html,
+        )
+        .await?;
+        let now = self.now();
+        let mut m = Message::system(
+            ids::random_id(),
+            "livechat_transcript_history",
+            rid,
+            "",
+            rocket_cat(),
+            now,
+        );
+        let mut v =
+            json!({"_id": visitor.id, "token": visitor.token, "username": visitor.username});
+        if let Some(n) = &visitor.name {
+            v["name"] = json!(n);
+        }
+        m.request_data = Some(json!({"type": "visitor", "visitor": v, "user": rocket_cat()}));
+        let update = Box::new(move |r: &mut Room| {
+            r.msgs += 1;
+            r.updated_at = now;
+            Ok(())
+        });
+        if self
+            .store
+            .append_message(m.clone(), update)
+            .await?
+            .is_some()
+        {
+            self.publish_message(&m);
+        }
+        Ok(())
+    }
+
+    async fn transcript_html(&self, room: &Room, visitor_id: &str) -> Result<String> {
+        let mut messages = self.store.messages_of_room(&room.id).await?;
+        let end = messages
+            .iter()
+            .find(|m| m.t.as_deref() == Some("livechat-close"))
+            .map(|m| m.ts);
+        messages.retain(|m| !m.hidden && m.t.is_none() && end.is_none_or(|e| m.ts < e));
+        messages.sort_by_key(|m| m.ts);
+        let show_agent = self.settings.bool("Livechat_show_agent_info");
+        let unsupported = format!(
+            "<div style=\"background-color: {N100}; text-align: center; border-color: {N250}; border-width: 1px; border-style: solid; border-radius: 4px; padding-top: 8px; padding-bottom: 8px; margin-top: 4px;\">This attachment is not supported</div>"
+        );
+        let mut html = String::from("<div> <hr>");
+        for m in &messages {
+            let author = if m.u.id == visitor_id {
+                "You".to_string()
+            } else if show_agent {
+                m.u.name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| m.u.username.clone())
+            } else {
+                "Agent".to_string()
+            };
+            let mut content = escape_html(&m.msg);
+            let mut files = String::new();
+            if let Some(atts) = m.attachments.as_ref().filter(|a| !a.is_empty()) {
+                content = escape_html(atts[0]["description"].as_str().unwrap_or(""));
+                // File attachments (those with a title link): images cannot be embedded
+                // without the upload store, so every file shows as unsupported.
+                for a in atts.iter().filter(|a| a.get("title_link").is_some()) {
+                    files.push_str(&format!(
+                        "<div>{}{unsupported}</div>",
+                        escape_html(a["title"].as_str().unwrap_or(""))
+                    ));
+                }
+            }
+            html.push_str(&format!(
+                "\n\t\t\t<p><strong>{}</strong>  <em>{}</em></p>\n\t\t\t<p>{}</p>\n\t\t\t<p>{}</p>\n\t\t",
+                escape_html(&author),
+                lll(m.ts),
+                content,
+                files
+            ));
+        }
+        html.push_str("</div>");
+        Ok(html)
+    }
+}
+
+trait PipeUtf16 {
+    fn pipe_utf16(self) -> String;
+}
+
+impl PipeUtf16 for Vec<u16> {
+    fn pipe_utf16(self) -> String {
+        String::from_utf16_lossy(&self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_become_br() {
+        assert_eq!(line_breaks("a\nb\r\nc"), "a<br>\nb<br>\r\nc");
+    }
+
+    #[test]
+    fn moment_lll() {
+        let t = crate::time::Ts::parse_iso("2024-01-05T15:04:00.000Z").unwrap();
+        assert_eq!(lll(t), "January 5, 2024 3:04 PM");
+    }
+}

@@ -1,0 +1,163 @@
+//! Background delivery of e-mails and webhook calls (issue 8b).
+//!
+//! The domain writes what must be sent into the store's outbox (committed before the request
+//! is answered) and wakes the worker; the worker claims due items with a lease, delivers them
+//! (SMTP through lettre, HTTP through reqwest) and records the outcome, retrying failures
+//! with exponential backoff. A mail server or CRM that is down delays delivery, never loses it,
+//! and several instances sharing one database never hold the same item at once.
+
+pub mod mail;
+pub mod webhook;
+pub mod worker;
+
+use crate::config::Config;
+use crate::ids;
+use crate::store::{OutboxItem, SharedStore, StoreResult};
+use crate::time::Ts;
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::xfer::Protocol;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub const EMAIL: &str = "email";
+pub const WEBHOOK: &str = "webhook";
+/// Upstream's `sendRequest` tries a webhook 5 times.
+pub const WEBHOOK_ATTEMPTS: i64 = 5;
+
+#[derive(Clone, Debug)]
+pub struct OutboxConfig {
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    pub idle_poll_ms: u64,
+    pub mail_max_attempts: i64,
+    /// How long a claim holds an item; longer than any one attempt may take.
+    pub lease_ms: i64,
+    pub dns_server: Option<SocketAddr>,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            retry_base_ms: 10_000,
+            retry_max_ms: 3_600_000,
+            idle_poll_ms: 5_000,
+            mail_max_attempts: 20,
+            lease_ms: 120_000,
+            dns_server: None,
+        }
+    }
+}
+
+impl OutboxConfig {
+    pub fn from_config(c: &Config) -> Self {
+        OutboxConfig {
+            retry_base_ms: c.outbox_retry_base_ms.max(1),
+            retry_max_ms: c.outbox_retry_max_ms.max(c.outbox_retry_base_ms.max(1)),
+            idle_poll_ms: c.outbox_poll_ms.max(10),
+            mail_max_attempts: c.mail_max_attempts.max(1),
+            dns_server: c.dns_server,
+            ..Default::default()
+        }
+    }
+
+    /// Delay before attempt `attempts + 1`: base · 2^(attempts-1), at most `retry_max_ms`.
+    pub fn backoff_ms(&self, attempts: i64) -> i64 {
+        let exp = attempts.clamp(1, 32) as u32 - 1;
+        let d = self.retry_base_ms.saturating_mul(1u64 << exp.min(30));
+        d.min(self.retry_max_ms) as i64
+    }
+}
+
+/// What the domain holds to queue deliveries and check addresses.
+pub struct Delivery {
+    pub config: OutboxConfig,
+    wake: Notify,
+    resolver: TokioResolver,
+    pub http: reqwest::Client,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Self::new(OutboxConfig::default())
+    }
+}
+
+impl Delivery {
+    pub fn new(config: OutboxConfig) -> Self {
+        let resolver = resolver(config.dns_server);
+        Delivery {
+            config,
+            wake: Notify::new(),
+            resolver,
+            http: webhook::client(),
+        }
+    }
+
+    /// Commits the item; the worker is woken only after the commit.
+    pub async fn enqueue(
+        &self,
+        store: &SharedStore,
+        kind: &str,
+        payload: Value,
+        max_attempts: i64,
+    ) -> StoreResult<String> {
+        let now = now();
+        let item = OutboxItem {
+            id: ids::random_id(),
+            kind: kind.to_string(),
+            payload,
+            attempts: 0,
+            max_attempts,
+            next_attempt_at: now,
+            created_at: now,
+        };
+        store.outbox_enqueue(&item).await?;
+        self.wake.notify_one();
+        Ok(item.id)
+    }
+
+    pub async fn wait(&self, d: Duration) {
+        let _ = tokio::time::timeout(d, self.wake.notified()).await;
+    }
+
+    /// Node's `dns.resolveMx` succeeds: the domain has MX records.
+    pub async fn has_mx(&self, domain: &str) -> bool {
+        if domain.is_empty() {
+            return false;
+        }
+        let name = format!("{}.", domain.trim_end_matches('.'));
+        match self.resolver.mx_lookup(name).await {
+            Ok(l) => l.iter().next().is_some(),
+            Err(_) => false,
+        }
+    }
+}
+
+fn resolver(server: Option<SocketAddr>) -> TokioResolver {
+    let mut opts = ResolverOpts::default();
+    opts.timeout = Duration::from_secs(3);
+    opts.attempts = 1;
+    let builder = match server {
+        Some(addr) => {
+            let mut c = ResolverConfig::new();
+            c.add_name_server(NameServerConfig::new(addr, Protocol::Udp));
+            TokioResolver::builder_with_config(c, TokioConnectionProvider::default())
+        }
+        None => TokioResolver::builder_tokio().unwrap_or_else(|_| {
+            TokioResolver::builder_with_config(
+                ResolverConfig::default(),
+                TokioConnectionProvider::default(),
+            )
+        }),
+    };
+    builder.with_options(opts).build()
+}
+
+/// The outbox runs on wall time whatever clock the domain uses (retries must happen).
+pub fn now() -> Ts {
+    Ts::from_millis(chrono::Utc::now().timestamp_millis())
+}
