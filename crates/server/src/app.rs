@@ -5,6 +5,7 @@ use crate::domain::Livechat;
 use crate::error::{Error, Result};
 use crate::http::{self, AppState};
 use crate::store::SharedStore;
+use crate::store::postgres::{PgStore, PoolSettings};
 use crate::store::sqlite::SqliteStore;
 use crate::time::{SharedClock, SystemClock};
 use axum::Router;
@@ -19,17 +20,25 @@ pub struct App {
 }
 
 pub async fn open_store(url: &str) -> Result<SharedStore> {
+    open_store_with(url, &PoolSettings::default()).await
+}
+
+/// `sqlite:` URLs open the embedded store; `postgres://` (or `postgresql://`) URLs the
+/// shared PostgreSQL store with the given pool settings.
+pub async fn open_store_with(url: &str, pool: &PoolSettings) -> Result<SharedStore> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url, pool).await?))
     } else {
         Err(Error::internal(format!(
-            "unsupported DATABASE_URL {url:?}: this build stores data in SQLite (sqlite://path or sqlite::memory:)"
+            "unsupported DATABASE_URL {url:?}: use sqlite://path, sqlite::memory: or postgres://user@host/db"
         )))
     }
 }
 
 pub async fn build(config: &Config, clock: Option<SharedClock>) -> Result<App> {
-    let store = open_store(&config.database_url).await?;
+    let store = open_store_with(&config.database_url, &config.pool_settings()).await?;
     build_on(config, clock, store).await
 }
 

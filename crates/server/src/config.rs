@@ -13,13 +13,35 @@ pub struct Config {
     /// Public URL of this server (default http://localhost:PORT).
     #[arg(long = "root-url", env = "ROOT_URL")]
     pub root_url: Option<String>,
-    /// `sqlite://path` (created on first start) or `sqlite::memory:`.
+    /// `sqlite://path` (created on first start), `sqlite::memory:`, or
+    /// `postgres://user:pass@host:5432/db` (several instances may share it).
     #[arg(
         long = "database-url",
         env = "DATABASE_URL",
         default_value = "sqlite://data/ferrochat.db"
     )]
     pub database_url: String,
+    /// PostgreSQL: most connections this instance opens.
+    #[arg(
+        long = "database-pool-max",
+        env = "DATABASE_POOL_MAX",
+        default_value_t = 16
+    )]
+    pub database_pool_max: u32,
+    /// PostgreSQL: connections kept open when idle.
+    #[arg(
+        long = "database-pool-min",
+        env = "DATABASE_POOL_MIN",
+        default_value_t = 0
+    )]
+    pub database_pool_min: u32,
+    /// PostgreSQL: seconds a request waits for a free connection before failing.
+    #[arg(
+        long = "database-acquire-timeout",
+        env = "DATABASE_ACQUIRE_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub database_acquire_timeout: u64,
     /// Admin created when the database has none.
     #[arg(long = "admin-username", env = "ADMIN_USERNAME")]
     pub admin_username: Option<String>,
@@ -99,6 +121,14 @@ impl Config {
             .unwrap_or_else(|| format!("http://localhost:{}", self.port))
     }
 
+    pub fn pool_settings(&self) -> crate::store::postgres::PoolSettings {
+        crate::store::postgres::PoolSettings {
+            max: self.database_pool_max,
+            min: self.database_pool_min,
+            acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout),
+        }
+    }
+
     /// Where uploaded files live: the setting, else the SQLite file's folder, else `data`.
     pub fn upload_dir(&self) -> std::path::PathBuf {
         if let Some(p) = &self.file_upload_path {
@@ -123,6 +153,9 @@ impl Config {
             bind_ip: "127.0.0.1".into(),
             root_url: None,
             database_url: database_url.into(),
+            database_pool_max: 8,
+            database_pool_min: 0,
+            database_acquire_timeout: 30,
             admin_username: None,
             admin_pass: None,
             admin_email: None,

@@ -52,7 +52,9 @@ pub fn role_has_permission(role: &str, permission: &str) -> bool {
         | "view-livechat-analytics"
         | "add-livechat-department-agents"
         | "view-livechat-webhooks" => &["livechat-manager", "admin"],
-        "edit-omnichannel-contact" => &["livechat-agent", "livechat-manager", "admin"],
+        "edit-omnichannel-contact" | "send-omnichannel-chat-transcript" => {
+            &["livechat-agent", "livechat-manager", "admin"]
+        }
         "create-user"
         | "delete-user"
         | "edit-other-user-info"

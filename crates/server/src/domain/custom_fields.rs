@@ -203,6 +203,48 @@ impl Livechat {
         }
     }
 
+    /// `config.customFields`: visible, public visitor-scope fields as the widget's form uses
+    /// them (`required` false and `defaultValue` null by default, `options` split on commas).
+    pub async fn config_custom_fields(&self) -> Result<Vec<Value>> {
+        Ok(self
+            .store
+            .custom_fields(Some("visitor"))
+            .await?
+            .into_iter()
+            .filter(|f| {
+                f.visibility == "visible" && f.extra.get("public") == Some(&Value::Bool(true))
+            })
+            .map(|f| {
+                let mut m = Map::new();
+                m.insert("_id".into(), Value::String(f.id.clone()));
+                m.insert("label".into(), Value::String(f.label.clone()));
+                if let Some(r) = f.extra.get("regexp") {
+                    m.insert("regexp".into(), r.clone());
+                }
+                m.insert("required".into(), Value::Bool(f.required()));
+                if let Some(t) = f.extra.get("type") {
+                    m.insert("type".into(), t.clone());
+                }
+                m.insert(
+                    "defaultValue".into(),
+                    f.extra.get("defaultValue").cloned().unwrap_or(Value::Null),
+                );
+                if let Some(o) = f
+                    .extra
+                    .get("options")
+                    .and_then(Value::as_str)
+                    .filter(|o| !o.is_empty())
+                {
+                    m.insert(
+                        "options".into(),
+                        Value::Array(o.split(',').map(|x| Value::String(x.to_string())).collect()),
+                    );
+                }
+                Value::Object(m)
+            })
+            .collect())
+    }
+
     /// Keys of the visitor-scope fields among `keys` (registration keeps only those).
     pub async fn visitor_scope_keys(&self) -> Result<Vec<String>> {
         Ok(self

@@ -205,6 +205,19 @@ impl Livechat {
     /// `POST livechat/transcript`: the conversation up to its closing, mailed to `email`,
     /// and a `livechat_transcript_history` message in the room.
     pub async fn send_transcript(&self, token: &str, rid: &str, email: &str) -> Result<()> {
+        self.send_transcript_as(token, rid, email, None, None).await
+    }
+
+    /// `sendTranscript` with the optional subject and requesting agent (a transcript an
+    /// agent asked for, sent when the room closes).
+    pub async fn send_transcript_as(
+        &self,
+        token: &str,
+        rid: &str,
+        email: &str,
+        subject: Option<&str>,
+        user: Option<&Value>,
+    ) -> Result<()> {
         let visitor = self
             .store
             .visitor_by_token(token)
@@ -217,9 +230,13 @@ impl Livechat {
             .filter(|r| r.t == "l" && r.v.token == token)
             .ok_or_else(|| Error::plain("error-invalid-room"))?;
         let html = self.transcript_html(&room, &visitor.id).await?;
-        let subject = match self.settings.str("Livechat_transcript_email_subject") {
-            s if s.is_empty() => TRANSCRIPT_SUBJECT.to_string(),
-            s => s,
+        let subject = match (
+            subject,
+            self.settings.str("Livechat_transcript_email_subject"),
+        ) {
+            (Some(s), _) if !s.is_empty() => s.to_string(),
+            (_, s) if s.is_empty() => TRANSCRIPT_SUBJECT.to_string(),
+            (_, s) => s,
         };
         let from = self.sender();
         self.queue_mail(
@@ -231,20 +248,35 @@ impl Livechat {
         )
         .await?;
         let now = self.now();
-        let mut m = Message::system(
-            ids::random_id(),
-            "livechat_transcript_history",
-            rid,
-            "",
-            rocket_cat(),
-            now,
-        );
         let mut v =
             json!({"_id": visitor.id, "token": visitor.token, "username": visitor.username});
         if let Some(n) = &visitor.name {
             v["name"] = json!(n);
         }
-        m.request_data = Some(json!({"type": "visitor", "visitor": v, "user": rocket_cat()}));
+        // Requested by an agent: they author the history message; else rocket.cat does.
+        let (author, request) = match user.filter(|u| u["username"].is_string()) {
+            Some(u) => (
+                UserRef {
+                    id: u["_id"].as_str().unwrap_or("").to_string(),
+                    username: u["username"].as_str().unwrap_or("").to_string(),
+                    name: u["name"].as_str().map(str::to_string),
+                },
+                json!({"type": "user", "visitor": v, "user": u}),
+            ),
+            None => (
+                rocket_cat(),
+                json!({"type": "visitor", "visitor": v, "user": rocket_cat()}),
+            ),
+        };
+        let mut m = Message::system(
+            ids::random_id(),
+            "livechat_transcript_history",
+            rid,
+            "",
+            author,
+            now,
+        );
+        m.request_data = Some(request);
         let update = Box::new(move |r: &mut Room| {
             r.msgs += 1;
             r.updated_at = now;
@@ -258,6 +290,88 @@ impl Livechat {
         {
             self.publish_message(&m);
         }
+        Ok(())
+    }
+
+    /// `POST livechat/transcript/:rid` (agent): the transcript goes to `email` when the
+    /// room closes.
+    pub async fn request_transcript(
+        &self,
+        user: &crate::model::User,
+        rid: &str,
+        email: &str,
+        subject: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        let request = json!({
+            "requestedAt": now,
+            "requestedBy": {"_id": user.id, "username": user.username, "name": user.name},
+            "email": email,
+            "subject": subject,
+        });
+        let update = Box::new(move |r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::meteor_reason("error-invalid-room", "Invalid room"));
+            }
+            if r.transcript_request.is_some() {
+                return Err(Error::meteor_reason(
+                    "error-transcript-already-requested",
+                    "Transcript already requested",
+                ));
+            }
+            r.transcript_request = Some(request.clone());
+            Ok(())
+        });
+        self.store
+            .modify_room(rid, update)
+            .await?
+            .ok_or_else(|| Error::meteor_reason("error-invalid-room", "Invalid room"))?;
+        Ok(())
+    }
+
+    /// `DELETE livechat/transcript/:rid`: the request is withdrawn.
+    pub async fn cancel_transcript_request(&self, rid: &str) -> Result<()> {
+        let update = Box::new(|r: &mut Room| {
+            if !r.is_open() {
+                return Err(Error::plain("error-invalid-room"));
+            }
+            if r.transcript_request.take().is_none() {
+                return Err(Error::plain("error-transcript-not-requested"));
+            }
+            Ok(())
+        });
+        self.store
+            .modify_room(rid, update)
+            .await?
+            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        Ok(())
+    }
+
+    /// Upstream's `sendEmailTranscriptOnClose`: a requested transcript goes out as the room
+    /// closes, and the request is cleared.
+    pub async fn transcript_on_close(&self, room: &Room) -> Result<()> {
+        let Some(req) = room.transcript_request.clone() else {
+            return Ok(());
+        };
+        let email = req["email"].as_str().unwrap_or("");
+        let subject = req["subject"].as_str();
+        self.send_transcript_as(
+            &room.v.token,
+            &room.id,
+            email,
+            subject,
+            req.get("requestedBy"),
+        )
+        .await?;
+        self.store
+            .modify_room(
+                &room.id,
+                Box::new(|r: &mut Room| {
+                    r.transcript_request = None;
+                    Ok(())
+                }),
+            )
+            .await?;
         Ok(())
     }
 

@@ -476,6 +476,11 @@ impl Livechat {
             }
         }
         self.publish_subscriptions(&subs, "removed");
+        if closed.transcript_request.is_some()
+            && let Err(e) = self.transcript_on_close(&closed).await
+        {
+            tracing::warn!(rid = %closed.id, error = %e, "requested transcript not sent");
+        }
         if self.settings.bool("Livechat_webhook_on_close") {
             self.send_to_crm(
                 "LivechatSession",

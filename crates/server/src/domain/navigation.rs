@@ -3,21 +3,14 @@
 //! "keep history of unregistered visitors for 1 month") and join the room once it exists.
 
 use super::Livechat;
+use super::mail::rocket_cat;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::model::{Message, Room, UserRef};
+use crate::model::{Message, Room};
 use serde_json::{Value, json};
 
 /// Upstream's `keepHistoryMiliseconds`.
 pub const KEEP_HISTORY_MS: i64 = 2_592_000_000;
-
-fn rocket_cat() -> UserRef {
-    UserRef {
-        id: "rocket.cat".into(),
-        username: "rocket.cat".into(),
-        name: Some("Rocket.Cat".into()),
-    }
-}
 
 impl Livechat {
     /// Saves the page change when it is of the monitored kind (`Livechat_history_monitor_type`);

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::model::*;
 use crate::store::{AgentChoice, Transfer, TransferOutcome};
+use crate::time::Ts;
 use serde_json::{Map, Value, json};
 
 /// `normalizeTransferredByData`.
@@ -47,9 +48,12 @@ impl Livechat {
         }))
     }
 
-    /// `saveTransferHistory`'s message.
+    /// `saveTransferHistory`'s message, at the transfer's time (the `ul` messages written
+    /// with it carry the same time, so the history sorts before them).
+    #[allow(clippy::too_many_arguments)]
     fn history_message(
         &self,
+        now: Ts,
         room: &Room,
         by: &Value,
         scope: &str,
@@ -57,7 +61,6 @@ impl Livechat {
         next_department: Option<Value>,
         to: Option<Value>,
     ) -> Message {
-        let now = self.now();
         let mut data = Map::new();
         data.insert("transferredBy".into(), by.clone());
         data.insert("ts".into(), serde_json::to_value(now).unwrap_or_default());
@@ -130,7 +133,8 @@ impl Livechat {
                     return Err(Error::plain("error-selected-agent-room-agent-are-same"));
                 }
                 let to = json!({"_id": user.id, "username": user.username, "name": user.name});
-                let history = self.history_message(room, &by, "agent", comment, None, Some(to));
+                let history =
+                    self.history_message(now, room, &by, "agent", comment, None, Some(to));
                 (
                     Some(AgentChoice::Agent(SelectedAgent {
                         agent_id: user.id,
@@ -173,7 +177,7 @@ impl Livechat {
                 };
                 let next = json!({"_id": dept.id, "name": dept.name});
                 let history =
-                    self.history_message(room, &by, "department", comment, Some(next), None);
+                    self.history_message(now, room, &by, "department", comment, Some(next), None);
                 let choice = if self.routing_method()?.auto_assign() {
                     let query = self.agent_query_for(Some(id.clone())).await?;
                     Some(AgentChoice::Route { preferred, query })
@@ -185,7 +189,7 @@ impl Livechat {
             Target::Queue => (
                 None,
                 None,
-                self.history_message(room, &by, "queue", comment, None, None),
+                self.history_message(now, room, &by, "queue", comment, None, None),
             ),
         };
         let max = self
@@ -229,7 +233,15 @@ impl Livechat {
                     choice: None,
                     department,
                     assignment: self.assignment(now, None),
-                    history: self.history_message(room, &by, "department", comment, None, None),
+                    history: self.history_message(
+                        now,
+                        room,
+                        &by,
+                        "department",
+                        comment,
+                        None,
+                        None,
+                    ),
                 };
                 Ok(matches!(
                     self.store.transfer_room(&room.id, t).await?,
@@ -337,7 +349,7 @@ impl Livechat {
                     choice: None,
                     department: Some(d.clone()),
                     assignment: self.assignment(now, None),
-                    history: self.history_message(&room, &who, "queue", None, None, None),
+                    history: self.history_message(now, &room, &who, "queue", None, None, None),
                 };
                 Ok(matches!(
                     self.store.transfer_room(&room.id, t).await?,

@@ -18,6 +18,74 @@ pub struct NewUpload {
     pub msg: Option<String>,
     /// Hex SHA-256 of the bytes.
     pub sha256: String,
+    /// The file's first bytes (enough for an image header).
+    pub head: Vec<u8>,
+}
+
+/// How many leading bytes `image_dimensions` may need (JPEG frames can follow EXIF data).
+pub const HEAD_BYTES: usize = 256 * 1024;
+
+/// `{width, height}` from a PNG, GIF, JPEG or WebP header (upstream's `identify().size`).
+pub fn image_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |i: usize| -> Option<u32> {
+        Some(u32::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?])))
+    };
+    let le16 = |i: usize| -> Option<u32> {
+        Some(u32::from(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?])))
+    };
+    let le24 = |i: usize| -> Option<u32> {
+        Some(
+            u32::from(*b.get(i)?)
+                | u32::from(*b.get(i + 1)?) << 8
+                | u32::from(*b.get(i + 2)?) << 16,
+        )
+    };
+    if b.starts_with(b"\x89PNG\r\n\x1a\n") && b.get(12..16) == Some(b"IHDR") {
+        let w = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
+        let h = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
+        return Some((w, h));
+    }
+    if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
+        return Some((le16(6)?, le16(8)?));
+    }
+    if b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
+        return match b.get(12..16)? {
+            b"VP8 " => Some((le16(26)? & 0x3fff, le16(28)? & 0x3fff)),
+            b"VP8L" => {
+                let (b0, b1, b2, b3) = (
+                    u32::from(*b.get(21)?),
+                    u32::from(*b.get(22)?),
+                    u32::from(*b.get(23)?),
+                    u32::from(*b.get(24)?),
+                );
+                Some((
+                    1 + (b0 | (b1 & 0x3f) << 8),
+                    1 + ((b1 >> 6) | b2 << 2 | (b3 & 0x0f) << 10),
+                ))
+            }
+            b"VP8X" => Some((1 + le24(24)?, 1 + le24(27)?)),
+            _ => None,
+        };
+    }
+    if b.starts_with(&[0xff, 0xd8]) {
+        let mut i = 2;
+        while i + 9 < b.len() {
+            if b[i] != 0xff {
+                return None;
+            }
+            let marker = b[i + 1];
+            if marker == 0xff {
+                i += 1;
+                continue;
+            }
+            let is_sof = matches!(marker, 0xc0..=0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf);
+            if is_sof {
+                return Some((be16(i + 7)?, be16(i + 5)?));
+            }
+            i += 2 + be16(i + 2)? as usize;
+        }
+    }
+    None
 }
 
 /// Who asks for a file.
@@ -164,6 +232,14 @@ impl Livechat {
                 attachment.insert(format!("{media}_url"), json!(url));
                 attachment.insert(format!("{media}_type"), json!(up.kind));
                 attachment.insert(format!("{media}_size"), json!(up.size));
+                if media == "image"
+                    && let Some((width, height)) = image_dimensions(&up.head)
+                {
+                    attachment.insert(
+                        "image_dimensions".into(),
+                        json!({"width": width, "height": height}),
+                    );
+                }
             }
         }
         let u = UserRef {
@@ -271,5 +347,23 @@ mod tests {
         assert_eq!(human_size(1536), "1.5 KB");
         assert_eq!(human_size(10), "10 B");
         assert_eq!(encode_uri("my file ü.png"), "my%20file%20%C3%BC.png");
+    }
+
+    #[test]
+    fn image_headers() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x02\x80\0\0\x01\xe0\x08\x06\0\0\0";
+        assert_eq!(image_dimensions(png), Some((640, 480)));
+        let gif = b"GIF89a\x20\x03\x58\x02\0\0";
+        assert_eq!(image_dimensions(gif), Some((800, 600)));
+        // SOI, an APP0 segment, then SOF0 with height 0x0258 and width 0x0320.
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x02,
+            0x58, 0x03, 0x20, 0x03, 0x01, 0x22, 0x00,
+        ];
+        assert_eq!(image_dimensions(&jpeg), Some((800, 600)));
+        let mut webp = b"RIFF\0\0\0\0WEBPVP8X\0\0\0\0\0\0\0\0".to_vec();
+        webp.extend_from_slice(&[0x1f, 0x03, 0x00, 0x57, 0x02, 0x00]);
+        assert_eq!(image_dimensions(&webp), Some((800, 600)));
+        assert_eq!(image_dimensions(b"not an image"), None);
     }
 }

@@ -16,12 +16,17 @@ pub trait FileStorage: Send + Sync + 'static {
     /// Makes the staged file (written and flushed by the caller) the content of `key`,
     /// durably: when this returns `Ok`, a crash does not lose it. Returns where it is.
     async fn put(&self, key: &str, staged: &Path) -> io::Result<String>;
-    /// The bytes stored at `path` (as `put` returned it); `None` when missing.
-    async fn get(&self, path: &str) -> io::Result<Option<Vec<u8>>>;
+    /// The bytes stored at `path` (as `put` returned it) as a stream of chunks; `None` when
+    /// missing.
+    async fn get(&self, path: &str) -> io::Result<Option<ByteStream>>;
     async fn delete(&self, path: &str) -> io::Result<()>;
 }
 
 pub type SharedFiles = Arc<dyn FileStorage>;
+pub type ByteStream = futures::stream::BoxStream<'static, io::Result<bytes::Bytes>>;
+
+/// Chunks served from a local file.
+const CHUNK: usize = 64 * 1024;
 
 /// Files in a folder: `<root>/<key>`, staged in `<root>/.staging`.
 pub struct LocalFiles {
@@ -75,12 +80,27 @@ impl FileStorage for LocalFiles {
         .map_err(io::Error::other)??;
         Ok(key.to_string())
     }
-    async fn get(&self, path: &str) -> io::Result<Option<Vec<u8>>> {
-        match tokio::fs::read(self.path_of(path)?).await {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+    async fn get(&self, path: &str) -> io::Result<Option<ByteStream>> {
+        use futures::StreamExt;
+        use tokio::io::AsyncReadExt;
+        let file = match tokio::fs::File::open(self.path_of(path)?).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let stream = futures::stream::unfold(Some(file), |file| async move {
+            let mut file = file?;
+            let mut buf = vec![0u8; CHUNK];
+            match file.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(bytes::Bytes::from(buf)), Some(file)))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        Ok(Some(stream.boxed()))
     }
     async fn delete(&self, path: &str) -> io::Result<()> {
         match tokio::fs::remove_file(self.path_of(path)?).await {

@@ -2,6 +2,7 @@
 //! atomic on its own, and the invariants (one open room per visitor token, agent limits,
 //! counters) are enforced inside them by the database, never by the caller's luck.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::model::*;
@@ -22,6 +23,10 @@ pub enum StoreError {
     /// The writer could not carry the operation out.
     #[error("store: {0}")]
     Closed(&'static str),
+    /// The database gave up a transaction that may succeed when run again (serialization
+    /// failure, deadlock, a racing insert); the store retries these itself.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A `modify` callback refused the change.
     #[error("{0}")]
     Rejected(crate::error::Error),

@@ -35,6 +35,10 @@ const POSTS: &[&str] = &[
     "/api/v1/livechat/triggers",
     "/api/v1/livechat/page.visited",
     "/api/v1/livechat/upload/xyz",
+    // issue 8b
+    "/api/v1/livechat/offline.message",
+    "/api/v1/livechat/transcript",
+    "/api/v1/livechat/webhook.test",
 ];
 
 async fn raw(app: &TestApp, method: Method, path: &str, body: Vec<u8>, auth: bool) -> (u16, Value) {

@@ -461,3 +461,39 @@ async fn many_fields_at_once() {
         assert_eq!(r.body["error"], err);
     }
 }
+
+#[tokio::test]
+async fn config_lists_public_visible_visitor_fields() {
+    let app = TestApp::spawn().await;
+    let cfg = app.get("/api/v1/livechat/config").await;
+    assert_eq!(cfg.body["config"]["customFields"], json!([]));
+    define(
+        &app,
+        "company",
+        "visitor",
+        json!({"public": true, "type": "select", "options": "a,b", "required": true}),
+    )
+    .await;
+    define(&app, "nickname", "visitor", json!({"public": true})).await;
+    define(&app, "internal", "visitor", json!({"public": false})).await;
+    define(&app, "hidden_one", "visitor", json!({"public": true})).await;
+    app.post_as(
+        &app.admin,
+        "/api/v1/livechat/custom-fields.save",
+        json!({"customFieldId": "hidden_one", "customFieldData": {"field": "hidden_one", "label": "H", "scope": "visitor", "visibility": "hidden"}}),
+    )
+    .await;
+    define(&app, "order", "room", json!({"public": true})).await;
+    let cfg = app.get("/api/v1/livechat/config").await;
+    let c = &cfg.body["config"];
+    assert_eq!(
+        c["customFields"],
+        json!([
+            {"_id": "company", "label": "Label company", "required": true, "type": "select", "defaultValue": null, "options": ["a", "b"]},
+            {"_id": "nickname", "label": "Label nickname", "required": false, "defaultValue": null}
+        ])
+    );
+    let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
+    let online = keys.iter().position(|k| *k == "online").unwrap();
+    assert_eq!(keys[online + 1], "customFields");
+}

@@ -373,3 +373,162 @@ async fn transcript_is_mailed_and_recorded() {
         .find(|b| b.contains("<strong>Agent</strong>"));
     assert!(second.is_some(), "{mails:?}");
 }
+
+#[tokio::test]
+async fn two_instances_on_one_store_send_each_mail_once() {
+    let smtp = Smtp::start().await;
+    let a = TestApp::spawn().await;
+    Smtp::configure(&a, smtp.port).await;
+    a.set_setting("Livechat_validate_offline_email", false.into())
+        .await;
+    a.set_setting("Livechat_offline_email", "desk@ferrochat.test".into())
+        .await;
+    // A second instance on the same store, with its own delivery worker (it reads the
+    // settings above from the store when it starts).
+    let mut config = ferrochat::config::Config::for_tests("sqlite::memory:");
+    config.instance_id = Some("second".into());
+    let b = ferrochat::app::build_on(&config, None, a.store.clone())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let b_base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(ferrochat::app::serve(listener, b.router, async {
+        let _ = rx.await;
+    }));
+
+    const N: usize = 24;
+    for i in 0..N {
+        let body = json!({"name": "M", "email": "m@example.org", "message": format!("note #{i}#")});
+        let base = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b_base.clone()
+        };
+        let r = a
+            .http
+            .post(format!("{base}/api/v1/livechat/offline.message"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    smtp.wait_mails(N).await;
+    outbox_settled(&a).await;
+    let mails: Vec<String> = smtp.mails().iter().map(|m| mail_text(m)).collect();
+    assert_eq!(mails.len(), N, "no mail sent twice");
+    for i in 0..N {
+        let tag = format!("note #{i}#");
+        assert_eq!(
+            mails.iter().filter(|m| m.contains(&tag)).count(),
+            1,
+            "{tag}"
+        );
+    }
+    let _ = tx.send(());
+}
+
+#[tokio::test]
+async fn agent_requested_transcript_goes_out_on_close() {
+    let smtp = Smtp::start().await;
+    let app = TestApp::spawn().await;
+    Smtp::configure(&app, smtp.port).await;
+    let (rid, agent) = conversation(&app, "tok-r").await;
+    let path = format!("/api/v1/livechat/transcript/{rid}");
+    let req = json!({"email": "mary@example.org", "subject": "Your chat with us"});
+
+    let r = app.post(&path, req.clone()).await;
+    assert_eq!(r.status, 401);
+    let r = app
+        .req(
+            reqwest::Method::DELETE,
+            "/api/v1/livechat/transcript/rid",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let r = app
+        .post_as(&agent, &path, json!({"email": "x@example.org"}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body["error"],
+        "must have required property 'subject' [invalid-params]"
+    );
+    let r = app
+        .post_as(&agent, "/api/v1/livechat/transcript/nope", req.clone())
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "error-invalid-room");
+    let del = |p: String| {
+        let app = &app;
+        let agent = &agent;
+        async move {
+            app.req(reqwest::Method::DELETE, &p, Some(agent), None)
+                .await
+        }
+    };
+    let r = del("/api/v1/livechat/transcript/rid".into()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (
+            400,
+            &json!({"success": false, "error": "error-invalid-room"})
+        )
+    );
+    let r = del(path.clone()).await;
+    assert_eq!(
+        r.body,
+        json!({"success": false, "error": "error-transcript-not-requested"})
+    );
+
+    // Requested, withdrawn, requested again (twice is refused).
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (200, &json!({"success": true}))
+    );
+    let r = del(path.clone()).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (200, &json!({"success": true}))
+    );
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.post_as(&agent, &path, req.clone()).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "error-transcript-already-requested");
+
+    // Closing sends it, with the agent's subject, and records the agent's request.
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/room.closeByUser",
+            json!({"rid": rid, "comment": "done"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mails = smtp.wait_mails(1).await;
+    assert_eq!(header(&mails[0], "Subject"), Some("Your chat with us"));
+    assert_eq!(header(&mails[0], "To"), Some("mary@example.org"));
+    assert!(mail_text(&mails[0]).contains("<p>Sure, what is it?</p>"));
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    let hist: Vec<&Value> = r.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["t"] == "livechat_transcript_history")
+        .collect();
+    assert_eq!(hist.len(), 1, "{}", r.text);
+    assert_eq!(hist[0]["u"]["username"], "agent1");
+    assert_eq!(hist[0]["requestData"]["type"], "user");
+    // A closed room takes no new request.
+    let r = app.post_as(&agent, &path, req).await;
+    assert_eq!(r.body["errorType"], "error-invalid-room");
+    outbox_settled(&app).await;
+    assert_eq!(smtp.mails().len(), 1);
+}

@@ -49,7 +49,7 @@ pub struct TestApp {
     pub clock: Option<Arc<ManualClock>>,
     /// For waiting until background work (the outbox) has settled; assertions go through HTTP.
     pub store: ferrochat::store::SharedStore,
-    db_path: String,
+    db: TestDb,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -120,9 +120,8 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("test.db").display().to_string();
-        let url = format!("sqlite://{db_path}");
-        let mut config = Config::for_tests(&url);
+        let db = TestDb::new(&dir).await;
+        let mut config = Config::for_tests(&db.url);
         config.test_mode = test_mode;
         config.admin_username = Some(ADMIN.into());
         config.admin_pass = Some(ADMIN_PASS.into());
@@ -151,7 +150,7 @@ impl TestApp {
             },
             clock,
             store,
-            db_path,
+            db,
             _dir: dir,
             shutdown: Some(tx),
         };
@@ -283,29 +282,58 @@ impl TestApp {
         r.body["visitor"].clone()
     }
 
+    /// Where this server keeps uploaded files (`FILE_UPLOAD_PATH`).
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("uploads")
+    }
+
     pub async fn room(&self, token: &str) -> Resp {
         self.get(&format!("/api/v1/livechat/room?token={token}"))
             .await
     }
 
-    /// One value from the test's database (white-box checks of what was stored).
-    pub fn db_one<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> T {
-        let c = rusqlite::Connection::open(&self.db_path).unwrap();
-        c.query_row(sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))
-            .unwrap()
+    /// One value from the test's database (white-box checks of what was stored). The SQL
+    /// is SQLite's; on PostgreSQL it goes through `pg_dialect`.
+    pub fn db_one<T: DbValue>(&self, sql: &str, args: &[&str]) -> T {
+        let mut rows = self.db_all::<T>(sql, args);
+        assert!(!rows.is_empty(), "no row for {sql}");
+        rows.swap_remove(0)
     }
 
-    pub fn db_all<T: rusqlite::types::FromSql>(&self, sql: &str, args: &[&str]) -> Vec<T> {
-        let c = rusqlite::Connection::open(&self.db_path).unwrap();
-        let mut st = c.prepare(sql).unwrap();
-        st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
-            .unwrap()
-            .collect::<Result<Vec<T>, _>>()
-            .unwrap()
+    pub fn db_all<T: DbValue>(&self, sql: &str, args: &[&str]) -> Vec<T> {
+        match &self.db.pg {
+            None => {
+                let c = rusqlite::Connection::open(&self.db.path).unwrap();
+                let mut st = c.prepare(sql).unwrap();
+                st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                    .unwrap()
+                    .collect::<Result<Vec<T>, _>>()
+                    .unwrap()
+            }
+            Some(_) => {
+                let (url, sql) = (self.db.url.clone(), pg_dialect(sql));
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                // The test's runtime is busy running this test: query from a thread of our own.
+                std::thread::spawn(move || {
+                    block_on(async move {
+                        use sqlx::Connection;
+                        let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                        let mut q = sqlx::query_scalar::<_, T>(sqlx::AssertSqlSafe(sql));
+                        for a in args {
+                            q = q.bind(a);
+                        }
+                        q.fetch_all(&mut c).await.unwrap()
+                    })
+                })
+                .join()
+                .unwrap()
+            }
+        }
     }
 
-    pub fn db_path(&self) -> String {
-        self.db_path.clone()
+    /// The `DATABASE_URL` this server runs on (a second store can open it).
+    pub fn database_url(&self) -> String {
+        self.db.url.clone()
     }
 
     pub fn set_time(&self, iso: &str) {
@@ -322,6 +350,148 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A value `db_one`/`db_all` can read from either store.
+pub trait DbValue:
+    rusqlite::types::FromSql
+    + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+    + sqlx::Type<sqlx::Postgres>
+    + Send
+    + Unpin
+    + 'static
+{
+}
+impl DbValue for i64 {}
+impl DbValue for String {}
+
+/// The test's own database: a fresh SQLite file, or, when `TEST_DATABASE_URL` names a
+/// PostgreSQL server, a fresh schema there (dropped at the end), so tests run in parallel.
+struct TestDb {
+    url: String,
+    path: String,
+    /// (server URL, schema)
+    pg: Option<(String, String)>,
+    /// Drops the schema at its end (one of the apps sharing a database does).
+    owns: bool,
+}
+
+impl TestDb {
+    async fn new(dir: &tempfile::TempDir) -> TestDb {
+        let path = dir.path().join("test.db").display().to_string();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {base}: {e}"));
+                drop_schemas_of_dead_runs(&mut c).await;
+                // Named after this process, so a later run can drop what a killed one left.
+                let schema = format!(
+                    "t{}_{}",
+                    std::process::id(),
+                    ferrochat::ids::random_id().to_lowercase()
+                );
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                TestDb {
+                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                    path,
+                    pg: Some((base, schema)),
+                    owns: true,
+                }
+            }
+            _ => TestDb {
+                url: format!("sqlite://{path}"),
+                path,
+                pg: None,
+                owns: true,
+            },
+        }
+    }
+
+    /// The same database, for another app.
+    fn shared(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            path: self.path.clone(),
+            pg: self.pg.clone(),
+            owns: false,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.pg.take().filter(|_| self.owns) {
+            // Not joined: the server's last transactions run on the test's runtime, which
+            // must not be blocked while DROP SCHEMA waits for their locks.
+            std::thread::spawn(move || {
+                block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                        )))
+                        .execute(&mut c)
+                        .await;
+                    }
+                })
+            });
+        }
+    }
+}
+
+/// Drops the schemas of test processes that are gone (killed before their drops ran).
+async fn drop_schemas_of_dead_runs(c: &mut sqlx::PgConnection) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap_or_default();
+        for name in names {
+            let pid = name[1..].split('_').next().unwrap_or("");
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP SCHEMA IF EXISTS {name} CASCADE"
+                )))
+                .execute(&mut *c)
+                .await;
+            }
+        }
+    })
+    .await;
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// The tests' white-box SQL is written for SQLite; the few differences, for PostgreSQL:
+/// `?N` parameters, the `seq` column standing for `rowid`, and `json` documents read as text.
+fn pg_dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '?' && chars.peek().is_some_and(|c| c.is_ascii_digit()) {
+            out.push('$');
+        } else {
+            out.push(ch);
+        }
+    }
+    out.replace("rowid", "seq")
+        .replace("SELECT doc ", "SELECT doc::text ")
+        .replace("|| doc ", "|| doc::text ")
 }
 
 pub fn assert_iso(v: &Value) {
@@ -351,12 +521,14 @@ impl TestCluster {
 
     pub async fn spawn_on(n: usize, presence_timeout: u64, nats: &str) -> TestCluster {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("test.db").display().to_string();
-        let url = format!("sqlite://{db_path}");
+        let db = TestDb::new(&dir).await;
+        let url = db.url.clone();
         let store = ferrochat::app::open_store(&url).await.unwrap();
+        let uploads = dir.path().join("uploads");
+        let mut db = Some(db);
         let prefix = format!("test-{}", ferrochat::ids::random_id());
         let mut dirs = vec![dir];
-        let mut apps = Vec::new();
+        let mut apps: Vec<TestApp> = Vec::new();
         for i in 0..n {
             let mut config = Config::for_tests(&url);
             config.admin_username = Some(ADMIN.into());
@@ -366,6 +538,8 @@ impl TestCluster {
             config.nats_subject_prefix = prefix.clone();
             config.instance_id = Some(format!("{prefix}-{i}"));
             config.presence_timeout = presence_timeout;
+            // One folder for all (on PostgreSQL there is no database file to put it beside).
+            config.file_upload_path = Some(uploads.clone());
             let app = ferrochat::app::build_on(&config, None, store.clone())
                 .await
                 .unwrap();
@@ -385,7 +559,8 @@ impl TestCluster {
                 },
                 clock: None,
                 store: store.clone(),
-                db_path: db_path.clone(),
+                // The first app owns the database (drops a PostgreSQL schema at its end).
+                db: db.take().unwrap_or_else(|| apps[0].db.shared()),
                 _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),
                 shutdown: Some(tx),
             };

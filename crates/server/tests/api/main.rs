@@ -1,5 +1,6 @@
-//! Integration tests: the real router on port 0, a fresh SQLite file per test, spoken to
-//! over HTTP like a client.
+//! Integration tests: the real router on port 0, a fresh SQLite file per test (or, with
+//! `TEST_DATABASE_URL=postgres://…`, a fresh PostgreSQL schema per test), spoken to over
+//! HTTP like a client.
 
 mod helpers;
 

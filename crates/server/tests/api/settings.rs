@@ -72,8 +72,8 @@ async fn read_and_change_settings() {
 async fn settings_survive_a_restart_of_the_domain() {
     let app = TestApp::spawn().await;
     app.set_setting("Livechat_title", json!("Support")).await;
-    // A second server on the same database file sees the stored value.
-    let store = ferrochat::app::open_store(&format!("sqlite://{}", app.db_path()))
+    // A second server on the same database sees the stored value.
+    let store = ferrochat::app::open_store(&app.database_url())
         .await
         .unwrap();
     let lc = ferrochat::domain::Livechat::new(

@@ -119,7 +119,8 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
         json!([{
             "title": "screen shot.png", "type": "file", "description": "my screen",
             "title_link": url, "title_link_download": true,
-            "image_url": url, "image_type": "image/png", "image_size": PNG.len()
+            "image_url": url, "image_type": "image/png", "image_size": PNG.len(),
+            "image_dimensions": {"width": 1, "height": 1}
         }])
     );
     assert_eq!(m["rid"], rid.as_str());
@@ -140,10 +141,7 @@ async fn an_image_becomes_a_file_message_and_is_served_back() {
     assert_eq!(keys.last().unwrap().as_str(), "success");
 
     // Stored under the upload folder by its id; nothing left in staging.
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert_eq!(std::fs::read(dir.join(&id)).unwrap(), PNG);
     assert_eq!(std::fs::read_dir(dir.join(".staging")).unwrap().count(), 0);
 
@@ -494,9 +492,54 @@ async fn removing_the_visitor_removes_its_files() {
     )
     .await;
     assert_eq!(st, 404);
-    let dir = std::path::Path::new(&app.db_path())
-        .parent()
-        .unwrap()
-        .join("uploads");
+    let dir = app.upload_dir();
     assert!(!dir.join(&id).exists(), "the bytes are gone too");
+}
+
+#[tokio::test]
+async fn form_fields_cannot_grow_without_bound() {
+    let (app, _agent, rid) = setup().await;
+    let before = room_doc(&app, &rid).await["msgs"].clone();
+    let huge = vec![b'x'; 2 * 1024 * 1024];
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[
+            ("description", None, None, &huge),
+            ("file", Some("a.png"), Some("image/png"), PNG),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"error-request-entity-too-large"}"#
+    );
+    // A second file part counts as a form field too.
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[
+            ("file", Some("a.png"), Some("image/png"), PNG),
+            (
+                "file",
+                Some("b.bin"),
+                Some("application/octet-stream"),
+                &huge,
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        room_doc(&app, &rid).await["msgs"],
+        before,
+        "nothing was written"
+    );
+    assert_eq!(
+        std::fs::read_dir(app.upload_dir()).unwrap().count(),
+        1,
+        "only the staging folder"
+    );
 }

@@ -37,6 +37,12 @@ async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {
         "online".into(),
         json!(lc.service_online(department.as_deref()).await?),
     );
+    // issue 8a: the fields the widget's registration form asks for (upstream's
+    // `livechat.onLoadConfigApi` callback, right after `online`).
+    config.insert(
+        "customFields".into(),
+        json!(lc.config_custom_fields().await?),
+    );
     if let Some(token) = str_of(&q, "token").filter(|t| !t.is_empty())
         && let Some(v) = lc.visitor_by_token(&token).await?
     {

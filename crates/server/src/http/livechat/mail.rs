@@ -2,13 +2,13 @@
 //! outbox, answered once the outbox row is committed.
 
 use super::super::validate::{Ty, ajv, opt, req, str_of};
-use super::super::{ApiResult, AppState, Body, ok};
+use super::super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::mail::{
     OFFLINE_MESSAGE_ERROR, OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT,
 };
 use crate::error::Error;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::routing::post;
 use serde_json::{Value, json};
 
@@ -16,6 +16,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/livechat/offline.message", post(offline_message))
         .route("/v1/livechat/transcript", post(transcript))
+        .route(
+            "/v1/livechat/transcript/{rid}",
+            post(request_transcript).delete(cancel_transcript),
+        )
 }
 
 async fn offline_message(State(s): State<AppState>, Body(mut b): Body) -> ApiResult {
@@ -70,4 +74,33 @@ async fn transcript(State(s): State<AppState>, Body(b): Body) -> ApiResult {
     )
     .await?;
     ok(json!({ "message": TRANSCRIPT_SENT }))
+}
+
+/// `POST livechat/transcript/:rid` (agents): mail the transcript when the room closes.
+async fn request_transcript(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(rid): Path<String>,
+    Body(b): Body,
+) -> ApiResult {
+    auth.require("send-omnichannel-chat-transcript")?;
+    ajv(&b, &[req("email", Ty::Str), req("subject", Ty::Str)], false)?;
+    s.lc.request_transcript(
+        &auth.user,
+        &rid,
+        &str_of(&b, "email").unwrap_or_default(),
+        &str_of(&b, "subject").unwrap_or_default(),
+    )
+    .await?;
+    ok(json!({}))
+}
+
+async fn cancel_transcript(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(rid): Path<String>,
+) -> ApiResult {
+    auth.require("send-omnichannel-chat-transcript")?;
+    s.lc.cancel_transcript_request(&rid).await?;
+    ok(json!({}))
 }

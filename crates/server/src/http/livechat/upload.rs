@@ -2,7 +2,7 @@
 //! `GET /file-upload/:id/:name` (whoever may read the room gets it back).
 
 use super::super::{AppState, Auth, Success};
-use crate::domain::uploads::{NewUpload, Reader, human_size};
+use crate::domain::uploads::{HEAD_BYTES, NewUpload, Reader, human_size};
 use crate::error::{Error, Result};
 use axum::Router;
 use axum::body::Body as RawBody;
@@ -66,7 +66,15 @@ async fn upload(
     };
 
     let mut fields: Map<String, Value> = Map::new();
-    let mut file: Option<(String, String, u64, tempfile::NamedTempFile, String)> = None;
+    let mut other_bytes = 0usize;
+    let mut file: Option<(
+        String,
+        String,
+        u64,
+        tempfile::NamedTempFile,
+        String,
+        Vec<u8>,
+    )> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -82,6 +90,7 @@ async fn upload(
                 .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
             let mut size: u64 = 0;
             let mut hash = Sha256::new();
+            let mut head = Vec::new();
             let mut field = field;
             loop {
                 match field.chunk().await {
@@ -91,6 +100,10 @@ async fn upload(
                             return Err(too_big());
                         }
                         hash.update(&chunk);
+                        if head.len() < HEAD_BYTES {
+                            let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                            head.extend_from_slice(&chunk[..take]);
+                        }
                         staged
                             .write_all(&chunk)
                             .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
@@ -102,16 +115,40 @@ async fn upload(
             staged
                 .flush()
                 .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
-            file = Some((filename, kind, size, staged, hex::encode(hash.finalize())));
+            file = Some((
+                filename,
+                kind,
+                size,
+                staged,
+                hex::encode(hash.finalize()),
+                head,
+            ));
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| Error::plain(format!("error-reading-upload: {e}")))?;
-            fields.insert(name, Value::String(text));
+            // Other parts (form fields, a second file) share the JSON body limit.
+            let mut field = field;
+            let mut bytes = Vec::new();
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        other_bytes += chunk.len();
+                        if other_bytes > super::super::MAX_BODY {
+                            return Err(Error::plain("error-request-entity-too-large"));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(Error::plain(format!("error-reading-upload: {e}"))),
+                }
+            }
+            if !fields.contains_key(&name) {
+                fields.insert(
+                    name,
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                );
+            }
         }
     }
-    let Some((name, kind, size, staged, sha256)) = file else {
+    let Some((name, kind, size, staged, sha256, head)) = file else {
         return Err(failure_reason("error-no-file-uploaded"));
     };
     if !s.lc.valid_content_type(&kind) {
@@ -133,6 +170,7 @@ async fn upload(
                 description: text("description"),
                 msg: text("msg"),
                 sha256,
+                head,
             },
         )
         .await?;
@@ -217,12 +255,12 @@ async fn download(
         Err(Error::Forbidden(_)) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => return e.into_response(),
     };
-    let bytes = match s.files.get(&upload.path).await {
+    let stream = match s.files.get(&upload.path).await {
         Ok(Some(b)) => b,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return Error::internal(format!("reading upload: {e}")).into_response(),
     };
-    let mut res = Response::new(RawBody::from(bytes));
+    let mut res = Response::new(RawBody::from_stream(stream));
     let hd = res.headers_mut();
     let set = |hd: &mut HeaderMap, k: header::HeaderName, v: String| {
         if let Ok(v) = HeaderValue::from_str(&v) {
