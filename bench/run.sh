@@ -1,21 +1,41 @@
 #!/usr/bin/env bash
-# Benchmarks the release binary on a fresh SQLite database with wrk (64 connections).
+# Benchmarks the release binary with wrk (64 connections), on a fresh SQLite database and then
+# on a fresh PostgreSQL schema, one store after the other in one run.
 # Usage: bash bench/run.sh [duration-seconds]   (results go to stdout; see docs/benchmarks.md)
 #        BENCH_ONLY=conversation bash bench/run.sh   (only the message and history phases)
+#        BENCH_STORES=sqlite bash bench/run.sh      (one store; default "sqlite postgres")
+#        BENCH_PG_URL=postgres://user@host:5432/db  (default postgres://postgres@127.0.0.1:5432/test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-15}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3; }
 cargo build --release -p ferrochat -q
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+
+bench_store() {
+STORE=$1
+echo "######## store: $STORE"
 DIR=$(mktemp -d)
 PORT=${BENCH_PORT:-3900}
 H=http://127.0.0.1:$PORT
+if [ "$STORE" = postgres ]; then
+  # A fresh schema of its own, dropped at the end.
+  SCHEMA=bench_$$
+  psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA"
+  DB_URL="$PG_URL?options=-c%20search_path%3D$SCHEMA"
+  sql() { PGOPTIONS="-c search_path=$SCHEMA" psql "$PG_URL" -Atc "$1"; }
+  cleanup() { psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE"; }
+else
+  DB_URL="sqlite://$DIR/bench.db${BENCH_DB_QUERY:-}"
+  sql() { sqlite3 "$DIR/bench.db" "$1"; }
+  cleanup() { :; }
+fi
 # TEST_MODE turns upstream's per-IP rate limiter off, as it must be for a load test.
-TEST_MODE=true DATABASE_URL="sqlite://$DIR/bench.db${BENCH_DB_QUERY:-}" PORT=$PORT BIND_IP=127.0.0.1 \
+TEST_MODE=true DATABASE_URL="$DB_URL" PORT=$PORT BIND_IP=127.0.0.1 \
   ADMIN_USERNAME=admin ADMIN_PASS=admin BCRYPT_COST=4 RUST_LOG=warn target/release/ferrochat &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; cleanup; rm -rf "$DIR"' EXIT
 for _ in $(seq 50); do curl -sf "$H/api/info" >/dev/null && break; sleep 0.1; done
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
@@ -40,25 +60,34 @@ wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/v1/livechat/room?token=existing"
 echo "== POST /api/v1/livechat/visitor, fresh tokens (64 connections, $((DUR * 2))s)"
 wrk -t2 -c64 -d"$((DUR * 2))s" --latency -s bench/visitors.lua "$H"
 echo "== GET /api/v1/livechat/room creating rooms for those visitors (64 connections, ${DUR}s)"
-BEFORE=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
+BEFORE=$(sql 'SELECT COUNT(*) FROM rooms')
 START=$(date +%s.%N)
 wrk -t2 -c64 -d"${DUR}s" --latency -s bench/rooms.lua "$H"
 END=$(date +%s.%N)
-AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM rooms')
+AFTER=$(sql 'SELECT COUNT(*) FROM rooms')
 python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s')"
-sqlite3 "$DIR/bench.db" "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
+sql "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
 fi
 
 echo "== POST /api/v1/livechat/message over 1,000 open rooms (64 connections, ${DUR}s)"
 python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1000 > "$DIR/rooms.txt"
-BEFORE=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
+BEFORE=$(sql 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
 START=$(date +%s.%N)
 ROOMS_FILE="$DIR/rooms.txt" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/messages.lua "$H"
 END=$(date +%s.%N)
-AFTER=$(sqlite3 "$DIR/bench.db" 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
+AFTER=$(sql 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
 python3 -c "print(f'messages stored: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} msg/s')"
 
 echo "== GET /api/v1/livechat/messages.history on a room of 10,000 messages (64 connections, ${DUR}s)"
 read -r HTOKEN HRID < <(python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1 10000)
-sqlite3 "$DIR/bench.db" "SELECT 'messages in that room: ' || COUNT(*) FROM messages WHERE rid = '$HRID'"
+sql "SELECT 'messages in that room: ' || COUNT(*) FROM messages WHERE rid = '$HRID'"
 wrk -t2 -c64 -d"${DUR}s" --latency "$H/api/v1/livechat/messages.history/$HRID?token=$HTOKEN"
+kill $PID; wait $PID 2>/dev/null || true
+cleanup
+rm -rf "$DIR"
+trap - EXIT
+}
+
+for store in ${BENCH_STORES:-sqlite postgres}; do
+  bench_store "$store"
+done

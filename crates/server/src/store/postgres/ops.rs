@@ -229,13 +229,34 @@ const ROUTING_LOCK: (i32, i32) = (0x4643_5254, 0); // "FCRT"
 /// tried first: re-checking the choice after the lock needed a second agent's lock when
 /// the order moved, and concurrent routers then deadlocked (measured: 109 deadlocks, each
 /// a one-second stall, in one run of the suite); one lock taken first cannot deadlock.
+///
+/// A lock is released only after the commit's WAL flush (~3 ms of fsync on our disk), which
+/// would cap routed rooms at one flush each. So the transaction that takes it commits
+/// without waiting for the flush (`synchronous_commit = off`, lock released at once) and
+/// the operation answers only after `durable()` (a synchronous commit, which flushes the
+/// WAL up to and past ours): acknowledged still means on disk, and the flushes of
+/// concurrent routers are shared. A crash before that flush loses this transaction and
+/// everything after it in the WAL, so nothing durable ever depends on a lost assignment.
 async fn routing_lock(c: &mut Conn) -> StoreResult<()> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
-        .bind(ROUTING_LOCK.0)
-        .bind(ROUTING_LOCK.1)
-        .execute(&mut *c)
-        .await?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock($1, $2), set_config('synchronous_commit', 'off', true)",
+    )
+    .bind(ROUTING_LOCK.0)
+    .bind(ROUTING_LOCK.1)
+    .execute(&mut *c)
+    .await?;
     Ok(())
+}
+
+impl PgStore {
+    /// Waits until every transaction committed before now is on disk: an implicit
+    /// transaction with an xid commits synchronously, flushing the WAL up to its record.
+    async fn durable(&self) -> StoreResult<()> {
+        sqlx::query("SELECT txid_current()")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Chooses an agent for `q` and applies the routing method's bookkeeping (counters,
@@ -936,7 +957,7 @@ impl Store for PgStore {
         )
     }
     async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom> {
-        in_tx!(self, |c| {
+        let out = in_tx!(self, |c| {
             let existing: Option<String> = scalar(OPEN_ROOM_BY_TOKEN)
                 .bind(new.room.v.token.clone())
                 .fetch_optional(&mut *c)
@@ -995,7 +1016,9 @@ impl Store for PgStore {
                 created: true,
                 agent,
             })
-        })
+        });
+        self.durable().await?;
+        out
     }
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
         in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
@@ -1050,7 +1073,7 @@ impl Store for PgStore {
     }
     async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome> {
         let t = &t;
-        in_tx!(self, |c| {
+        let out = in_tx!(self, |c| {
             // Lock order everywhere: inquiry, room, agents.
             let inq: Option<String> =
                 scalar("SELECT doc::text FROM inquiries WHERE rid = $1 FOR UPDATE")
@@ -1167,7 +1190,9 @@ impl Store for PgStore {
                 run(c, insert_message(m)).await?;
             }
             Ok(TransferOutcome::Done(Box::new(room)))
-        })
+        });
+        self.durable().await?;
+        out
     }
     async fn list_inquiries(
         &self,
@@ -1201,7 +1226,7 @@ impl Store for PgStore {
         choice: &AgentChoice,
         a: &Assignment,
     ) -> StoreResult<TakeOutcome> {
-        in_tx!(self, |c| {
+        let out = in_tx!(self, |c| {
             // The inquiry's row lock makes concurrent takes queue: exactly one wins and
             // the others see it taken.
             let Some(inquiry) = load::<Inquiry>(c, inquiry_id, true).await? else {
@@ -1211,10 +1236,14 @@ impl Store for PgStore {
                 return Ok(TakeOutcome::InquiryNotFound);
             };
             take_in_tx(c, inquiry, room, choice, a).await
-        })
+        });
+        self.durable().await?;
+        out
     }
     async fn next_agent(&self, aq: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
-        in_tx!(self, |c| pick_agent(c, aq, now).await)
+        let out = in_tx!(self, |c| pick_agent(c, aq, now).await);
+        self.durable().await?;
+        out
     }
     async fn available_agents(&self, aq: &AgentQuery) -> StoreResult<Vec<User>> {
         let avail = availability_sql(aq);
