@@ -27,12 +27,27 @@ function stored(): { userId: string; authToken: string } | null {
   return userId && authToken ? { userId, authToken } : null;
 }
 
+// Files (`/file-upload/...`, images in messages) are fetched by the browser itself, without
+// the REST headers: like upstream's client, the workspace puts the user id and token in
+// `rc_uid`/`rc_token` cookies, scoped to the files' path.
+function fileCookies(creds: { userId: string; authToken: string } | null): void {
+  const attrs = `; path=/file-upload; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}`;
+  if (creds) {
+    document.cookie = `rc_uid=${encodeURIComponent(creds.userId)}${attrs}`;
+    document.cookie = `rc_token=${encodeURIComponent(creds.authToken)}${attrs}`;
+  } else {
+    document.cookie = `rc_uid=${attrs}; max-age=0`;
+    document.cookie = `rc_token=${attrs}; max-age=0`;
+  }
+}
+
 function forget(error?: string): void {
   const s = session.get();
   if (s.kind === 'signed-in') s.ddp.stop();
   localStorage.removeItem(TOKEN);
   localStorage.removeItem(USER);
   setCredentials(null);
+  fileCookies(null);
   session.set(error ? { kind: 'signed-out', error } : { kind: 'signed-out' });
 }
 
@@ -53,6 +68,7 @@ export async function restore(): Promise<void> {
     return;
   }
   setCredentials(creds);
+  fileCookies(creds);
   for (;;) {
     try {
       const me = await api.get<Me>('me');
@@ -79,6 +95,7 @@ export async function signIn(user: string, password: string): Promise<void> {
   localStorage.setItem(TOKEN, res.data.authToken);
   localStorage.setItem(USER, res.data.userId);
   setCredentials({ userId: res.data.userId, authToken: res.data.authToken });
+  fileCookies({ userId: res.data.userId, authToken: res.data.authToken });
   start(res.data.me);
 }
 

@@ -125,7 +125,7 @@ export class Ddp {
   }
 
   private sendSub(s: Sub): void {
-    this.send({ msg: 'sub', id: s.id, name: s.name, params: [s.event, { useCollection: false, args: [] }] });
+    this.send({ msg: 'sub', id: s.id, name: `stream-${s.name}`, params: [s.event, { useCollection: false, args: [] }] });
   }
 
   private setState(s: ConnectionState): void {
@@ -202,9 +202,7 @@ export class Ddp {
         if (!fields?.eventName) break;
         const args = fromEjson(fields.args ?? []) as unknown[];
         for (const s of this.subs.values()) {
-          if (`stream-${s.name}` === collection || s.name === collection) {
-            if (s.event === fields.eventName) s.handler(args);
-          }
+          if (`stream-${s.name}` === collection && s.event === fields.eventName) s.handler(args);
         }
         break;
       }

@@ -1,5 +1,5 @@
 // A value that components watch: `useStore(store)` re-renders on every `set`.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export class Store<T> {
   private listeners = new Set<(v: T) => void>();
@@ -27,8 +27,16 @@ export class Store<T> {
 
 export function useStore<T>(store: Store<T>): T {
   const [, force] = useState(0);
-  useEffect(() => store.watch(() => force((n) => n + 1)), [store]);
-  return store.get();
+  const value = store.get();
+  const rendered = useRef(value);
+  rendered.current = value;
+  useEffect(() => {
+    const stop = store.watch(() => force((n) => n + 1));
+    // A change between this render and the subscription must not be missed.
+    if (!Object.is(store.get(), rendered.current)) force((n) => n + 1);
+    return stop;
+  }, [store]);
+  return value;
 }
 
 /** Re-renders every `ms` (waiting times that tick). */

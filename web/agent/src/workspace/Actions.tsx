@@ -146,7 +146,7 @@ export function CloseDialog({ room, onClose, onDone }: { room: Room; onClose: ()
       <form onSubmit={(e) => void submit(e)}>
         <label>
           Comment
-          <textarea required={required} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <textarea aria-required={required} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
         </label>
         {error && (
           <p class="error" role="alert">

@@ -341,7 +341,7 @@ function Files({ m }: { m: Message }) {
             <figcaption>
               {link ? (
                 <a href={link} target="_blank" rel="noopener" download={a.title_link_download ? a.title : undefined}>
-                  📎 {a.title ?? 'file'}
+                  {a.title ?? 'file'}
                 </a>
               ) : (
                 a.title
@@ -418,7 +418,15 @@ function Composer({ conv }: { conv: Conversation }) {
       {uploading > 0 && <p class="muted">Uploading…</p>}
       <div class="row">
         <button type="button" class="icon" aria-label="Attach file" title="Attach file" onClick={() => fileInput.current?.click()}>
-          📎
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path
+              fill="none"
+              stroke="currentColor"
+              stroke-width="2"
+              stroke-linecap="round"
+              d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"
+            />
+          </svg>
         </button>
         <input
           ref={fileInput}

@@ -38,7 +38,7 @@ export function VisitorPanel(props: { data: WorkspaceData; room: Room | undefine
       .catch(() => setHistory([]));
   }, [vid, rid]);
 
-  if (!room) return <aside aria-label="Visitor" class={props.shown ? 'visitor shown' : 'visitor'} />;
+  if (!room) return <section aria-label="Visitor" class={props.shown ? 'visitor-panel shown' : 'visitor-panel'} />;
   const name = visitor?.name ?? room.fname;
   const waited = room.servedBy ? Date.parse(room.servedBy.ts) - Date.parse(room.queuedAt ?? room.ts) : null;
   const firstResponse =
@@ -49,7 +49,7 @@ export function VisitorPanel(props: { data: WorkspaceData; room: Room | undefine
         : null;
   const custom = Object.entries({ ...(visitor?.livechatData ?? {}), ...(room.livechatData ?? {}) });
   return (
-    <aside aria-label="Visitor" class={props.shown ? 'visitor shown' : 'visitor'}>
+    <section aria-label="Visitor" class={props.shown ? 'visitor-panel shown' : 'visitor-panel'}>
       <header>
         <h2>{name}</h2>
         <button type="button" class="link visitor-close" onClick={props.onClose}>
@@ -130,6 +130,6 @@ export function VisitorPanel(props: { data: WorkspaceData; room: Room | undefine
           })}
         </ul>
       )}
-    </aside>
+    </section>
   );
 }

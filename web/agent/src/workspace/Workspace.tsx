@@ -68,7 +68,7 @@ function Queue({ data }: { data: WorkspaceData }) {
                 </span>
               </div>
               {i.department && <div class="dept">{depts.get(i.department) ?? i.department}</div>}
-              <div class="preview">{i.message}</div>
+              <div class="preview">{i.lastMessage?.msg || i.message}</div>
               <button type="button" disabled={busy === i._id} onClick={() => void take(i)}>
                 Take
               </button>
@@ -105,7 +105,7 @@ function ChatItem({ chat, current }: { chat: Chat; current: boolean }) {
   const to = { area: 'chats' as const, rid: room._id };
   const online = room.v.status === 'online';
   const last = room.lastMessage;
-  const lastText = last ? (last.file ? `📎 ${last.file.name}` : last.msg) : '';
+  const lastText = last ? (last.file ? `File: ${last.file.name}` : last.msg) : '';
   return (
     <li class={current ? 'item chat current' : 'item chat'}>
       <a href={href(to)} onClick={(e) => linkClick(e, to)} aria-current={current ? 'true' : undefined}>

@@ -158,7 +158,7 @@ export class WorkspaceData {
       return;
     }
     this.queue.set([...list, inquiry].sort(byWaiting));
-    this.alert('New chat in queue', `${inquiry.name}: ${inquiry.message}`, () => navigate({ area: 'chats' }));
+    this.alert('New chat in queue', `${inquiry.name}: ${inquiry.lastMessage?.msg || inquiry.message}`, () => navigate({ area: 'chats' }));
   }
 
   private alert(title: string, body: string, onClick: () => void): void {
