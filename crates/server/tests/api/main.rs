@@ -6,6 +6,7 @@ mod helpers;
 
 mod delivery_support;
 
+mod agent_app;
 mod agent_rooms;
 mod agents;
 mod auth;
