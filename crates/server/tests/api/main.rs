@@ -5,6 +5,7 @@
 mod helpers;
 
 mod delivery_support;
+mod nats_broker;
 
 mod agent_rooms;
 mod agents;
