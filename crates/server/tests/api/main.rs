@@ -19,6 +19,7 @@ mod departments;
 mod email;
 mod messages;
 mod page_visited;
+mod process;
 mod realtime;
 mod room;
 mod routing;
