@@ -120,6 +120,7 @@ impl Livechat {
                 .with_details(serde_json::json!({"method": "livechat:saveDepartment"})));
             }
         }
+        super::mail::check_header_address(&email)?;
         let now = self.now();
         let known = [
             "enabled",

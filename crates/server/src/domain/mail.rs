@@ -38,6 +38,29 @@ pub fn rocket_cat() -> UserRef {
     }
 }
 
+/// Text for a mail header (a display name, a subject): line breaks become spaces, as
+/// nodemailer writes header values, and other control characters go, so user text can never
+/// start a header of its own.
+pub fn header_text(s: &str) -> String {
+    s.replace("\r\n", " ")
+        .chars()
+        .filter_map(|c| match c {
+            '\r' | '\n' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// An address that reaches a mail header: one with a line break or another control
+/// character can never be valid, so it is refused where it enters (400 as ajv's `format`).
+pub fn check_header_address(address: &str) -> Result<()> {
+    if address.chars().any(char::is_control) {
+        return Err(Error::invalid_params("must match format \"email\""));
+    }
+    Ok(())
+}
+
 /// `message.replace(/([^>\r\n]?)(\r\n|\n\r|\r|\n)/g, '$1<br>$2')`.
 fn line_breaks(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
@@ -92,10 +115,17 @@ impl Livechat {
         if !valid_address(to) {
             return Err(Error::meteor("invalid email"));
         }
+        let safe_name = |mut m: Value| {
+            if let Some(n) = m["name"].as_str() {
+                m["name"] = json!(header_text(n));
+            }
+            m
+        };
+        let (from, reply_to) = (safe_name(from), reply_to.map(safe_name));
         let mut payload = json!({
             "to": to,
             "from": from,
-            "subject": subject,
+            "subject": header_text(subject),
             "html": html,
             "text": strip_html(html),
         });
@@ -137,6 +167,7 @@ impl Livechat {
         if m.email.is_empty() {
             return Err(Error::plain("error-invalid-email"));
         }
+        check_header_address(&m.email)?;
         // Upstream inserts the visitor's text raw; we escape it so a form cannot inject
         // markup into the recipient's mail.
         let email_message = line_breaks(&escape_html(&m.message));
@@ -218,6 +249,7 @@ impl Livechat {
         subject: Option<&str>,
         user: Option<&Value>,
     ) -> Result<()> {
+        check_header_address(email)?;
         let visitor = self
             .store
             .visitor_by_token(token)
@@ -302,6 +334,7 @@ impl Livechat {
         email: &str,
         subject: &str,
     ) -> Result<()> {
+        check_header_address(email)?;
         let now = self.now();
         let request = json!({
             "requestedAt": now,
@@ -438,6 +471,14 @@ impl PipeUtf16 for Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_text_has_no_line_of_its_own() {
+        assert_eq!(header_text("Mary\r\nBcc: x@y.z"), "Mary Bcc: x@y.z");
+        assert_eq!(header_text("a\nb\rc\u{0}d\te"), "a b cde");
+        assert!(check_header_address("a@b.com\r\n").is_err());
+        assert!(check_header_address("a@b.com").is_ok());
+    }
 
     #[test]
     fn line_breaks_become_br() {

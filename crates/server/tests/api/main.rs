@@ -18,6 +18,7 @@ mod custom_fields;
 mod departments;
 mod email;
 mod messages;
+mod outbox;
 mod page_visited;
 mod process;
 mod realtime;

@@ -50,6 +50,8 @@ async fn offline_message(State(s): State<AppState>, Body(mut b): Body) -> ApiRes
     // Upstream answers every failure of the send with the same translated text.
     match s.lc.send_offline_message(m).await {
         Ok(()) => ok(json!({ "message": OFFLINE_MESSAGE_SENT })),
+        // A value that can never be valid is named as such (upstream would have sent it).
+        Err(e @ Error::InvalidParams(_)) => Err(e),
         Err(e) => {
             tracing::debug!(error = %e, "offline message refused");
             Err(Error::plain(OFFLINE_MESSAGE_ERROR))
