@@ -1,10 +1,17 @@
-//! One error type for the whole server, and the one place that turns it into Rocket.Chat's
-//! error envelope. How upstream *threw* decides the body, so the variants follow that:
-//! a plain `Error('x')`, a `Meteor.Error(code, reason?)`, a `check()` failure, an ajv failure.
+//! The catalogue of Rocket.Chat's error answers, and the one place that renders them.
+//!
+//! Every error a client can see is a variant here, named after what went wrong, rendering
+//! the exact text upstream sends. How upstream *threw* decides the envelope:
+//! - `throw new Error('x')` → 400 `{"success":false,"error":"x"}`;
+//! - `throw new Meteor.Error(code, reason?, details?)` → 400 with `errorType` (and `details`);
+//! - `API.v1.failure(obj)`, `API.v1.forbidden()`, `API.v1.notFound(msg)`;
+//! - a Meteor `check()` failure ([`Check`]) and an ajv failure ([`Ajv`]);
+//! - DDP method and subscription errors ([`Ddp`]).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -14,142 +21,714 @@ pub const NO_PERMISSION: &str =
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum Error {
-    /// `throw new Error(msg)` → 400 `{"success":false,"error":msg}`.
-    #[error("{0}")]
-    Plain(String),
-    /// `throw new Meteor.Error(code, reason?, details?)` → 400 with `errorType` (and `details`).
-    #[error("{}", meteor_message(.code, .reason.as_deref()))]
-    Meteor {
-        code: String,
-        reason: Option<String>,
-        details: Option<Value>,
-    },
-    /// A Meteor `check()` failure; the text follows `Match error: `.
+    /// An answer of the catalogue.
+    #[error("{}", .0.message())]
+    Code(Code),
+    /// A Meteor `check()` failure.
     #[error("Match error: {0}")]
-    Match(String),
+    Match(Check),
     /// ajv `validateParams` failures (all of them, as ajv runs with `allErrors`).
-    #[error("{} [invalid-params]", .0.join("\n "))]
-    InvalidParams(Vec<String>),
-    /// `API.v1.failure(object)` → 400, the object with `success:false`.
-    #[error("failure")]
-    Failure(Map<String, Value>),
+    #[error("{} [invalid-params]", ajv_text(.0))]
+    InvalidParams(Vec<Ajv>),
     /// Missing or invalid `X-User-Id`/`X-Auth-Token` → 401.
     #[error("{NOT_LOGGED_IN}")]
     Unauthorized,
     /// Missing permission → 403.
     #[error("{NO_PERMISSION}")]
     NoPermission,
-    /// `API.v1.forbidden(msg?)` → 403 `{"success":false,"error":msg or "unauthorized"}`.
-    #[error("{0}")]
-    Forbidden(String),
-    /// `API.v1.notFound(msg)` → 404.
-    #[error("{0}")]
-    NotFound(String),
-    /// The rate limiter → 429.
-    #[error("{0}")]
-    TooManyRequests(String),
-    /// Failed `POST /api/v1/login` → 401 in upstream's pre-8.0 form.
-    #[error("{message}")]
-    LoginFailed { error: String, message: String },
+    /// The rate limiter → 429, with the seconds to wait.
+    #[error(
+        "Error, too many requests. Please slow down. You must wait {0} seconds before trying this endpoint again. [error-too-many-requests]"
+    )]
+    TooManyRequests(i64),
     /// Something that is our fault; logged, never shown in detail.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-fn meteor_message(code: &str, reason: Option<&str>) -> String {
-    match reason {
-        Some(r) => format!("{r} [{code}]"),
-        None => format!("[{code}]"),
+/// The errors clients see, each as upstream sends it (see `shape`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Code {
+    // Visitors and their rooms (`livechat/*` visitor routes).
+    /// The token names no visitor.
+    InvalidToken,
+    /// `Meteor.Error('invalid-token')` (visitor lookups by token).
+    InvalidTokenMeteor,
+    /// `Error('error-invalid-token')` (transcript requests).
+    ErrorInvalidToken,
+    /// `livechat/visitor` with a blank token.
+    EmptyToken,
+    InvalidRoom,
+    RoomClosed,
+    InvalidMessage,
+    /// A visitor edits or deletes a message it may not.
+    ActionNotAllowed,
+    /// `Livechat_message_character_limit` exceeded.
+    MessageTooLong,
+    /// A visitor message with a known `_id`: upstream's send returns nothing and the REST
+    /// layer then fails merging into it.
+    DuplicateVisitorMessage,
+    TokenParamNotProvided,
+    InvalidVisitor,
+    InvalidEnd,
+    InvalidData,
+    VisitorRegistration,
+    VisitorHasOpenRooms,
+    /// `registerGuest` with a malformed e-mail.
+    InvalidGuestEmail(String),
+    NotAllowedToCloseConversation,
+
+    // Rooms and routing.
+    OmnichannelDisabled,
+    RoutingMethodNotAvailable,
+    NoAgentOnline,
+    AgentNotFound,
+    InvalidAgent,
+    /// `Error('error-invalid-room')` (agent-side room routes).
+    ErrorInvalidRoom,
+    /// `Meteor.Error('error-invalid-room', 'Invalid room')`.
+    InvalidRoomMeteor,
+    RoomNotFound,
+    RoomAlreadyClosed,
+    ConversationAlreadyClosed,
+    NotAuthorized,
+    /// `Error('error-not-allowed')`.
+    NotAllowed,
+    /// `Meteor.Error('error-not-allowed', 'Not allowed')`.
+    NotAllowedMeteor,
+    CommentIsRequired,
+    TagsMustBeAssignedBeforeClosingChat,
+    UserIsOffline,
+    SelectedAgentRoomAgentAreSame,
+    InvalidDepartment,
+    /// `Meteor.Error('error-invalid-department', 'The provided department is invalid')`.
+    InvalidDepartmentMeteor,
+    ForwardingChatSameDepartment,
+    UserNotBelongToDepartment,
+    NoAgentsOnlineInDepartment,
+    ForwardingChat,
+    MaxChatsReached,
+
+    // The queue (`livechat:takeInquiry`).
+    InquiryNotFound,
+    InquiryTaken,
+    AgentStatusServiceOffline,
+
+    // Messages.
+    DuplicateMessageId,
+    MessageParamMissing,
+
+    // Departments.
+    DepartmentNotFound,
+    /// `Meteor.Error('error-department-not-found', 'Department not found')`.
+    DepartmentNotFoundMeteor,
+    /// The same, thrown by `livechat:saveDepartment`.
+    SaveDepartmentNotFound,
+    DepartmentRemovalDisabled,
+    ClosingTagsRequired,
+    FallbackDepartmentCircular,
+    FallbackDepartmentNotFound,
+
+    // Users and agents.
+    /// `Meteor.Error('error-invalid-user', 'Invalid user')`.
+    InvalidUser,
+    /// `Meteor.Error('error-invalid-user')`, no reason.
+    InvalidUserBare,
+    /// `deleteUser` of an unknown user.
+    InvalidUserToDelete,
+    InvalidUsername,
+    /// `insertOrUpdateUser` with a malformed e-mail.
+    InvalidUserEmail(String),
+    /// `insertOrUpdateUser`: the e-mail or username is taken.
+    FieldUnavailable(String),
+    InvalidPassword,
+    InvalidRole,
+    InvalidStatus,
+    UserDeactivated,
+    /// `livechat/users/:type/:_id` of nobody.
+    UserNotFound,
+    /// `users.info` of nobody.
+    UsersInfoNotFound,
+    UserIsInvalid,
+    UserParamNotProvided,
+    /// `API.v1.notFound('Agent not found')`.
+    AgentNotFound404,
+    InvalidUserType,
+
+    // Logins (`POST /api/v1/login`, 401 in upstream's pre-8.0 form).
+    LoginUnauthorized,
+    IncorrectPassword,
+    UserNotActivated,
+    LoggedOut,
+
+    // Settings.
+    InvalidSettingValue,
+    /// `API.v1.failure()` with no argument (unknown setting, survey field, …).
+    Failed,
+
+    // Custom fields.
+    InvalidCustomField,
+    SettingCustomField,
+    CustomFieldNotFound,
+    /// `livechat/custom-fields/:_id` of nothing.
+    CustomFieldNotFoundCapitalised,
+    CustomFieldExists,
+    InvalidRegex(String),
+    InvalidFieldValue(String),
+
+    // E-mail, transcripts, webhooks.
+    /// `Meteor.Error('invalid email')` of the mailer.
+    MailInvalidEmail,
+    /// `Meteor.Error('error-invalid-email', 'Invalid email {e}')`.
+    InvalidEmail(String),
+    /// `Error('error-invalid-email')`.
+    ErrorInvalidEmail,
+    InvalidEmailAddress,
+    OfflineFormDisabled,
+    OfflineMessageError,
+    TranscriptNotRequested,
+    TranscriptAlreadyRequested,
+    WebhookUrlNotSet,
+    InvalidWebhookResponse,
+
+    // Uploads.
+    FileUploadDisabled,
+    NoFileUploaded,
+    TypeNotAllowed,
+    SizeNotAllowed {
+        allowed: String,
+    },
+    ReadingUpload(String),
+
+    // Lists and query strings.
+    InvalidCount,
+    InvalidOffset,
+    InvalidSort,
+    InvalidSortJson(String),
+    QueryParamNotJson(String),
+
+    // Requests.
+    /// `API.v1.forbidden()`.
+    Forbidden,
+    RequestEntityTooLarge,
+    InvalidBody(String),
+    ReadingBody(String),
+    ApiEndpointNotFound,
+}
+
+/// How upstream throws an error, which decides the envelope.
+enum Shape {
+    /// `throw new Error(msg)`.
+    Plain(Cow<'static, str>),
+    /// `throw new Meteor.Error(code, reason?, details?)`.
+    Meteor {
+        code: &'static str,
+        reason: Option<Cow<'static, str>>,
+        details: Option<Value>,
+    },
+    /// `{"success":false,"error":msg}` with another status (`forbidden`, `notFound`, …).
+    Status(StatusCode, &'static str),
+    /// `API.v1.failure(obj)`.
+    Failure(Map<String, Value>),
+    /// A failed `POST /api/v1/login`.
+    Login {
+        error: &'static str,
+        message: &'static str,
+    },
+    /// The router's answer for an unknown `/api/…` path.
+    NoRoute,
+}
+
+fn plain(s: &'static str) -> Shape {
+    Shape::Plain(Cow::Borrowed(s))
+}
+
+fn meteor(code: &'static str, reason: &'static str) -> Shape {
+    Shape::Meteor {
+        code,
+        reason: Some(Cow::Borrowed(reason)),
+        details: None,
+    }
+}
+
+fn meteor_bare(code: &'static str) -> Shape {
+    Shape::Meteor {
+        code,
+        reason: None,
+        details: None,
+    }
+}
+
+fn with_details(s: Shape, d: Value) -> Shape {
+    match s {
+        Shape::Meteor { code, reason, .. } => Shape::Meteor {
+            code,
+            reason,
+            details: Some(d),
+        },
+        other => other,
+    }
+}
+
+fn failure(pairs: &[(&str, Value)]) -> Shape {
+    Shape::Failure(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+const TAKE_INQUIRY: fn() -> Value = || json!({"method": "livechat:takeInquiry"});
+const UPSERT_USER: fn() -> Value = || json!({"method": "insertOrUpdateUser"});
+
+impl Code {
+    fn shape(&self) -> Shape {
+        use Code::*;
+        match self {
+            InvalidToken => plain("invalid-token"),
+            InvalidTokenMeteor => meteor_bare("invalid-token"),
+            ErrorInvalidToken => plain("error-invalid-token"),
+            EmptyToken => with_details(
+                meteor("error-invalid-token", "Token cannot be empty"),
+                json!({"method": "livechat/visitor"}),
+            ),
+            InvalidRoom => plain("invalid-room"),
+            RoomClosed => plain("room-closed"),
+            InvalidMessage => plain("invalid-message"),
+            ActionNotAllowed => plain("error-action-not-allowed"),
+            MessageTooLong => plain("message-length-exceeds-character-limit"),
+            DuplicateVisitorMessage => plain("Cannot convert undefined or null to object"),
+            TokenParamNotProvided => plain("error-token-param-not-provided"),
+            InvalidVisitor => plain("error-invalid-visitor"),
+            InvalidEnd => plain("error-invalid-end"),
+            InvalidData => plain("invalid-data"),
+            VisitorRegistration => meteor(
+                "error-livechat-visitor-registration",
+                "Error registering visitor",
+            ),
+            VisitorHasOpenRooms => meteor(
+                "visitor-has-open-rooms",
+                "Cannot remove visitors with opened rooms",
+            ),
+            InvalidGuestEmail(e) => Shape::Meteor {
+                code: "error-invalid-email",
+                reason: Some(format!("Invalid email {e}").into()),
+                details: Some(json!({"function": "registerGuest"})),
+            },
+            NotAllowedToCloseConversation => plain("error-not-allowed-to-close-conversation"),
+
+            OmnichannelDisabled => meteor_bare("error-omnichannel-is-disabled"),
+            RoutingMethodNotAvailable => meteor_bare("error-routing-method-not-available"),
+            NoAgentOnline => meteor("no-agent-online", "Sorry, no online agents"),
+            AgentNotFound => plain("agent-not-found"),
+            InvalidAgent => plain("invalid-agent"),
+            ErrorInvalidRoom => plain("error-invalid-room"),
+            InvalidRoomMeteor => meteor("error-invalid-room", "Invalid room"),
+            RoomNotFound => plain("error-room-not-found"),
+            RoomAlreadyClosed => plain("error-room-already-closed"),
+            ConversationAlreadyClosed => plain("This_conversation_is_already_closed"),
+            NotAuthorized => plain("error-not-authorized"),
+            NotAllowed => plain("error-not-allowed"),
+            NotAllowedMeteor => meteor("error-not-allowed", "Not allowed"),
+            CommentIsRequired => plain("error-comment-is-required"),
+            TagsMustBeAssignedBeforeClosingChat => {
+                plain("error-tags-must-be-assigned-before-closing-chat")
+            }
+            UserIsOffline => plain("error-user-is-offline"),
+            SelectedAgentRoomAgentAreSame => plain("error-selected-agent-room-agent-are-same"),
+            InvalidDepartment => plain("error-invalid-department"),
+            InvalidDepartmentMeteor => meteor(
+                "error-invalid-department",
+                "The provided department is invalid",
+            ),
+            ForwardingChatSameDepartment => plain("error-forwarding-chat-same-department"),
+            UserNotBelongToDepartment => plain("error-user-not-belong-to-department"),
+            NoAgentsOnlineInDepartment => plain("error-no-agents-online-in-department"),
+            ForwardingChat => plain("error-forwarding-chat"),
+            MaxChatsReached => meteor("error-max-number-simultaneous-chats-reached", "Not allowed"),
+
+            InquiryNotFound => with_details(
+                meteor("error-not-found", "Inquiry not found"),
+                TAKE_INQUIRY(),
+            ),
+            InquiryTaken => with_details(
+                meteor("error-inquiry-taken", "Inquiry already taken"),
+                TAKE_INQUIRY(),
+            ),
+            AgentStatusServiceOffline => with_details(
+                meteor(
+                    "error-agent-status-service-offline",
+                    "Agent status is offline or Omnichannel service is not active",
+                ),
+                TAKE_INQUIRY(),
+            ),
+
+            DuplicateMessageId => meteor("error-duplicate-id", "Message already exists"),
+            MessageParamMissing => meteor(
+                "error-invalid-params",
+                "The 'message' parameter must be provided.",
+            ),
+
+            DepartmentNotFound => plain("error-department-not-found"),
+            DepartmentNotFoundMeteor => {
+                meteor("error-department-not-found", "Department not found")
+            }
+            SaveDepartmentNotFound => with_details(
+                meteor("error-department-not-found", "Department not found"),
+                json!({"method": "livechat:saveDepartment"}),
+            ),
+            DepartmentRemovalDisabled => plain("error-department-removal-disabled"),
+            ClosingTagsRequired => with_details(
+                meteor(
+                    "error-validating-department-chat-closing-tags",
+                    "At least one closing tag is required when the department requires tag(s) on closing conversations.",
+                ),
+                json!({"method": "livechat:saveDepartment"}),
+            ),
+            FallbackDepartmentCircular => meteor(
+                "error-fallback-department-circular",
+                "Cannot save department. Circular reference between fallback department and department",
+            ),
+            FallbackDepartmentNotFound => with_details(
+                meteor(
+                    "error-fallback-department-not-found",
+                    "Fallback department not found",
+                ),
+                json!({"method": "livechat:saveDepartment"}),
+            ),
+
+            InvalidUser => meteor("error-invalid-user", "Invalid user"),
+            InvalidUserBare => meteor_bare("error-invalid-user"),
+            InvalidUserToDelete => with_details(
+                meteor("error-invalid-user", "Invalid user"),
+                json!({"method": "deleteUser"}),
+            ),
+            InvalidUsername => with_details(
+                meteor("error-invalid-username", "Invalid username"),
+                UPSERT_USER(),
+            ),
+            InvalidUserEmail(e) => Shape::Meteor {
+                code: "error-invalid-email",
+                reason: Some(format!("Invalid email {e}").into()),
+                details: Some(UPSERT_USER()),
+            },
+            FieldUnavailable(v) => Shape::Meteor {
+                code: "error-field-unavailable",
+                reason: Some(format!("{v} is already in use :(").into()),
+                details: Some(json!({"method": "insertOrUpdateUser", "field": v})),
+            },
+            InvalidPassword => meteor("error-invalid-password", "Invalid password"),
+            InvalidRole => meteor("error-invalid-role", "Invalid role"),
+            InvalidStatus => with_details(
+                meteor(
+                    "error-invalid-status",
+                    "Valid status types include online, away, offline, and busy.",
+                ),
+                json!({"method": "users.setStatus"}),
+            ),
+            UserDeactivated => plain("error-user-deactivated"),
+            UserNotFound => plain("User not found"),
+            UsersInfoNotFound => plain("User not found."),
+            UserIsInvalid => plain("The user is invalid"),
+            UserParamNotProvided => plain(
+                "The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]",
+            ),
+            AgentNotFound404 => Shape::Status(StatusCode::NOT_FOUND, "Agent not found"),
+            InvalidUserType => plain("Invalid type"),
+
+            LoginUnauthorized => Shape::Login {
+                error: "Unauthorized",
+                message: "Unauthorized",
+            },
+            IncorrectPassword => Shape::Login {
+                error: "403",
+                message: "Incorrect password",
+            },
+            UserNotActivated => Shape::Login {
+                error: "error-user-is-not-activated",
+                message: "User is not activated",
+            },
+            LoggedOut => Shape::Login {
+                error: "403",
+                message: "You've been logged out by the server. Please log in again.",
+            },
+
+            InvalidSettingValue => meteor("error-invalid-setting-value", "Invalid setting value"),
+            Failed => Shape::Failure(Map::new()),
+
+            InvalidCustomField => plain("invalid-custom-field"),
+            SettingCustomField => plain("error-setting-custom-field"),
+            CustomFieldNotFound => plain("Custom field not found"),
+            CustomFieldNotFoundCapitalised => plain("Custom Field Not found"),
+            CustomFieldExists => plain("Custom Field already exists"),
+            InvalidRegex(re) => Shape::Plain(format!("Invalid regular expression: /{re}/").into()),
+            InvalidFieldValue(k) => Shape::Plain(format!("Invalid value for {k} field").into()),
+
+            MailInvalidEmail => meteor_bare("invalid email"),
+            InvalidEmail(e) => Shape::Meteor {
+                code: "error-invalid-email",
+                reason: Some(format!("Invalid email {e}").into()),
+                details: None,
+            },
+            ErrorInvalidEmail => plain("error-invalid-email"),
+            InvalidEmailAddress => meteor_bare("error-invalid-email-address"),
+            OfflineFormDisabled => plain("error-offline-form-disabled"),
+            OfflineMessageError => plain("Error sending Omnichannel offline message"),
+            TranscriptNotRequested => plain("error-transcript-not-requested"),
+            TranscriptAlreadyRequested => meteor(
+                "error-transcript-already-requested",
+                "Transcript already requested",
+            ),
+            WebhookUrlNotSet => plain("Webhook_URL_not_set"),
+            InvalidWebhookResponse => plain("error-invalid-webhook-response"),
+
+            FileUploadDisabled => failure(&[("reason", json!("error-file-upload-disabled"))]),
+            NoFileUploaded => failure(&[("reason", json!("error-no-file-uploaded"))]),
+            TypeNotAllowed => failure(&[("reason", json!("error-type-not-allowed"))]),
+            SizeNotAllowed { allowed } => failure(&[
+                ("reason", json!("error-size-not-allowed")),
+                ("sizeAllowed", json!(allowed)),
+            ]),
+            ReadingUpload(e) => Shape::Plain(format!("error-reading-upload: {e}").into()),
+
+            InvalidCount => plain("Invalid count"),
+            InvalidOffset => plain("Invalid offset"),
+            InvalidSort => plain("Invalid sort parameter provided [error-invalid-sort]"),
+            InvalidSortJson(s) => Shape::Plain(
+                format!("Invalid sort parameter provided: \"{s}\" [error-invalid-sort]").into(),
+            ),
+            QueryParamNotJson(k) => {
+                Shape::Plain(format!("The \"{k}\" query parameter must be a valid JSON.").into())
+            }
+
+            Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),
+            RequestEntityTooLarge => plain("error-request-entity-too-large"),
+            InvalidBody(e) => Shape::Plain(format!("error-invalid-body: {e}").into()),
+            ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
+            ApiEndpointNotFound => Shape::NoRoute,
+        }
+    }
+
+    /// The text clients read in `error` (Meteor errors: `reason [code]`).
+    pub fn message(&self) -> String {
+        match self.shape() {
+            Shape::Plain(m) => m.into_owned(),
+            Shape::Meteor { code, reason, .. } => match reason {
+                Some(r) => format!("{r} [{code}]"),
+                None => format!("[{code}]"),
+            },
+            Shape::Status(_, m) => m.to_string(),
+            Shape::Failure(m) => m
+                .get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("failure")
+                .to_string(),
+            Shape::Login { message, .. } => message.to_string(),
+            Shape::NoRoute => "API endpoint not found".to_string(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self.shape() {
+            Shape::Status(s, _) => s,
+            Shape::Login { .. } => StatusCode::UNAUTHORIZED,
+            Shape::NoRoute => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn body(&self) -> Value {
+        match self.shape() {
+            Shape::Plain(m) => json!({"success": false, "error": m}),
+            Shape::Status(_, m) => json!({"success": false, "error": m}),
+            Shape::Meteor { code, details, .. } => {
+                let mut b = json!({"success": false, "error": self.message(), "errorType": code});
+                if let Some(d) = details {
+                    b["details"] = d;
+                }
+                b
+            }
+            Shape::Failure(mut m) => {
+                m.insert("success".into(), Value::Bool(false));
+                Value::Object(m)
+            }
+            Shape::Login { error, message } => json!({
+                "status": "error", "error": error, "message": message, "success": false
+            }),
+            Shape::NoRoute => json!({
+                "status": "error", "message": "API endpoint not found", "success": false
+            }),
+        }
+    }
+}
+
+impl From<Code> for Error {
+    fn from(c: Code) -> Self {
+        Error::Code(c)
+    }
+}
+
+/// Meteor `check()` failures, as `Match error: …` texts.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Check {
+    /// `Expected string, got number in field msg`.
+    #[error("Expected {expected}, got {got} in field {field}")]
+    Expected {
+        expected: &'static str,
+        got: &'static str,
+        field: String,
+    },
+    /// `Unknown key 'x'` (`in field path` inside an object).
+    #[error("Unknown key '{key}'{}", in_field(.path))]
+    UnknownKey { key: String, path: String },
+    /// `Missing key 'x'` (`in field path` inside an object).
+    #[error("Missing key '{key}'{}", in_field(.path))]
+    MissingKey { key: String, path: String },
+}
+
+impl Check {
+    /// `Expected {expected}, got {typeof value} in field {field}`.
+    pub fn expected(expected: &'static str, value: &Value, field: impl Into<String>) -> Error {
+        Error::Match(Check::Expected {
+            expected,
+            got: check_type(value),
+            field: field.into(),
+        })
+    }
+    /// `Missing key '{key}'` (inside `path` when not empty).
+    pub fn missing(key: impl Into<String>, path: impl Into<String>) -> Error {
+        Error::Match(Check::MissingKey {
+            key: key.into(),
+            path: path.into(),
+        })
+    }
+    /// `Unknown key '{key}'` (inside `path` when not empty).
+    pub fn unknown(key: impl Into<String>, path: impl Into<String>) -> Error {
+        Error::Match(Check::UnknownKey {
+            key: key.into(),
+            path: path.into(),
+        })
+    }
+}
+
+/// How `check()` names a value's type: `typeof`, with `null` as such (arrays are objects).
+pub fn check_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) | Value::Object(_) => "object",
+    }
+}
+
+fn in_field(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" in field {path}")
+    }
+}
+
+/// ajv's messages (`validateParams`).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Ajv {
+    #[error("must have required property '{0}'")]
+    Required(String),
+    #[error("must NOT have additional properties")]
+    AdditionalProperties,
+    /// `must be string`, `must be object`, …
+    #[error("must be {0}")]
+    MustBe(&'static str),
+    #[error("must be equal to one of the allowed values")]
+    NotAllowedValue,
+    #[error("must NOT have fewer than {min} item{}", if *min == 1 { "" } else { "s" })]
+    FewerItems { min: usize },
+    #[error("must match exactly one schema in oneOf")]
+    OneOf,
+}
+
+fn ajv_text(errs: &[Ajv]) -> String {
+    errs.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n ")
+}
+
+/// DDP method and subscription errors, as Meteor's error object carries them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ddp {
+    NotAllowed,
+    MatchFailed,
+    LoggedOut,
+    IncorrectPassword,
+    NotLoggedIn,
+    MethodNotFound(String),
+    SubscriptionNotFound(String),
+    /// A method failed with one of the catalogue's errors: its code and message.
+    Failed {
+        code: &'static str,
+        reason: String,
+    },
+}
+
+impl Ddp {
+    /// `error` (a code, or an HTTP-like number) and `reason`.
+    pub fn parts(&self) -> (Value, String) {
+        match self {
+            Ddp::NotAllowed => (json!("not-allowed"), "Not allowed".into()),
+            Ddp::MatchFailed => (json!(400), "Match failed".into()),
+            Ddp::LoggedOut => (
+                json!(403),
+                "You've been logged out by the server. Please log in again.".into(),
+            ),
+            Ddp::IncorrectPassword => (json!(403), "Incorrect password".into()),
+            Ddp::NotLoggedIn => (json!(401), "Not logged in".into()),
+            Ddp::MethodNotFound(m) => (json!(404), format!("Method '{m}' not found")),
+            Ddp::SubscriptionNotFound(s) => (json!(404), format!("Subscription '{s}' not found")),
+            Ddp::Failed { code, reason } => (json!(code), reason.clone()),
+        }
     }
 }
 
 impl Error {
-    pub fn plain(msg: impl Into<String>) -> Self {
-        Error::Plain(msg.into())
-    }
-    pub fn meteor(code: impl Into<String>) -> Self {
-        Error::Meteor {
-            code: code.into(),
-            reason: None,
-            details: None,
-        }
-    }
-    pub fn meteor_reason(code: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Meteor {
-            code: code.into(),
-            reason: Some(reason.into()),
-            details: None,
-        }
-    }
-    pub fn with_details(self, d: Value) -> Self {
-        match self {
-            Error::Meteor { code, reason, .. } => Error::Meteor {
-                code,
-                reason,
-                details: Some(d),
-            },
-            other => other,
-        }
-    }
-    pub fn invalid_params(msg: impl Into<String>) -> Self {
-        Error::InvalidParams(vec![msg.into()])
-    }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Error::Internal(e.to_string())
     }
-    /// `{"success":false}` alone: `API.v1.failure()` with no argument.
-    pub fn bare_failure() -> Self {
-        Error::Failure(Map::new())
-    }
-    pub fn failure_message(msg: impl Into<String>) -> Self {
-        let mut m = Map::new();
-        m.insert("message".into(), Value::String(msg.into()));
-        Error::Failure(m)
+
+    /// This error as a DDP method error with `code`.
+    pub fn to_ddp(&self, code: &'static str) -> Ddp {
+        Ddp::Failed {
+            code,
+            reason: self.to_string(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::Unauthorized | Error::LoginFailed { .. } => StatusCode::UNAUTHORIZED,
-            Error::NoPermission | Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Code(c) => c.status(),
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::NoPermission => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
+            Error::Match(_) | Error::InvalidParams(_) => StatusCode::BAD_REQUEST,
         }
     }
 
     /// The JSON body, key order as upstream writes it.
     pub fn body(&self) -> Value {
         match self {
-            Error::Plain(m)
-            | Error::Forbidden(m)
-            | Error::NotFound(m)
-            | Error::TooManyRequests(m) => {
-                json!({"success": false, "error": m})
-            }
-            Error::Meteor { code, details, .. } => {
-                let mut b = json!({"success": false, "error": self.to_string(), "errorType": code});
-                if let Some(d) = details {
-                    b["details"] = d.clone();
-                }
-                b
-            }
+            Error::Code(c) => c.body(),
+            Error::TooManyRequests(_) => json!({"success": false, "error": self.to_string()}),
             Error::Match(_) => json!({"success": false, "error": self.to_string()}),
             Error::InvalidParams(_) => {
                 json!({"success": false, "error": self.to_string(), "errorType": "invalid-params"})
-            }
-            Error::Failure(obj) => {
-                let mut m = obj.clone();
-                m.insert("success".into(), Value::Bool(false));
-                Value::Object(m)
             }
             Error::Unauthorized => json!({
                 "success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN
             }),
             Error::NoPermission => json!({"success": false, "error": NO_PERMISSION}),
-            Error::LoginFailed { error, message } => json!({
-                "status": "error", "error": error, "message": message, "success": false
-            }),
             Error::Internal(_) => json!({"success": false, "error": "Internal server error"}),
         }
     }
@@ -174,30 +753,49 @@ impl From<serde_json::Error> for Error {
 mod tests {
     use super::*;
 
+    fn body(e: impl Into<Error>) -> String {
+        serde_json::to_string(&e.into().body()).unwrap()
+    }
+
     #[test]
     fn envelopes() {
         assert_eq!(
-            serde_json::to_string(&Error::plain("invalid-token").body()).unwrap(),
+            body(Code::InvalidToken),
             r#"{"success":false,"error":"invalid-token"}"#
         );
         assert_eq!(
-            serde_json::to_string(
-                &Error::meteor_reason("no-agent-online", "Sorry, no online agents").body()
-            )
-            .unwrap(),
+            body(Code::NoAgentOnline),
             r#"{"success":false,"error":"Sorry, no online agents [no-agent-online]","errorType":"no-agent-online"}"#
         );
         assert_eq!(
-            serde_json::to_string(&Error::meteor("invalid-token").body()).unwrap(),
+            body(Code::InvalidTokenMeteor),
             r#"{"success":false,"error":"[invalid-token]","errorType":"invalid-token"}"#
         );
         assert_eq!(
-            serde_json::to_string(&Error::Match("Missing key 'token'".into()).body()).unwrap(),
+            body(Code::InquiryTaken),
+            r#"{"success":false,"error":"Inquiry already taken [error-inquiry-taken]","errorType":"error-inquiry-taken","details":{"method":"livechat:takeInquiry"}}"#
+        );
+        assert_eq!(
+            body(Error::Match(Check::MissingKey {
+                key: "token".into(),
+                path: String::new()
+            })),
             r#"{"success":false,"error":"Match error: Missing key 'token'"}"#
         );
         assert_eq!(
-            Error::InvalidParams(vec!["a".into(), "b".into()]).body()["error"],
-            "a\n b [invalid-params]"
+            Error::InvalidParams(vec![Ajv::MustBe("object"), Ajv::FewerItems { min: 1 }]).body()["error"],
+            "must be object\n must NOT have fewer than 1 item [invalid-params]"
+        );
+        assert_eq!(
+            body(Code::SizeNotAllowed {
+                allowed: "1 MB".into()
+            }),
+            r#"{"reason":"error-size-not-allowed","sizeAllowed":"1 MB","success":false}"#
+        );
+        assert_eq!(Error::from(Code::Forbidden).status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            Error::from(Code::LoginUnauthorized).status(),
+            StatusCode::UNAUTHORIZED
         );
     }
 }

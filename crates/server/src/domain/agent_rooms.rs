@@ -4,7 +4,7 @@
 use super::Livechat;
 use super::rooms::{RoomRequest, RoomSource};
 use super::visitors::RegisterGuest;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::ids;
 use crate::model::*;
 use serde_json::{Map, Value};
@@ -45,12 +45,12 @@ impl Livechat {
             .store
             .room(room_id)
             .await?
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+            .ok_or(Code::ErrorInvalidRoom)?;
         if !room.is_open() {
-            return Err(Error::plain("room-closed"));
+            return Err(Code::RoomClosed.into());
         }
         if !self.can_access_room(user, &room).await? {
-            return Err(Error::plain("error-not-allowed"));
+            return Err(Code::NotAllowed.into());
         }
         let now = self.now();
         let sub = Subscription {
@@ -102,25 +102,22 @@ impl Livechat {
             .room(room_id)
             .await?
             .filter(|r| r.t == "l")
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+            .ok_or(Code::ErrorInvalidRoom)?;
         if room.served_by_id() != Some(user.id.as_str())
             && !super::auth::user_has_permission(user, "save-others-livechat-room-info")
         {
-            return Err(Error::Forbidden("unauthorized".into()));
+            return Err(Code::Forbidden.into());
         }
         let visitor = self
             .store
             .visitor(&guest.id)
             .await?
-            .ok_or_else(|| Error::plain("error-invalid-visitor"))?;
+            .ok_or(Code::InvalidVisitor)?;
         if let Some(e) = &guest.email
             && !e.is_empty()
             && !super::users::valid_email(&e.trim().to_lowercase())
         {
-            return Err(Error::meteor_reason(
-                "error-invalid-email",
-                format!("Invalid email {e}"),
-            ));
+            return Err(Code::InvalidEmail(e.clone()).into());
         }
         let now = self.now();
         let (name, email, phone, data) = (

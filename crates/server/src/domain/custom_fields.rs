@@ -2,7 +2,7 @@
 //! widget fills them (`custom.field(s)`), values land in `livechatData`.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::model::CustomField;
 use crate::store::StoreError;
 use serde_json::{Map, Value};
@@ -19,8 +19,7 @@ pub struct FieldValue {
 
 /// `new RegExp(re).test(value)`; an invalid expression fails as JavaScript's constructor does.
 fn regexp_accepts(re: &str, value: &str) -> Result<bool> {
-    let compiled = regex::Regex::new(re)
-        .map_err(|_| Error::plain(format!("Invalid regular expression: /{re}/")))?;
+    let compiled = regex::Regex::new(re).map_err(|_| Code::InvalidRegex(re.to_string()))?;
     Ok(compiled.is_match(value))
 }
 
@@ -67,7 +66,7 @@ impl Livechat {
                         }),
                     )
                     .await?
-                    .ok_or_else(|| Error::plain("Custom Field Not found"))?;
+                    .ok_or(Code::CustomFieldNotFoundCapitalised)?;
             }
             None => {
                 let f = CustomField {
@@ -81,7 +80,7 @@ impl Livechat {
                 match self.store.insert_custom_field(&f).await {
                     Ok(()) => {}
                     Err(StoreError::Duplicate(_)) => {
-                        return Err(Error::plain("Custom Field already exists"));
+                        return Err(Code::CustomFieldExists.into());
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -97,7 +96,7 @@ impl Livechat {
         if self.store.delete_custom_field(id).await? {
             Ok(())
         } else {
-            Err(Error::plain("Custom field not found"))
+            Err(Code::CustomFieldNotFound.into())
         }
     }
 
@@ -108,11 +107,11 @@ impl Livechat {
             .store
             .custom_field(&fv.key)
             .await?
-            .ok_or_else(|| Error::plain("invalid-custom-field"))?;
+            .ok_or(Code::InvalidCustomField)?;
         if let Some(re) = field.regexp()
             && !regexp_accepts(re, &fv.value)?
         {
-            return Err(Error::plain(format!("Invalid value for {} field", fv.key)));
+            return Err(Code::InvalidFieldValue(fv.key.clone()).into());
         }
         let changed = Arc::new(AtomicBool::new(false));
         let now = self.now();
@@ -187,7 +186,7 @@ impl Livechat {
         let mut first_err = None;
         for fv in items {
             let r = match self.set_custom_field(token, fv).await {
-                Ok(0) => Err(Error::plain("error-setting-custom-field")),
+                Ok(0) => Err(Code::SettingCustomField.into()),
                 Ok(_) => Ok(()),
                 Err(e) => Err(e),
             };

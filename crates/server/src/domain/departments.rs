@@ -1,7 +1,7 @@
 //! Departments and their agent lists (`saveDepartment`, `saveDepartmentAgents`).
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Check, Code, Error, Result};
 use crate::ids;
 use crate::model::{Department, DepartmentAgent};
 use serde_json::{Map, Value};
@@ -26,31 +26,22 @@ impl Livechat {
         let b = |k: &str| -> Result<bool> {
             match data.get(k) {
                 Some(Value::Bool(v)) => Ok(*v),
-                Some(other) => Err(Error::Match(format!(
-                    "Expected boolean, got {} in field {k}",
-                    js_type(other)
-                ))),
-                None => Err(Error::Match(format!("Missing key '{k}'"))),
+                Some(other) => Err(Check::expected("boolean", other, k)),
+                None => Err(Check::missing(k, "")),
             }
         };
         let s = |k: &str| -> Result<String> {
             match data.get(k) {
                 Some(Value::String(v)) => Ok(v.clone()),
-                Some(other) => Err(Error::Match(format!(
-                    "Expected string, got {} in field {k}",
-                    js_type(other)
-                ))),
-                None => Err(Error::Match(format!("Missing key '{k}'"))),
+                Some(other) => Err(Check::expected("string", other, k)),
+                None => Err(Check::missing(k, "")),
             }
         };
         let os = |k: &str| -> Result<Option<String>> {
             match data.get(k) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(v)) => Ok(Some(v.clone())),
-                Some(other) => Err(Error::Match(format!(
-                    "Expected string, got {} in field {k}",
-                    js_type(other)
-                ))),
+                Some(other) => Err(Check::expected("string", other, k)),
             }
         };
         let osv = |k: &str| -> Result<Option<Vec<String>>> {
@@ -59,19 +50,13 @@ impl Livechat {
                 Some(Value::Array(a)) => a
                     .iter()
                     .map(|v| {
-                        v.as_str().map(str::to_string).ok_or_else(|| {
-                            Error::Match(format!(
-                                "Expected string, got {} in field {k}",
-                                js_type(v)
-                            ))
-                        })
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| Check::expected("string", v, k))
                     })
                     .collect::<Result<Vec<_>>>()
                     .map(Some),
-                Some(other) => Err(Error::Match(format!(
-                    "Expected array, got {} in field {k}",
-                    js_type(other)
-                ))),
+                Some(other) => Err(Check::expected("array", other, k)),
             }
         };
         // Missing keys are reported in the order of upstream's check() pattern.
@@ -85,10 +70,7 @@ impl Livechat {
             None | Some(Value::Null) => None,
             Some(Value::Bool(v)) => Some(*v),
             Some(o) => {
-                return Err(Error::Match(format!(
-                    "Expected boolean, got {} in field requestTagBeforeClosingChat",
-                    js_type(o)
-                )));
+                return Err(Check::expected("boolean", o, "requestTagBeforeClosingChat"));
             }
         };
         let closing_tags = osv("chatClosingTags")?;
@@ -99,25 +81,14 @@ impl Livechat {
                 .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
         });
         if request_tag == Some(true) && closing_tags.as_ref().is_none_or(|t| t.is_empty()) {
-            return Err(Error::meteor_reason(
-                "error-validating-department-chat-closing-tags",
-                "At least one closing tag is required when the department requires tag(s) on closing conversations.",
-            )
-            .with_details(serde_json::json!({"method": "livechat:saveDepartment"})));
+            return Err(Code::ClosingTagsRequired.into());
         }
         if let Some(f) = &fallback {
             if Some(f.as_str()) == id {
-                return Err(Error::meteor_reason(
-                    "error-fallback-department-circular",
-                    "Cannot save department. Circular reference between fallback department and department",
-                ));
+                return Err(Code::FallbackDepartmentCircular.into());
             }
             if self.store.department(f).await?.is_none() {
-                return Err(Error::meteor_reason(
-                    "error-fallback-department-not-found",
-                    "Fallback department not found",
-                )
-                .with_details(serde_json::json!({"method": "livechat:saveDepartment"})));
+                return Err(Code::FallbackDepartmentNotFound.into());
             }
         }
         super::mail::check_header_address(&email)?;
@@ -171,10 +142,7 @@ impl Livechat {
                     })
                 })
                 .await?
-                .ok_or_else(|| {
-                    Error::meteor_reason("error-department-not-found", "Department not found")
-                        .with_details(serde_json::json!({"method": "livechat:saveDepartment"}))
-                })?,
+                .ok_or_else(|| Error::from(Code::SaveDepartmentNotFound))?,
             None => {
                 let mut d = Department {
                     id: ids::random_id(),
@@ -241,24 +209,11 @@ impl Livechat {
     /// Upstream 7.x: removal is off unless `Omnichannel_enable_department_removal`.
     pub async fn remove_department(&self, id: &str) -> Result<()> {
         if !self.settings.bool("Omnichannel_enable_department_removal") {
-            return Err(Error::plain("error-department-removal-disabled"));
+            return Err(Code::DepartmentRemovalDisabled.into());
         }
         if !self.store.delete_department(id).await? {
-            return Err(Error::plain("error-department-not-found"));
+            return Err(Code::DepartmentNotFound.into());
         }
         Ok(())
-    }
-}
-
-/// How Meteor's `check()` names a value's type in its messages.
-pub fn js_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        // Meteor's messages name arrays by `typeof`.
-        Value::Array(_) => "object",
-        Value::Object(_) => "object",
     }
 }

@@ -1,14 +1,9 @@
 //! The queue: listing inquiries and taking one (upstream's `takeInquiry`).
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{Inquiry, SelectedAgent, User};
 use crate::store::{AgentChoice, AgentOrder, AgentQuery, TakeOutcome};
-use serde_json::json;
-
-fn take_error(code: &str, reason: &str) -> Error {
-    Error::meteor_reason(code, reason).with_details(json!({"method": "livechat:takeInquiry"}))
-}
 
 impl Livechat {
     /// The departments whose queue an agent sees: its own (and inquiries without one).
@@ -46,9 +41,9 @@ impl Livechat {
             .store
             .inquiry(inquiry_id)
             .await?
-            .ok_or_else(|| take_error("error-not-found", "Inquiry not found"))?;
+            .ok_or(Code::InquiryNotFound)?;
         if inquiry.status == "taken" {
-            return Err(take_error("error-inquiry-taken", "Inquiry already taken"));
+            return Err(Code::InquiryTaken.into());
         }
         let available = AgentQuery {
             department: None,
@@ -63,12 +58,7 @@ impl Livechat {
             .await?
             .into_iter()
             .find(|u| u.id == agent_id)
-            .ok_or_else(|| {
-                take_error(
-                    "error-agent-status-service-offline",
-                    "Agent status is offline or Omnichannel service is not active",
-                )
-            })?;
+            .ok_or_else(|| Error::from(Code::AgentStatusServiceOffline))?;
         let max = self.max_chats(inquiry.department.as_deref()).await?;
         let choice = AgentChoice::Agent(SelectedAgent {
             agent_id: user.id.clone(),
@@ -89,19 +79,13 @@ impl Livechat {
                 Ok(())
             }
             TakeOutcome::Unchanged(_) => Ok(()),
-            TakeOutcome::AlreadyTaken => {
-                Err(take_error("error-inquiry-taken", "Inquiry already taken"))
+            TakeOutcome::AlreadyTaken => Err(Code::InquiryTaken.into()),
+            TakeOutcome::InquiryNotFound => Err(Code::InquiryNotFound.into()),
+            TakeOutcome::AgentAtLimit => Err(Code::MaxChatsReached.into()),
+            TakeOutcome::RoomClosed => Err(Code::RoomClosed.into()),
+            TakeOutcome::NoAgent(_) | TakeOutcome::AgentUnavailable => {
+                Err(Code::AgentStatusServiceOffline.into())
             }
-            TakeOutcome::InquiryNotFound => Err(take_error("error-not-found", "Inquiry not found")),
-            TakeOutcome::AgentAtLimit => Err(Error::meteor_reason(
-                "error-max-number-simultaneous-chats-reached",
-                "Not allowed",
-            )),
-            TakeOutcome::RoomClosed => Err(Error::plain("room-closed")),
-            TakeOutcome::NoAgent(_) | TakeOutcome::AgentUnavailable => Err(take_error(
-                "error-agent-status-service-offline",
-                "Agent status is offline or Omnichannel service is not active",
-            )),
         }
     }
 }

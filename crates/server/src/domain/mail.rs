@@ -3,7 +3,7 @@
 //! answered once the outbox row is durable, delivery happens in the background.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::ids;
 use crate::model::{Message, Room, UserRef};
 use crate::outbox::mail::{escape_html, from_address, strip_html, valid_address};
@@ -11,9 +11,7 @@ use crate::outbox::{EMAIL, WEBHOOK, WEBHOOK_ATTEMPTS};
 use serde_json::{Value, json};
 
 pub const OFFLINE_MESSAGE_SENT: &str = "Livechat offline message sent";
-pub const OFFLINE_MESSAGE_ERROR: &str = "Error sending Omnichannel offline message";
 pub const TRANSCRIPT_SENT: &str = "Omnichannel transcript sent";
-pub const TRANSCRIPT_ERROR: &str = "Error sending Omnichannel transcript";
 const TRANSCRIPT_SUBJECT: &str = "Transcript of your omnichannel conversation.";
 /// Used when `From_Email` holds no usable address (a mail must have a sender).
 const FALLBACK_FROM: &str = "no-reply@localhost.localdomain";
@@ -113,7 +111,7 @@ impl Livechat {
         html: &str,
     ) -> Result<()> {
         if !valid_address(to) {
-            return Err(Error::meteor("invalid email"));
+            return Err(Code::MailInvalidEmail.into());
         }
         let safe_name = |mut m: Value| {
             if let Some(n) = m["name"].as_str() {
@@ -162,10 +160,10 @@ impl Livechat {
     /// `POST livechat/offline.message`.
     pub async fn send_offline_message(&self, m: OfflineMessage) -> Result<()> {
         if !self.settings.bool("Livechat_display_offline_form") {
-            return Err(Error::plain("error-offline-form-disabled"));
+            return Err(Code::OfflineFormDisabled.into());
         }
         if m.email.is_empty() {
-            return Err(Error::plain("error-invalid-email"));
+            return Err(Code::ErrorInvalidEmail.into());
         }
         check_header_address(&m.email)?;
         // Upstream inserts the visitor's text raw; we escape it so a form cannot inject
@@ -188,7 +186,7 @@ impl Livechat {
         if self.settings.bool("Livechat_validate_offline_email") {
             let domain = m.email.rsplit_once('@').map(|(_, d)| d).unwrap_or(&m.email);
             if !self.delivery.has_mx(domain).await {
-                return Err(Error::meteor("error-invalid-email-address"));
+                return Err(Code::InvalidEmailAddress.into());
             }
         }
         let mut to = self.settings.str("Livechat_offline_email");
@@ -254,13 +252,13 @@ impl Livechat {
             .store
             .visitor_by_token(token)
             .await?
-            .ok_or_else(|| Error::plain("error-invalid-token"))?;
+            .ok_or(Code::ErrorInvalidToken)?;
         let room = self
             .store
             .room(rid)
             .await?
             .filter(|r| r.t == "l" && r.v.token == token)
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+            .ok_or(Code::ErrorInvalidRoom)?;
         let html = self.transcript_html(&room, &visitor.id).await?;
         let subject = match (
             subject,
@@ -344,13 +342,10 @@ impl Livechat {
         });
         let update = Box::new(move |r: &mut Room| {
             if !r.is_open() {
-                return Err(Error::meteor_reason("error-invalid-room", "Invalid room"));
+                return Err(Code::InvalidRoomMeteor.into());
             }
             if r.transcript_request.is_some() {
-                return Err(Error::meteor_reason(
-                    "error-transcript-already-requested",
-                    "Transcript already requested",
-                ));
+                return Err(Code::TranscriptAlreadyRequested.into());
             }
             r.transcript_request = Some(request.clone());
             Ok(())
@@ -358,7 +353,7 @@ impl Livechat {
         self.store
             .modify_room(rid, update)
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-room", "Invalid room"))?;
+            .ok_or(Code::InvalidRoomMeteor)?;
         Ok(())
     }
 
@@ -366,17 +361,17 @@ impl Livechat {
     pub async fn cancel_transcript_request(&self, rid: &str) -> Result<()> {
         let update = Box::new(|r: &mut Room| {
             if !r.is_open() {
-                return Err(Error::plain("error-invalid-room"));
+                return Err(Code::ErrorInvalidRoom.into());
             }
             if r.transcript_request.take().is_none() {
-                return Err(Error::plain("error-transcript-not-requested"));
+                return Err(Code::TranscriptNotRequested.into());
             }
             Ok(())
         });
         self.store
             .modify_room(rid, update)
             .await?
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+            .ok_or(Code::ErrorInvalidRoom)?;
         Ok(())
     }
 

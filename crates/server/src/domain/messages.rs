@@ -2,7 +2,7 @@
 //! response metrics, history, message edits and deletes, and closing a room.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::*;
 use crate::time::Ts;
@@ -140,7 +140,7 @@ impl Livechat {
             };
             // JavaScript's `length` counts UTF-16 units.
             if msg.encode_utf16().count() as i64 > limit {
-                return Err(Error::plain("message-length-exceeds-character-limit"));
+                return Err(Code::MessageTooLong.into());
             }
         }
         Ok(())
@@ -153,7 +153,7 @@ impl Livechat {
         let saved = m.clone();
         Box::new(move |r: &mut Room| {
             if !r.is_open() {
-                return Err(Error::plain("room-closed"));
+                return Err(Code::RoomClosed.into());
             }
             r.msgs += 1;
             r.lm = Some(saved.ts);
@@ -181,7 +181,7 @@ impl Livechat {
     ) -> Result<Message> {
         let (visitor, room) = self.visitor_room(token, rid).await?;
         if !room.is_open() {
-            return Err(Error::plain("room-closed"));
+            return Err(Code::RoomClosed.into());
         }
         self.check_length(msg)?;
         let ts = self.now();
@@ -203,7 +203,7 @@ impl Livechat {
             }
             // Upstream's send returns nothing for a known `_id` and the REST layer then merges
             // into it: a TypeError, reported as a 400.
-            None => Err(Error::plain("Cannot convert undefined or null to object")),
+            None => Err(Code::DuplicateVisitorMessage.into()),
         }
     }
 
@@ -215,16 +215,12 @@ impl Livechat {
         msg: &str,
         id: Option<String>,
     ) -> Result<Message> {
-        let room = self
-            .store
-            .room(rid)
-            .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-room", "Invalid room"))?;
+        let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
         let serving = room.served_by_id() == Some(user.id.as_str());
         if !room.is_open()
             || !(serving || super::auth::user_has_permission(user, "view-livechat-rooms"))
         {
-            return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+            return Err(Code::NotAllowedMeteor.into());
         }
         let ts = self.now();
         let m = self.new_message(id, rid, msg, user.user_ref(), ts);
@@ -238,7 +234,7 @@ impl Livechat {
         let agent = user.user_ref();
         let update = Box::new(move |r: &mut Room| {
             if !r.is_open() {
-                return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+                return Err(Code::NotAllowedMeteor.into());
             }
             r.msgs += 1;
             r.lm = Some(saved.ts);
@@ -278,7 +274,7 @@ impl Livechat {
             .store
             .append_message(m.clone(), update)
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-duplicate-id", "Message already exists"))?;
+            .ok_or(Code::DuplicateMessageId)?;
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.after_omnichannel_message(&m, &room).await?;
@@ -292,12 +288,12 @@ impl Livechat {
             .store
             .visitor_by_token(token)
             .await?
-            .ok_or_else(|| Error::plain("invalid-token"))?;
+            .ok_or(Code::InvalidToken)?;
         let room = self
             .store
             .room_by_token(token, Some(rid))
             .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+            .ok_or(Code::InvalidRoom)?;
         Ok((visitor, room))
     }
 
@@ -308,7 +304,7 @@ impl Livechat {
             .message(id)
             .await?
             .filter(|m| m.rid == rid)
-            .ok_or_else(|| Error::plain("invalid-message"))
+            .ok_or_else(|| Error::from(Code::InvalidMessage))
     }
 
     /// A message the visitor may change: its own, while `setting` allows it.
@@ -320,13 +316,9 @@ impl Livechat {
         setting: &str,
     ) -> Result<(Visitor, Message)> {
         let (visitor, _) = self.visitor_room(token, rid).await?;
-        let m = self
-            .store
-            .message(id)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-message"))?;
+        let m = self.store.message(id).await?.ok_or(Code::InvalidMessage)?;
         if !self.settings.bool(setting) || m.u.id != visitor.id {
-            return Err(Error::plain("error-action-not-allowed"));
+            return Err(Code::ActionNotAllowed.into());
         }
         Ok((visitor, m))
     }
@@ -359,7 +351,7 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(|| Error::plain("invalid-message"))
+            .ok_or_else(|| Error::from(Code::InvalidMessage))
             .inspect(|m| self.publish_message(m))
     }
 
@@ -393,10 +385,10 @@ impl Livechat {
         offset: i64,
     ) -> Result<Vec<Box<serde_json::value::RawValue>>> {
         if !self.store.visitor_exists(token).await? {
-            return Err(Error::plain("invalid-token"));
+            return Err(Code::InvalidToken.into());
         }
         if !self.store.room_of_token_exists(token, rid).await? {
-            return Err(Error::plain("invalid-room"));
+            return Err(Code::InvalidRoom.into());
         }
         let hidden: Vec<String> = self
             .settings
@@ -436,7 +428,7 @@ impl Livechat {
         let tags = c.tags.clone();
         let update = Box::new(move |r: &mut Room| {
             if !r.is_open() {
-                return Err(Error::plain("room-closed"));
+                return Err(Code::RoomClosed.into());
             }
             r.closed_at = Some(now);
             r.closer = Some(closer.clone());
@@ -466,7 +458,7 @@ impl Livechat {
             .store
             .close_room(&room.id, update, close_msg.clone())
             .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+            .ok_or(Code::InvalidRoom)?;
         self.publish_message(&close_msg);
         if let Some(i) = inquiry {
             let was_queued = i.status == "queued";
@@ -499,11 +491,11 @@ impl Livechat {
             .settings
             .bool("Omnichannel_allow_visitors_to_close_conversation")
         {
-            return Err(Error::plain("error-not-allowed-to-close-conversation"));
+            return Err(Code::NotAllowedToCloseConversation.into());
         }
         let (visitor, room) = self.visitor_room(token, rid).await?;
         if !room.is_open() {
-            return Err(Error::plain("room-closed"));
+            return Err(Code::RoomClosed.into());
         }
         let comment = "Closed by visitor".to_string();
         let by = UserRef {
@@ -534,13 +526,9 @@ impl Livechat {
         comment: Option<String>,
         tags: Option<Vec<String>>,
     ) -> Result<()> {
-        let room = self
-            .store
-            .room(rid)
-            .await?
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+        let room = self.store.room(rid).await?.ok_or(Code::ErrorInvalidRoom)?;
         if !room.is_open() {
-            return Err(Error::plain("error-room-already-closed"));
+            return Err(Code::RoomAlreadyClosed.into());
         }
         let subscribed = self
             .store
@@ -549,7 +537,7 @@ impl Livechat {
             .iter()
             .any(|s| s.u.id == user.id);
         if !subscribed && !super::auth::user_has_permission(user, "close-others-livechat-room") {
-            return Err(Error::plain("error-not-authorized"));
+            return Err(Code::NotAuthorized.into());
         }
         let comment = comment.unwrap_or_default();
         if self
@@ -557,7 +545,7 @@ impl Livechat {
             .bool("Livechat_request_comment_when_closing_conversation")
             && comment.trim().is_empty()
         {
-            return Err(Error::plain("error-comment-is-required"));
+            return Err(Code::CommentIsRequired.into());
         }
         if let Some(dep) = match &room.department_id {
             Some(d) => self.store.department(d).await?,
@@ -565,9 +553,7 @@ impl Livechat {
         } && dep.request_tag_before_closing_chat == Some(true)
             && tags.as_ref().is_none_or(|t| t.is_empty())
         {
-            return Err(Error::plain(
-                "error-tags-must-be-assigned-before-closing-chat",
-            ));
+            return Err(Code::TagsMustBeAssignedBeforeClosingChat.into());
         }
         self.close(
             &room,

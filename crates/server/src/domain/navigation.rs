@@ -4,7 +4,7 @@
 
 use super::Livechat;
 use super::mail::rocket_cat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::ids;
 use crate::model::{Message, Room};
 use serde_json::{Value, json};
@@ -54,7 +54,7 @@ impl Livechat {
             Some(rid) => {
                 // Only into the token's own room: a visitor cannot write into another's.
                 if !self.store.room_of_token_exists(token, rid).await? {
-                    return Err(Error::plain("invalid-room"));
+                    return Err(Code::InvalidRoom.into());
                 }
                 let update = Box::new(move |r: &mut Room| {
                     r.msgs += 1;
@@ -64,7 +64,7 @@ impl Livechat {
                 self.store
                     .append_message(m.clone(), update)
                     .await?
-                    .ok_or_else(|| Error::plain("invalid-room"))?;
+                    .ok_or(Code::InvalidRoom)?;
                 // Hidden messages are not broadcast (upstream's message watcher skips them).
                 if !m.hidden {
                     self.publish_message(&m);

@@ -2,7 +2,7 @@
 //! takes a new chat, and the agent's public profile.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::*;
 use crate::store::{AgentChoice, AgentOrder, AgentQuery, Assignment, NewRoom};
@@ -69,7 +69,7 @@ pub struct RoomRequest {
 impl Livechat {
     pub fn routing_method(&self) -> Result<RoutingMethod> {
         RoutingMethod::parse(&self.settings.str("Livechat_Routing_Method"))
-            .ok_or_else(|| Error::meteor("error-routing-method-not-available"))
+            .ok_or_else(|| Error::from(Code::RoutingMethodNotAvailable))
     }
 
     /// The open-chat limit for a department (its override, else the global setting).
@@ -258,12 +258,12 @@ impl Livechat {
             "" => None,
             t => self.store.visitor_by_token(t).await?,
         }
-        .ok_or_else(|| Error::plain("invalid-token"))?;
+        .ok_or(Code::InvalidToken)?;
         if let Some(room) = self.store.open_room_by_token(&req.token).await? {
             return Ok((room, false));
         }
         if !self.settings.bool("Livechat_enabled") {
-            return Err(Error::meteor("error-omnichannel-is-disabled"));
+            return Err(Code::OmnichannelDisabled.into());
         }
         let method = self.routing_method()?;
 
@@ -305,10 +305,7 @@ impl Livechat {
                 preferred.is_none() && !self.has_available_agent(None).await?
             };
             if no_agent {
-                return Err(Error::meteor_reason(
-                    "no-agent-online",
-                    "Sorry, no online agents",
-                ));
+                return Err(Code::NoAgentOnline.into());
             }
         }
 
@@ -535,17 +532,17 @@ impl Livechat {
         };
         let method = self.routing_method()?;
         if !method.auto_assign() {
-            return Err(Error::plain("agent-not-found"));
+            return Err(Code::AgentNotFound.into());
         }
         let q = self.agent_query(department, true).await?;
         let agent = self
             .store
             .next_agent(&q, self.now())
             .await?
-            .ok_or_else(|| Error::plain("agent-not-found"))?;
+            .ok_or(Code::AgentNotFound)?;
         match self.agent_info(&agent.agent_id).await? {
             Some(info) => Ok(Some(info)),
-            None => Err(Error::plain("invalid-agent")),
+            None => Err(Code::InvalidAgent.into()),
         }
     }
 }

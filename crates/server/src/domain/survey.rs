@@ -1,7 +1,7 @@
 //! `room.survey`: the visitor rates the conversation after (or during) the chat.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use serde_json::{Map, Value};
 
 /// `config.survey` (upstream's fixed definition, `agentResposiveness` spelled as upstream).
@@ -32,7 +32,7 @@ impl Livechat {
             }
         }
         if feedback.is_empty() {
-            return Err(Error::plain("invalid-data"));
+            return Err(Code::InvalidData.into());
         }
         let now = self.now();
         let stored = Value::Object(feedback.clone());
@@ -46,7 +46,7 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(Error::bare_failure)?;
+            .ok_or(Code::Failed)?;
         Ok(feedback)
     }
 }

@@ -2,7 +2,7 @@
 //! switch, and returning a chat to the queue (upstream's `transfer`, §4.6).
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::ids;
 use crate::model::*;
 use crate::store::{AgentChoice, Transfer, TransferOutcome};
@@ -128,9 +128,9 @@ impl Livechat {
                 let user = self
                     .online_agent(&agent_id)
                     .await?
-                    .ok_or_else(|| Error::plain("error-user-is-offline"))?;
+                    .ok_or(Code::UserIsOffline)?;
                 if room.served_by_id() == Some(user.id.as_str()) {
-                    return Err(Error::plain("error-selected-agent-room-agent-are-same"));
+                    return Err(Code::SelectedAgentRoomAgentAreSame.into());
                 }
                 let to = json!({"_id": user.id, "username": user.username, "name": user.name});
                 let history =
@@ -149,16 +149,16 @@ impl Livechat {
                     .store
                     .department(&id)
                     .await?
-                    .ok_or_else(|| Error::plain("error-invalid-department"))?;
+                    .ok_or(Code::InvalidDepartment)?;
                 if room.department_id.as_deref() == Some(id.as_str()) {
-                    return Err(Error::plain("error-forwarding-chat-same-department"));
+                    return Err(Code::ForwardingChatSameDepartment.into());
                 }
                 let preferred = match agent {
                     Some(agent_id) => {
                         let user = self
                             .online_agent(&agent_id)
                             .await?
-                            .ok_or_else(|| Error::plain("error-user-is-offline"))?;
+                            .ok_or(Code::UserIsOffline)?;
                         if !self
                             .store
                             .agent_departments(&user.id)
@@ -166,7 +166,7 @@ impl Livechat {
                             .iter()
                             .any(|d| d.department_id == id)
                         {
-                            return Err(Error::plain("error-user-not-belong-to-department"));
+                            return Err(Code::UserNotBelongToDepartment.into());
                         }
                         Some(SelectedAgent {
                             agent_id: user.id,
@@ -219,13 +219,8 @@ impl Livechat {
                 Ok(true)
             }
             TransferOutcome::RoomClosed | TransferOutcome::NoInquiry => Ok(false),
-            TransferOutcome::SameAgent => {
-                Err(Error::plain("error-selected-agent-room-agent-are-same"))
-            }
-            TransferOutcome::AgentAtLimit => Err(Error::meteor_reason(
-                "error-max-number-simultaneous-chats-reached",
-                "Not allowed",
-            )),
+            TransferOutcome::SameAgent => Err(Code::SelectedAgentRoomAgentAreSame.into()),
+            TransferOutcome::AgentAtLimit => Err(Code::MaxChatsReached.into()),
             TransferOutcome::NoAgent if department.is_some() && room.served_by.is_none() => {
                 // Nobody in the new department is free and nobody had the chat: it waits
                 // in the new department's queue.
@@ -249,7 +244,7 @@ impl Livechat {
                 ))
             }
             TransferOutcome::NoAgent if department.is_some() => {
-                Err(Error::plain("error-no-agents-online-in-department"))
+                Err(Code::NoAgentsOnlineInDepartment.into())
             }
             TransferOutcome::NoAgent => Ok(false),
         }
@@ -269,26 +264,26 @@ impl Livechat {
             .room(room_id)
             .await?
             .filter(|r| r.t == "l")
-            .ok_or_else(|| Error::plain("error-invalid-room"))?;
+            .ok_or(Code::ErrorInvalidRoom)?;
         if !room.is_open() {
-            return Err(Error::plain("This_conversation_is_already_closed"));
+            return Err(Code::ConversationAlreadyClosed.into());
         }
         self.store
             .visitor(&room.v.id)
             .await?
             .filter(|v| !v.disabled)
-            .ok_or_else(|| Error::plain("error-invalid-visitor"))?;
+            .ok_or(Code::InvalidVisitor)?;
         let who = transferred_by(&by.id, &by.username, by.name.as_deref(), None, &room);
         let target = match (department_id, user_id) {
             (Some(d), agent) => Target::Department { id: d, agent },
             (None, Some(u)) => Target::Agent(u),
-            (None, None) => return Err(Error::plain("error-forwarding-chat")),
+            (None, None) => return Err(Code::ForwardingChat.into()),
         };
         if !self
             .transfer(&room, who, target, comment.as_deref())
             .await?
         {
-            return Err(Error::plain("error-forwarding-chat"));
+            return Err(Code::ForwardingChat.into());
         }
         Ok(())
     }
@@ -326,13 +321,9 @@ impl Livechat {
         room_id: &str,
         department: Option<String>,
     ) -> Result<bool> {
-        let room = self
-            .store
-            .room(room_id)
-            .await?
-            .ok_or_else(|| Error::plain("error-room-not-found"))?;
+        let room = self.store.room(room_id).await?.ok_or(Code::RoomNotFound)?;
         if !room.is_open() {
-            return Err(Error::plain("room-closed"));
+            return Err(Code::RoomClosed.into());
         }
         if room.served_by.is_none() {
             return Ok(false);
@@ -343,7 +334,7 @@ impl Livechat {
                 self.store
                     .department(&d)
                     .await?
-                    .ok_or_else(|| Error::plain("error-invalid-department"))?;
+                    .ok_or(Code::InvalidDepartment)?;
                 let now = self.now();
                 let t = Transfer {
                     choice: None,

@@ -1,7 +1,7 @@
 //! Files a visitor sends in its room (`livechat/upload/:rid`) and who may read them back.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::files::FileStorage;
 use crate::ids;
 use crate::model::{Message, Room, Upload, User, UserRef, Visitor};
@@ -270,7 +270,7 @@ impl Livechat {
                 let _ = files.delete(&path).await;
                 match other {
                     Err(e) => Err(e.into()),
-                    _ => Err(Error::Forbidden("unauthorized".into())),
+                    _ => Err(Code::Forbidden.into()),
                 }
             }
         }
@@ -296,7 +296,7 @@ impl Livechat {
         if allowed {
             Ok(Some(upload))
         } else {
-            Err(Error::Forbidden(String::new()))
+            Err(Code::Forbidden.into())
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Livechat;
 use super::auth::{hash_login_token, hash_password_digest, sha256_hex, verify_password_digest};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::{Email, User};
 use crate::store::{StoreError, UserQuery};
@@ -46,24 +46,14 @@ impl Livechat {
     pub async fn create_user(&self, n: NewUser) -> Result<User> {
         let username = n.username.trim().to_string();
         if !valid_username(&username) {
-            return Err(
-                Error::meteor_reason("error-invalid-username", "Invalid username")
-                    .with_details(serde_json::json!({"method": "insertOrUpdateUser"})),
-            );
+            return Err(Code::InvalidUsername.into());
         }
         let email = n.email.trim().to_lowercase();
         if !valid_email(&email) {
-            return Err(Error::meteor_reason(
-                "error-invalid-email",
-                format!("Invalid email {email}"),
-            )
-            .with_details(serde_json::json!({"method": "insertOrUpdateUser"})));
+            return Err(Code::InvalidUserEmail(email.clone()).into());
         }
         if n.password.is_empty() {
-            return Err(Error::meteor_reason(
-                "error-invalid-password",
-                "Invalid password",
-            ));
+            return Err(Code::InvalidPassword.into());
         }
         let roles = if n.roles.is_empty() {
             vec!["user".to_string()]
@@ -72,7 +62,7 @@ impl Livechat {
         };
         for r in &roles {
             if !KNOWN_ROLES.contains(&r.as_str()) {
-                return Err(Error::meteor_reason("error-invalid-role", "Invalid role"));
+                return Err(Code::InvalidRole.into());
             }
         }
         let now = self.now();
@@ -111,16 +101,10 @@ impl Livechat {
             .map_err(Error::internal)?;
         match self.store.insert_user(&user, Some(&hash)).await {
             Ok(()) => Ok(user),
-            Err(StoreError::Duplicate("email")) => Err(Error::meteor_reason(
-                "error-field-unavailable",
-                format!("{email} is already in use :("),
-            )
-            .with_details(serde_json::json!({"method": "insertOrUpdateUser", "field": email}))),
-            Err(StoreError::Duplicate(_)) => Err(Error::meteor_reason(
-                "error-field-unavailable",
-                format!("{username} is already in use :("),
-            )
-            .with_details(serde_json::json!({"method": "insertOrUpdateUser", "field": username}))),
+            Err(StoreError::Duplicate("email")) => {
+                Err(Code::FieldUnavailable(email.clone()).into())
+            }
+            Err(StoreError::Duplicate(_)) => Err(Code::FieldUnavailable(username.clone()).into()),
             Err(e) => Err(e.into()),
         }
     }
@@ -157,10 +141,7 @@ impl Livechat {
             self.store.user_by_username(user).await?
         };
         // Upstream answers an unknown user and a wrong password alike on this route.
-        let unauthorized = || Error::LoginFailed {
-            error: "Unauthorized".into(),
-            message: "Unauthorized".into(),
-        };
+        let unauthorized = || Error::from(Code::LoginUnauthorized);
         let Some(found) = found else {
             return Err(unauthorized());
         };
@@ -172,16 +153,10 @@ impl Livechat {
             .await
             .map_err(Error::internal)?;
         if !ok {
-            return Err(Error::LoginFailed {
-                error: "403".into(),
-                message: "Incorrect password".into(),
-            });
+            return Err(Code::IncorrectPassword.into());
         }
         if !found.active {
-            return Err(Error::LoginFailed {
-                error: "error-user-is-not-activated".into(),
-                message: "User is not activated".into(),
-            });
+            return Err(Code::UserNotActivated.into());
         }
         let token = self.issue_login_token(&found.id).await?;
         Ok((found, token))
@@ -194,10 +169,7 @@ impl Livechat {
             .await?
         {
             Some(u) if u.active => Ok((u, token.to_string())),
-            _ => Err(Error::LoginFailed {
-                error: "403".into(),
-                message: "You've been logged out by the server. Please log in again.".into(),
-            }),
+            _ => Err(Code::LoggedOut.into()),
         }
     }
 
@@ -235,11 +207,7 @@ impl Livechat {
         message: Option<String>,
     ) -> Result<User> {
         if !USER_STATUSES.contains(&status) {
-            return Err(Error::meteor_reason(
-                "error-invalid-status",
-                "Valid status types include online, away, offline, and busy.",
-            )
-            .with_details(serde_json::json!({"method": "users.setStatus"})));
+            return Err(Code::InvalidStatus.into());
         }
         let now = self.now();
         let status = status.to_string();
@@ -263,7 +231,7 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
+            .ok_or(Code::InvalidUser)?;
         if user.has_role("livechat-agent") {
             self.publish_agent_status(&user.id, &user.status).await?;
             // An agent coming online may have room for waiting chats.
@@ -313,7 +281,7 @@ impl Livechat {
             .store
             .user_by_username(username)
             .await?
-            .ok_or_else(|| Error::meteor("error-invalid-user"))?;
+            .ok_or(Code::InvalidUserBare)?;
         let now = self.now();
         let updated = self
             .store
@@ -333,7 +301,7 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))?;
+            .ok_or(Code::InvalidUser)?;
         Ok(updated)
     }
 
@@ -373,7 +341,7 @@ impl Livechat {
             .store
             .user_by_username(username)
             .await?
-            .ok_or_else(|| Error::meteor("error-invalid-user"))?;
+            .ok_or(Code::InvalidUserBare)?;
         let now = self.now();
         self.store
             .modify_user(
@@ -387,7 +355,7 @@ impl Livechat {
                 }),
             )
             .await?
-            .ok_or_else(|| Error::meteor_reason("error-invalid-user", "Invalid user"))
+            .ok_or_else(|| Error::from(Code::InvalidUser))
     }
 
     pub async fn remove_manager(&self, user_id: &str) -> Result<bool> {
@@ -420,9 +388,9 @@ impl Livechat {
             .user(agent_id)
             .await?
             .filter(|u| u.has_role("livechat-agent"))
-            .ok_or_else(|| Error::NotFound("Agent not found".into()))?;
+            .ok_or(Code::AgentNotFound404)?;
         if !agent.active {
-            return Err(Error::plain("error-user-deactivated"));
+            return Err(Code::UserDeactivated.into());
         }
         let new = match status {
             Some(s) => s.to_string(),
@@ -440,7 +408,7 @@ impl Livechat {
         if agent_id != actor.id
             && !super::auth::user_has_permission(actor, "manage-livechat-agents")
         {
-            return Err(Error::Forbidden("unauthorized".into()));
+            return Err(Code::Forbidden.into());
         }
         let now = self.now();
         let n2 = new.clone();

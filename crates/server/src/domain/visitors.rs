@@ -1,7 +1,7 @@
 //! Visitors (guests): registration by token, lookup, status, GDPR removal.
 
 use super::Livechat;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::{Phone, Visitor, VisitorEmail};
 use crate::store::StoreError;
@@ -35,11 +35,7 @@ impl Livechat {
             Some(e) => {
                 let e = e.to_lowercase();
                 if !super::users::valid_email(&e) {
-                    return Err(Error::meteor_reason(
-                        "error-invalid-email",
-                        format!("Invalid email {e}"),
-                    )
-                    .with_details(serde_json::json!({"function": "registerGuest"})));
+                    return Err(Code::InvalidGuestEmail(e.clone()).into());
                 }
                 Some(e)
             }
@@ -73,10 +69,7 @@ impl Livechat {
                 match dept {
                     Some(dep) => Some(dep.id),
                     None => {
-                        return Err(Error::meteor_reason(
-                            "error-invalid-department",
-                            "The provided department is invalid",
-                        ));
+                        return Err(Code::InvalidDepartmentMeteor.into());
                     }
                 }
             }
@@ -122,12 +115,7 @@ impl Livechat {
                 self.store
                     .modify_visitor(&v.id, Box::new(f))
                     .await?
-                    .ok_or_else(|| {
-                        Error::meteor_reason(
-                            "error-livechat-visitor-registration",
-                            "Error registering visitor",
-                        )
-                    })?
+                    .ok_or_else(|| Error::from(Code::VisitorRegistration))?
             }
             None => {
                 let username = match g.username.filter(|u| !u.is_empty()) {
@@ -168,16 +156,12 @@ impl Livechat {
                 match self.store.insert_visitor(&v).await {
                     Ok(()) => v,
                     // A concurrent registration of the same token won: update that one.
-                    Err(StoreError::Duplicate(_)) => self
-                        .store
-                        .visitor_by_token(&g.token)
-                        .await?
-                        .ok_or_else(|| {
-                        Error::meteor_reason(
-                            "error-livechat-visitor-registration",
-                            "Error registering visitor",
-                        )
-                    })?,
+                    Err(StoreError::Duplicate(_)) => {
+                        self.store
+                            .visitor_by_token(&g.token)
+                            .await?
+                            .ok_or_else(|| Error::from(Code::VisitorRegistration))?
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -233,17 +217,14 @@ impl Livechat {
             .store
             .visitor_by_token(token)
             .await?
-            .ok_or_else(|| Error::meteor("invalid-token"))?;
+            .ok_or(Code::InvalidTokenMeteor)?;
         let open = self.store.open_rooms_by_token(token).await?;
         if !open.is_empty()
             && !self
                 .settings
                 .bool("Livechat_Allow_collect_and_store_HTTP_header_informations")
         {
-            return Err(Error::meteor_reason(
-                "visitor-has-open-rooms",
-                "Cannot remove visitors with opened rooms",
-            ));
+            return Err(Code::VisitorHasOpenRooms.into());
         }
         let now = self.now();
         let anonymised = Visitor {
@@ -266,7 +247,7 @@ impl Livechat {
             .store
             .visitor_by_token(token)
             .await?
-            .ok_or_else(|| Error::meteor("invalid-token"))?;
+            .ok_or(Code::InvalidTokenMeteor)?;
         let now = self.now();
         let s = status.to_string();
         self.store

@@ -3,7 +3,7 @@
 use super::validate::str_of;
 use super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::users::Password;
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use crate::model::User;
 use axum::Router;
 use axum::extract::State;
@@ -38,10 +38,7 @@ async fn login(State(s): State<AppState>, Body(b): Body) -> Result<Response> {
         let who = str_of(&b, "user")
             .or_else(|| str_of(&b, "username"))
             .or_else(|| str_of(&b, "email"))
-            .ok_or_else(|| Error::LoginFailed {
-                error: "Unauthorized".into(),
-                message: "Unauthorized".into(),
-            })?;
+            .ok_or(Code::LoginUnauthorized)?;
         let password = match b.get("password") {
             Some(Value::String(p)) => Password::Plain(p.clone()),
             Some(Value::Object(o))
@@ -55,10 +52,7 @@ async fn login(State(s): State<AppState>, Body(b): Body) -> Result<Response> {
                 )
             }
             _ => {
-                return Err(Error::LoginFailed {
-                    error: "Unauthorized".into(),
-                    message: "Unauthorized".into(),
-                });
+                return Err(Code::LoginUnauthorized.into());
             }
         };
         s.lc.login_password(&who, password).await?

@@ -2,7 +2,7 @@
 
 use super::validate::str_of;
 use super::{ApiResult, AppState, Auth, Body, ok};
-use crate::error::Error;
+use crate::error::{Check, Code, Error};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
@@ -14,19 +14,18 @@ pub fn routes() -> Router<AppState> {
 
 async fn send_message(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     let Some(Value::Object(m)) = b.get("message") else {
-        return Err(Error::meteor_reason(
-            "error-invalid-params",
-            "The 'message' parameter must be provided.",
-        ));
+        return Err(Code::MessageParamMissing.into());
     };
-    let rid = str_of(m, "rid").ok_or_else(|| Error::Match("Missing key 'rid'".into()))?;
+    let rid = str_of(m, "rid").ok_or_else(|| Check::missing("rid", ""))?;
     let msg = match m.get("msg") {
         None => String::new(),
         Some(Value::String(t)) => t.clone(),
         Some(_) => {
-            return Err(Error::Match(
-                "Expected string, got number in field msg".into(),
-            ));
+            return Err(Error::Match(Check::Expected {
+                expected: "string",
+                got: "number",
+                field: "msg".into(),
+            }));
         }
     };
     let message =

@@ -15,7 +15,7 @@ pub mod widget;
 
 use crate::domain::Livechat;
 use crate::domain::auth::user_has_permission;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::User;
 use axum::Router;
 use axum::body::Bytes;
@@ -95,11 +95,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn api_not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({"status": "error", "message": "API endpoint not found", "success": false})),
-    )
-        .into_response()
+    Error::from(Code::ApiEndpointNotFound).into_response()
 }
 
 /// `API.v1.success(obj)`: the object with `success: true` as its last key.
@@ -135,9 +131,9 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     async fn from_request(req: Request, state: &S) -> Result<Self> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Error::plain("error-request-entity-too-large")
+                Error::from(Code::RequestEntityTooLarge)
             } else {
-                Error::plain(format!("error-reading-body: {e}"))
+                Error::from(Code::ReadingBody(e.to_string()))
             }
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -145,8 +141,8 @@ impl<S: Send + Sync> FromRequest<S> for Body {
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(m)) => Ok(Body(m)),
-            Ok(_) => Err(Error::plain("error-invalid-body: expected a JSON object")),
-            Err(e) => Err(Error::plain(format!("error-invalid-body: {e}"))),
+            Ok(_) => Err(Code::InvalidBody("expected a JSON object".into()).into()),
+            Err(e) => Err(Code::InvalidBody(e.to_string()).into()),
         }
     }
 }

@@ -102,10 +102,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         Err(reset) => {
             let wait = ((reset - now) as f64 / 1000.0).ceil() as i64;
-            let mut res = Error::TooManyRequests(format!(
-                "Error, too many requests. Please slow down. You must wait {wait} seconds before trying this endpoint again. [error-too-many-requests]"
-            ))
-            .into_response();
+            let mut res = Error::TooManyRequests(wait).into_response();
             let h = res.headers_mut();
             h.insert("X-RateLimit-Limit", HeaderValue::from(limit));
             h.insert("X-RateLimit-Remaining", HeaderValue::from(0));

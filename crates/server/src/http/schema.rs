@@ -1,7 +1,7 @@
 //! Nested ajv schemas (arrays of objects, enums, `nullable`, `oneOf`), reporting every failure
 //! with ajv's messages, as upstream's `validateParams` joins them (`allErrors`, `coerceTypes`).
 
-use crate::error::{Error, Result};
+use crate::error::{Ajv, Error, Result};
 use serde_json::Value;
 
 pub enum S {
@@ -71,24 +71,22 @@ pub fn validate(value: &Value, schema: &S) -> Result<()> {
     }
 }
 
-fn check(v: &Value, s: &S, errs: &mut Vec<String>) {
+fn check(v: &Value, s: &S, errs: &mut Vec<Ajv>) {
     match s {
         S::Any => {}
         S::Str => {
             if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
-                errs.push("must be string".into());
+                errs.push(Ajv::MustBe("string"));
             }
         }
         S::Enum(allowed) => match v {
             Value::String(x) => {
                 if !allowed.contains(&x.as_str()) {
-                    errs.push("must be equal to one of the allowed values".into());
+                    errs.push(Ajv::NotAllowedValue);
                 }
             }
-            Value::Number(_) | Value::Bool(_) => {
-                errs.push("must be equal to one of the allowed values".into())
-            }
-            _ => errs.push("must be string".into()),
+            Value::Number(_) | Value::Bool(_) => errs.push(Ajv::NotAllowedValue),
+            _ => errs.push(Ajv::MustBe("string")),
         },
         S::Num => {
             let ok = match v {
@@ -97,12 +95,12 @@ fn check(v: &Value, s: &S, errs: &mut Vec<String>) {
                 _ => false,
             };
             if !ok {
-                errs.push("must be number".into());
+                errs.push(Ajv::MustBe("number"));
             }
         }
         S::Bool => {
             if !matches!(v, Value::Bool(_)) && v != "true" && v != "false" {
-                errs.push("must be boolean".into());
+                errs.push(Ajv::MustBe("boolean"));
             }
         }
         S::Nullable(inner) => {
@@ -112,14 +110,11 @@ fn check(v: &Value, s: &S, errs: &mut Vec<String>) {
         }
         S::Arr { items, min } => {
             let Some(a) = v.as_array() else {
-                errs.push("must be array".into());
+                errs.push(Ajv::MustBe("array"));
                 return;
             };
             if a.len() < *min {
-                errs.push(format!(
-                    "must NOT have fewer than {min} item{}",
-                    if *min == 1 { "" } else { "s" }
-                ));
+                errs.push(Ajv::FewerItems { min: *min });
             }
             for item in a {
                 check(item, items, errs);
@@ -127,16 +122,16 @@ fn check(v: &Value, s: &S, errs: &mut Vec<String>) {
         }
         S::Obj { props, additional } => {
             let Some(m) = v.as_object() else {
-                errs.push("must be object".into());
+                errs.push(Ajv::MustBe("object"));
                 return;
             };
             for p in props.iter().filter(|p| p.required) {
                 if !m.contains_key(p.name) {
-                    errs.push(format!("must have required property '{}'", p.name));
+                    errs.push(Ajv::Required(p.name.to_string()));
                 }
             }
             if !additional && m.keys().any(|k| !props.iter().any(|p| p.name == k)) {
-                errs.push("must NOT have additional properties".into());
+                errs.push(Ajv::AdditionalProperties);
             }
             for p in props {
                 if let Some(x) = m.get(p.name) {
@@ -157,7 +152,7 @@ fn check(v: &Value, s: &S, errs: &mut Vec<String>) {
             }
             if passing != 1 {
                 errs.extend(branch_errs);
-                errs.push("must match exactly one schema in oneOf".into());
+                errs.push(Ajv::OneOf);
             }
         }
     }

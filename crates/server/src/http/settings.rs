@@ -2,7 +2,7 @@
 
 use super::validate::{Ty, check, req};
 use super::{ApiResult, AppState, Auth, Body, ok};
-use crate::error::Error;
+use crate::error::Code;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -14,7 +14,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn get_setting(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
     auth.require("view-privileged-setting")?;
-    let value = s.lc.settings.get(&id).ok_or_else(Error::bare_failure)?;
+    let value = s.lc.settings.get(&id).ok_or(Code::Failed)?;
     ok(json!({ "_id": id, "value": value }))
 }
 
@@ -26,7 +26,7 @@ async fn set_setting(
 ) -> ApiResult {
     auth.require("edit-privileged-setting")?;
     check(&b, &[req("value", Ty::Any)], false, "")?;
-    let current = s.lc.settings.get(&id).ok_or_else(Error::bare_failure)?;
+    let current = s.lc.settings.get(&id).ok_or(Code::Failed)?;
     let value = b.get("value").cloned().unwrap_or(Value::Null);
     let same_type = matches!(
         (&current, &value),
@@ -37,15 +37,12 @@ async fn set_setting(
             | (Value::Object(_), Value::Object(_))
     );
     if !same_type {
-        return Err(Error::meteor_reason(
-            "error-invalid-setting-value",
-            "Invalid setting value",
-        ));
+        return Err(Code::InvalidSettingValue.into());
     }
     if id == "Livechat_Routing_Method"
         && crate::domain::rooms::RoutingMethod::parse(value.as_str().unwrap_or("")).is_none()
     {
-        return Err(Error::meteor("error-routing-method-not-available"));
+        return Err(Code::RoutingMethodNotAvailable.into());
     }
     s.lc.settings.set(&s.lc.store, &id, value).await?;
     ok(json!({}))

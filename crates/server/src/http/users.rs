@@ -3,7 +3,7 @@
 use super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::domain::users::NewUser;
-use crate::error::Error;
+use crate::error::Code;
 use crate::model::User;
 use axum::Router;
 use axum::extract::State;
@@ -83,8 +83,7 @@ async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
     )?;
     let id = str_of(&b, "userId").unwrap_or_default();
     if !s.lc.store.delete_user(&id).await? {
-        return Err(Error::meteor_reason("error-invalid-user", "Invalid user")
-            .with_details(json!({"method": "deleteUser"})));
+        return Err(Code::InvalidUserToDelete.into());
     }
     ok(json!({}))
 }
@@ -107,13 +106,13 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
             s.lc.store
                 .user_by_username(&u)
                 .await?
-                .ok_or_else(|| Error::meteor("error-invalid-user"))?
+                .ok_or(Code::InvalidUserBare)?
                 .id,
         ),
         _ => None,
     };
     if target.is_some() && !auth.has("edit-other-user-info") {
-        return Err(Error::meteor_reason("error-not-allowed", "Not allowed"));
+        return Err(Code::NotAllowedMeteor.into());
     }
     let id = target.unwrap_or(auth.user.id.clone());
     let status = match str_of(&b, "status") {
@@ -136,11 +135,9 @@ async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiRes
         (Some(id), _) => s.lc.store.user(&id).await?,
         (None, Some(u)) => s.lc.store.user_by_username(&u).await?,
         _ => {
-            return Err(Error::plain(
-                "The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]",
-            ));
+            return Err(Code::UserParamNotProvided.into());
         }
     };
-    let user = user.ok_or_else(|| Error::plain("User not found."))?;
+    let user = user.ok_or(Code::UsersInfoNotFound)?;
     ok(json!({ "user": public_user(&user) }))
 }

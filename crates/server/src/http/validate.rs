@@ -1,8 +1,7 @@
 //! The two ways upstream validates input, reproduced for their messages: Meteor's
 //! `check()` (`Match error: …`) and ajv `validateParams` (`… [invalid-params]`).
 
-use crate::domain::departments::js_type;
-use crate::error::{Error, Result};
+use crate::error::{Ajv, Check, Error, Result};
 use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,11 +64,11 @@ pub const fn opt(name: &'static str, ty: Ty) -> F {
 /// Meteor `check(value, {…})`: keys of the value are tested in their order (an unknown key
 /// fails first), then missing required keys. `Maybe` accepts `null`/`undefined`.
 pub fn check(value: &Map<String, Value>, pattern: &[F], exact: bool, path: &str) -> Result<()> {
-    let suffix = |k: &str| {
+    let field = |k: &str| {
         if path.is_empty() {
-            format!(" in field {k}")
+            k.to_string()
         } else {
-            format!(" in field {path}.{k}")
+            format!("{path}.{k}")
         }
     };
     for (k, v) in value {
@@ -79,44 +78,21 @@ pub fn check(value: &Map<String, Value>, pattern: &[F], exact: bool, path: &str)
                     continue;
                 }
                 if !f.ty.matches(v) {
-                    return Err(Error::Match(format!(
-                        "Expected {}, got {}{}",
-                        f.ty.name(),
-                        meteor_type(v),
-                        suffix(k)
-                    )));
+                    return Err(Check::expected(f.ty.name(), v, field(k)));
                 }
             }
             None if exact => {
-                let p = if path.is_empty() {
-                    String::new()
-                } else {
-                    format!(" in field {path}")
-                };
-                return Err(Error::Match(format!("Unknown key '{k}'{p}")));
+                return Err(Check::unknown(k.as_str(), path));
             }
             None => {}
         }
     }
     for f in pattern.iter().filter(|f| !f.optional) {
         if !value.contains_key(f.name) {
-            let p = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" in field {path}")
-            };
-            return Err(Error::Match(format!("Missing key '{}'{p}", f.name)));
+            return Err(Check::missing(f.name, path));
         }
     }
     Ok(())
-}
-
-/// Meteor names `null` and `undefined` as such and everything else by `typeof`.
-fn meteor_type(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) | Value::Object(_) => "object",
-        other => js_type(other),
-    }
 }
 
 /// ajv with `allErrors` and `coerceTypes`: every failure, in schema order.
@@ -124,17 +100,17 @@ pub fn ajv(value: &Map<String, Value>, schema: &[F], additional: bool) -> Result
     let mut errs = Vec::new();
     for f in schema.iter().filter(|f| !f.optional) {
         if !value.contains_key(f.name) {
-            errs.push(format!("must have required property '{}'", f.name));
+            errs.push(Ajv::Required(f.name.to_string()));
         }
     }
     if !additional && value.keys().any(|k| !schema.iter().any(|f| f.name == k)) {
-        errs.push("must NOT have additional properties".to_string());
+        errs.push(Ajv::AdditionalProperties);
     }
     for f in schema {
         if let Some(v) = value.get(f.name)
             && !coercible(f.ty, v)
         {
-            errs.push(format!("must be {}", f.ty.name()));
+            errs.push(Ajv::MustBe(f.ty.name()));
         }
     }
     if errs.is_empty() {

@@ -6,6 +6,7 @@ pub mod hub;
 
 use crate::bus::Event;
 use crate::domain::users::Password;
+use crate::error::Ddp;
 use crate::http::AppState;
 use crate::model::User;
 use crate::time::with_ejson;
@@ -37,7 +38,8 @@ pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Respo
 }
 
 /// Meteor's error object, as DDP clients read it.
-fn meteor_error(code: Value, reason: &str) -> Value {
+fn meteor_error(e: &Ddp) -> Value {
+    let (code, reason) = e.parts();
     let shown = code
         .as_str()
         .map(str::to_string)
@@ -48,12 +50,12 @@ fn meteor_error(code: Value, reason: &str) -> Value {
     })
 }
 
-fn method_error(id: &Value, code: Value, reason: &str) -> String {
-    json!({"msg": "result", "id": id, "error": meteor_error(code, reason)}).to_string()
+fn method_error(id: &Value, e: &Ddp) -> String {
+    json!({"msg": "result", "id": id, "error": meteor_error(e)}).to_string()
 }
 
-fn nosub(id: &Value, code: Value, reason: &str) -> String {
-    json!({"msg": "nosub", "id": id, "error": meteor_error(code, reason)}).to_string()
+fn nosub(id: &Value, e: &Ddp) -> String {
+    json!({"msg": "nosub", "id": id, "error": meteor_error(e)}).to_string()
 }
 
 struct Conn {
@@ -177,7 +179,7 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
                     serde_json::to_string(&json!({"msg": "result", "id": id, "result": result}))
                 })
                 .unwrap_or_default(),
-                Err((code, reason)) => method_error(&id, code, &reason),
+                Err(e) => method_error(&id, &e),
             };
             c.send(reply) && c.send(json!({"msg": "updated", "methods": [id]}).to_string())
         }
@@ -190,7 +192,7 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
                     c.subs.insert(sub_id, topic);
                     c.send(json!({"msg": "ready", "subs": [id]}).to_string())
                 }
-                Err((code, reason)) => c.send(nosub(&id, code, &reason)),
+                Err(e) => c.send(nosub(&id, &e)),
             }
         }
         Some("unsub") => {
@@ -211,10 +213,10 @@ fn kill_of(hub: &Hub, id: u64) -> Arc<tokio::sync::Notify> {
     hub.kill_switch(id)
 }
 
-type CallError = (Value, String);
+type CallError = Ddp;
 
 fn not_allowed() -> CallError {
-    (json!("not-allowed"), "Not allowed".into())
+    Ddp::NotAllowed
 }
 
 /// The visitor token a client passes in a subscription's or method's extra argument.
@@ -317,7 +319,7 @@ async fn subscribe(
             }
             Ok(format!("{name}|{event}"))
         }
-        _ => Err((json!(404), format!("Subscription '{name}' not found"))),
+        _ => Err(Ddp::SubscriptionNotFound(name.to_string())),
     }
 }
 
@@ -335,7 +337,7 @@ async fn call(
                 .and_then(|p| p.get("token"))
                 .and_then(Value::as_str);
             let Some(token) = token.filter(|t| !t.is_empty()) else {
-                return Err((json!(400), "Match failed".into()));
+                return Err(Ddp::MatchFailed);
             };
             c.token = Some(token.to_string());
             Ok(None)
@@ -398,12 +400,10 @@ async fn call(
                 .unwrap_or_default();
             let (user, token, kind) = if let Some(resume) = p.get("resume").and_then(Value::as_str)
             {
-                let (u, t) = s.lc.login_resume(resume).await.map_err(|_| {
-                    (
-                        json!(403),
-                        "You've been logged out by the server. Please log in again.".to_string(),
-                    )
-                })?;
+                let (u, t) =
+                    s.lc.login_resume(resume)
+                        .await
+                        .map_err(|_| Ddp::LoggedOut)?;
                 (u, t, "resume")
             } else {
                 let who = p
@@ -420,12 +420,12 @@ async fn call(
                             .unwrap_or("")
                             .to_string(),
                     ),
-                    _ => return Err((json!(400), "Match failed".into())),
+                    _ => return Err(Ddp::MatchFailed),
                 };
                 let (u, t) =
                     s.lc.login_password(&who, password)
                         .await
-                        .map_err(|_| (json!(403), "Incorrect password".to_string()))?;
+                        .map_err(|_| Ddp::IncorrectPassword)?;
                 (u, t, "password")
             };
             // Presence is per connection in the store, shared by all instances; a second
@@ -440,7 +440,7 @@ async fn call(
         }
         "UserPresence:online" | "UserPresence:away" | "UserPresence:setDefaultStatus" => {
             let Some(user) = &c.user else {
-                return Err((json!(401), "Not logged in".into()));
+                return Err(Ddp::NotLoggedIn);
             };
             let status = match name {
                 "UserPresence:online" => "online".to_string(),
@@ -453,10 +453,10 @@ async fn call(
             };
             s.lc.set_user_status(&user.id, &status, None)
                 .await
-                .map_err(|e| (json!("error-invalid-status"), e.to_string()))?;
+                .map_err(|e| e.to_ddp("error-invalid-status"))?;
             Ok(Some(json!(true)))
         }
-        _ => Err((json!(404), format!("Method '{name}' not found"))),
+        _ => Err(Ddp::MethodNotFound(name.to_string())),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::super::validate::{Ty, ajv, opt, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
-use crate::error::Error;
+use crate::error::{Ajv, Code, Error};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -21,7 +21,7 @@ async fn info(State(s): State<AppState>, Path((rid, token)): Path<(String, Strin
         Some(sb) => s.lc.agent_info(&sb.id).await?,
         None => None,
     }
-    .ok_or_else(|| Error::plain("invalid-agent"))?;
+    .ok_or(Code::InvalidAgent)?;
     ok(json!({ "agent": agent }))
 }
 
@@ -48,9 +48,7 @@ async fn status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
         && st != "available"
         && st != "not-available"
     {
-        return Err(Error::InvalidParams(vec![
-            "must be equal to one of the allowed values".into(),
-        ]));
+        return Err(Error::InvalidParams(vec![Ajv::NotAllowedValue]));
     }
     auth.require("view-l-room")?;
     let agent_id = str_of(&b, "agentId").unwrap_or_else(|| auth.user.id.clone());

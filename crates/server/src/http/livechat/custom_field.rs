@@ -5,7 +5,7 @@ use super::super::validate::{Ty, ajv, bool_of, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::custom_fields::FieldValue;
-use crate::error::Error;
+use crate::error::Code;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -45,12 +45,12 @@ async fn set_one(State(s): State<AppState>, Body(b): Body) -> ApiResult {
     validate(&Value::Object(b.clone()), &obj(props))?;
     let token = str_of(&b, "token").unwrap_or_default();
     if s.lc.visitor_by_token(&token).await?.is_none() {
-        return Err(Error::plain("invalid-token"));
+        return Err(Code::InvalidToken.into());
     }
     let fv = field_value(&b);
     // 7.x: nothing modified is a bare failure.
     if s.lc.set_custom_field(&token, &fv).await? == 0 {
-        return Err(Error::bare_failure());
+        return Err(Code::Failed.into());
     }
     ok(json!({ "field": { "key": fv.key, "value": fv.value, "overwrite": fv.overwrite } }))
 }
@@ -65,7 +65,7 @@ async fn set_many(State(s): State<AppState>, Body(b): Body) -> ApiResult {
     )?;
     let token = str_of(&b, "token").unwrap_or_default();
     if s.lc.visitor_by_token(&token).await?.is_none() {
-        return Err(Error::plain("invalid-token"));
+        return Err(Code::InvalidToken.into());
     }
     let items: Vec<FieldValue> = b
         .get("customFields")

@@ -4,7 +4,7 @@ use super::super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
 use crate::domain::departments::DepartmentAgentInput;
-use crate::error::{Error, Result};
+use crate::error::{Ajv, Check, Code, Error, Result};
 use crate::store::DepartmentQuery;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -36,12 +36,9 @@ fn agent_inputs(list: &[Value], field: &str) -> Result<Vec<DepartmentAgentInput>
     list.iter()
         .enumerate()
         .map(|(i, a)| {
-            let o = a.as_object().ok_or_else(|| {
-                Error::Match(format!(
-                    "Expected object, got {} in field {field}[{i}]",
-                    crate::domain::departments::js_type(a)
-                ))
-            })?;
+            let o = a
+                .as_object()
+                .ok_or_else(|| Check::expected("object", a, format!("{field}[{i}]")))?;
             check(
                 o,
                 &[req("agentId", Ty::Str)],
@@ -124,7 +121,7 @@ fn create_body(b: &Map<String, Value>) -> Result<DepartmentBody> {
         for a in agents {
             let o = a
                 .as_object()
-                .ok_or_else(|| Error::invalid_params("must be object"))?;
+                .ok_or_else(|| Error::InvalidParams(vec![Ajv::MustBe("object")]))?;
             ajv(
                 o,
                 &[
@@ -203,7 +200,7 @@ async fn update(
     }
     let (dept, agents) = department_body(&b)?;
     if !auth.has("manage-livechat-departments") {
-        return Err(Error::plain("error-not-allowed"));
+        return Err(Code::NotAllowed.into());
     }
     let agents = agents
         .filter(|_| auth.has("add-livechat-department-agents"))
@@ -253,9 +250,11 @@ async fn save_agents(
         false,
         "",
     )?;
-    let dept = s.lc.store.department(&id).await?.ok_or_else(|| {
-        Error::meteor_reason("error-department-not-found", "Department not found")
-    })?;
+    let dept =
+        s.lc.store
+            .department(&id)
+            .await?
+            .ok_or_else(|| Error::from(Code::DepartmentNotFoundMeteor))?;
     let upsert = agent_inputs(
         b["upsert"].as_array().map(Vec::as_slice).unwrap_or(&[]),
         "upsert",

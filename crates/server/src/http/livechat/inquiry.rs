@@ -3,7 +3,7 @@
 use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
-use crate::error::Error;
+use crate::error::Code;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -78,7 +78,7 @@ async fn take(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult
                     .await?
                     .is_some_and(|u| u.has_role("livechat-agent"));
             if !is_agent {
-                return Err(Error::plain("The user is invalid"));
+                return Err(Code::UserIsInvalid.into());
             }
             id
         }

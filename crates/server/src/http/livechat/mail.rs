@@ -3,10 +3,8 @@
 
 use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, ok};
-use crate::domain::mail::{
-    OFFLINE_MESSAGE_ERROR, OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT,
-};
-use crate::error::Error;
+use crate::domain::mail::{OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT};
+use crate::error::Code;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
@@ -54,7 +52,7 @@ async fn offline_message(State(s): State<AppState>, Body(mut b): Body) -> ApiRes
         Err(e @ Error::InvalidParams(_)) => Err(e),
         Err(e) => {
             tracing::debug!(error = %e, "offline message refused");
-            Err(Error::plain(OFFLINE_MESSAGE_ERROR))
+            Err(Code::OfflineMessageError.into())
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::super::validate::{Ty, ajv, i64_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
-use crate::error::Error;
+use crate::error::Code;
 use crate::time::Ts;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -121,12 +121,12 @@ async fn history(
     )?;
     let token = str_of(&q, "token")
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::plain("error-token-param-not-provided"))?;
+        .ok_or(Code::TokenParamNotProvided)?;
     let end = match str_of(&q, "end") {
         Some(e) => Some(
             Ts::parse_iso(&e)
                 .or_else(|| e.parse().ok().map(Ts::from_millis))
-                .ok_or_else(|| Error::plain("error-invalid-end"))?,
+                .ok_or(Code::InvalidEnd)?,
         ),
         None => None,
     };

@@ -20,7 +20,7 @@ pub mod webhooks;
 
 use super::AppState;
 use super::validate::i64_of;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use axum::Router;
 use serde_json::{Map, Value};
 
@@ -51,13 +51,13 @@ pub fn pagination(q: &Map<String, Value>) -> Result<(i64, i64)> {
     let offset = match q.get("offset") {
         Some(_) => i64_of(q, "offset")
             .filter(|o| *o >= 0)
-            .ok_or_else(|| Error::plain("Invalid offset"))?,
+            .ok_or(Code::InvalidOffset)?,
         None => 0,
     };
     let count = match q.get("count") {
         Some(_) => i64_of(q, "count")
             .filter(|c| *c >= 0)
-            .ok_or_else(|| Error::plain("Invalid count"))?,
+            .ok_or(Code::InvalidCount)?,
         None => 50,
     };
     let count = if count == 0 { 0 } else { count.min(100) };
@@ -69,16 +69,11 @@ pub fn sort(q: &Map<String, Value>) -> Result<Vec<(String, bool)>> {
     match q.get("sort").and_then(Value::as_str) {
         None => Ok(Vec::new()),
         Some(s) => {
-            let v: Value = serde_json::from_str(s).map_err(|_| {
-                Error::plain(
-                    "Invalid sort parameter provided: \"".to_string()
-                        + s
-                        + "\" [error-invalid-sort]",
-                )
-            })?;
-            let m = v.as_object().ok_or_else(|| {
-                Error::plain("Invalid sort parameter provided [error-invalid-sort]")
-            })?;
+            let v: Value = serde_json::from_str(s)
+                .map_err(|_| Error::from(Code::InvalidSortJson(s.to_string())))?;
+            let m = v
+                .as_object()
+                .ok_or_else(|| Error::from(Code::InvalidSort))?;
             Ok(m.iter()
                 .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(1) >= 0))
                 .collect())

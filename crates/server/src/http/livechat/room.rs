@@ -3,7 +3,7 @@
 use super::super::validate::{Ty, check, opt, req, str_of};
 use super::super::{AppState, Query, is_widget, ok};
 use crate::domain::rooms::{RoomRequest, RoomSource};
-use crate::error::{Error, Result};
+use crate::error::{Code, Result};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -42,14 +42,14 @@ async fn get_or_create(
     let token = str_of(&q, "token").unwrap_or_default();
     if let Some(rid) = str_of(&q, "rid").filter(|r| !r.is_empty()) {
         if token.is_empty() || s.lc.visitor_by_token(&token).await?.is_none() {
-            return Err(Error::plain("invalid-token"));
+            return Err(Code::InvalidToken.into());
         }
         let room =
             s.lc.store
                 .open_room_by_token(&token)
                 .await?
                 .filter(|r| r.id == rid)
-                .ok_or_else(|| Error::plain("invalid-room"))?;
+                .ok_or(Code::InvalidRoom)?;
         return Ok(ok(json!({ "room": room, "newRoom": false }))?.into_response());
     }
     if let Some(room) = s.lc.open_room_json(&token).await? {

@@ -5,7 +5,7 @@ use super::super::validate::{Ty, ajv, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::agent_rooms::{GuestInfo, RoomInfo};
-use crate::error::{Error, Result};
+use crate::error::{Ajv, Code, Error, Result};
 use crate::store::RoomQuery;
 use crate::time::Ts;
 use axum::Router;
@@ -40,8 +40,8 @@ fn range(q: &Map<String, Value>, k: &str) -> Result<(Option<Ts>, Option<Ts>)> {
     let Some(raw) = str_of(q, k) else {
         return Ok((None, None));
     };
-    let v: Value = serde_json::from_str(&raw)
-        .map_err(|_| Error::plain(format!("The \"{k}\" query parameter must be a valid JSON.")))?;
+    let v: Value =
+        serde_json::from_str(&raw).map_err(|_| Code::QueryParamNotJson(k.to_string()))?;
     let at = |f: &str| v.get(f).and_then(Value::as_str).and_then(Ts::parse_iso);
     Ok((at("start"), at("end")))
 }
@@ -80,13 +80,9 @@ async fn room_messages(
     Query(q): Query,
 ) -> ApiResult {
     auth.require("view-l-room")?;
-    let room =
-        s.lc.store
-            .room(&rid)
-            .await?
-            .ok_or_else(|| Error::plain("invalid-room"))?;
+    let room = s.lc.store.room(&rid).await?.ok_or(Code::InvalidRoom)?;
     if !s.lc.can_access_room(&auth.user, &room).await? {
-        return Err(Error::plain("error-not-allowed"));
+        return Err(Code::NotAllowed.into());
     }
     let (offset, count) = pagination(&q)?;
     let search = str_of(&q, "searchTerm").filter(|t| !t.is_empty());
@@ -208,7 +204,7 @@ async fn bulk(State(s): State<AppState>, _auth: Auth, Body(b): Body) -> ApiResul
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty());
     let token = token
-        .ok_or_else(|| Error::invalid_params("must have required property 'token'"))?
+        .ok_or_else(|| Error::InvalidParams(vec![Ajv::Required("token".into())]))?
         .to_string();
     let msgs: Vec<String> = b["messages"]
         .as_array()
@@ -220,7 +216,7 @@ async fn bulk(State(s): State<AppState>, _auth: Auth, Body(b): Body) -> ApiResul
         })
         .unwrap_or_default();
     if msgs.is_empty() {
-        return Err(Error::invalid_params("must NOT have fewer than 1 items"));
+        return Err(Error::InvalidParams(vec![Ajv::FewerItems { min: 1 }]));
     }
     let sent = s.lc.bulk_visitor_messages(&token, &msgs).await?;
     let out: Vec<Value> = sent

@@ -2,7 +2,7 @@
 
 use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, ok};
-use crate::error::Error;
+use crate::error::Code;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
@@ -60,7 +60,7 @@ async fn transfer(State(s): State<AppState>, Body(b): Body) -> ApiResult {
             &str_of(&b, "department").unwrap_or_default(),
         )
         .await?
-        .ok_or_else(Error::bare_failure)?;
+        .ok_or(Code::Failed)?;
     // Answered as upstream's `findRoom` projects it.
     let mut r = serde_json::Map::new();
     r.insert("_id".into(), json!(room.id));

@@ -3,7 +3,7 @@
 
 use super::super::{AppState, Auth, Success};
 use crate::domain::uploads::{HEAD_BYTES, NewUpload, Reader, human_size};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use axum::Router;
 use axum::body::Body as RawBody;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
@@ -27,14 +27,8 @@ pub fn file_routes() -> Router<AppState> {
     Router::new().route("/file-upload/{id}/{name}", get(download))
 }
 
-fn failure_reason(reason: &str) -> Error {
-    let mut m = Map::new();
-    m.insert("reason".into(), json!(reason));
-    Error::Failure(m)
-}
-
 fn forbidden() -> Error {
-    Error::Forbidden("unauthorized".into())
+    Code::Forbidden.into()
 }
 
 async fn upload(
@@ -50,19 +44,18 @@ async fn upload(
         .ok_or_else(forbidden)?
         .to_string();
     if !s.lc.uploads_enabled() {
-        return Err(failure_reason("error-file-upload-disabled"));
+        return Err(Code::FileUploadDisabled.into());
     }
     let (visitor, room) =
         s.lc.upload_target(&token, &rid)
             .await?
             .ok_or_else(forbidden)?;
-    let mut multipart = multipart.map_err(|_| failure_reason("error-no-file-uploaded"))?;
+    let mut multipart = multipart.map_err(|_| Error::from(Code::NoFileUploaded))?;
     let max = s.lc.max_file_size();
     let too_big = || {
-        let mut m = Map::new();
-        m.insert("reason".into(), json!("error-size-not-allowed"));
-        m.insert("sizeAllowed".into(), json!(human_size(max.unwrap_or(0))));
-        Error::Failure(m)
+        Error::from(Code::SizeNotAllowed {
+            allowed: human_size(max.unwrap_or(0)),
+        })
     };
 
     let mut fields: Map<String, Value> = Map::new();
@@ -79,7 +72,7 @@ async fn upload(
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(Error::plain(format!("error-reading-upload: {e}"))),
+            Err(e) => return Err(Code::ReadingUpload(e.to_string()).into()),
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "file" && file.is_none() {
@@ -109,7 +102,7 @@ async fn upload(
                             .map_err(|e| Error::internal(format!("staging upload: {e}")))?;
                     }
                     Ok(None) => break,
-                    Err(e) => return Err(Error::plain(format!("error-reading-upload: {e}"))),
+                    Err(e) => return Err(Code::ReadingUpload(e.to_string()).into()),
                 }
             }
             staged
@@ -132,12 +125,12 @@ async fn upload(
                     Ok(Some(chunk)) => {
                         other_bytes += chunk.len();
                         if other_bytes > super::super::MAX_BODY {
-                            return Err(Error::plain("error-request-entity-too-large"));
+                            return Err(Code::RequestEntityTooLarge.into());
                         }
                         bytes.extend_from_slice(&chunk);
                     }
                     Ok(None) => break,
-                    Err(e) => return Err(Error::plain(format!("error-reading-upload: {e}"))),
+                    Err(e) => return Err(Code::ReadingUpload(e.to_string()).into()),
                 }
             }
             if !fields.contains_key(&name) {
@@ -149,10 +142,10 @@ async fn upload(
         }
     }
     let Some((name, kind, size, staged, sha256, head)) = file else {
-        return Err(failure_reason("error-no-file-uploaded"));
+        return Err(Error::from(Code::NoFileUploaded));
     };
     if !s.lc.valid_content_type(&kind) {
-        return Err(failure_reason("error-type-not-allowed"));
+        return Err(Code::TypeNotAllowed.into());
     }
     let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
     // The staged file stays ours until `put` moves it; dropping it afterwards is harmless.
@@ -252,7 +245,7 @@ async fn download(
     let upload = match s.lc.readable_upload(&id, &reader).await {
         Ok(Some(u)) => u,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(Error::Forbidden(_)) => return StatusCode::FORBIDDEN.into_response(),
+        Err(Error::Code(Code::Forbidden)) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => return e.into_response(),
     };
     let stream = match s.files.get(&upload.path).await {

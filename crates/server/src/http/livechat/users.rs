@@ -3,7 +3,7 @@
 use super::super::validate::{Ty, ajv, bool_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::model::User;
 use crate::store::UserQuery;
 use axum::Router;
@@ -24,7 +24,7 @@ fn role_of(kind: &str) -> Result<&'static str, Error> {
     match kind {
         "agent" => Ok("livechat-agent"),
         "manager" => Ok("livechat-manager"),
-        _ => Err(Error::plain("Invalid type")),
+        _ => Err(Code::InvalidUserType.into()),
     }
 }
 
@@ -78,7 +78,7 @@ async fn list(
         auth.has("view-livechat-manager")
     };
     if !allowed {
-        return Err(Error::Forbidden("unauthorized".into()));
+        return Err(Code::Forbidden.into());
     }
     let (offset, count) = pagination(&q)?;
     let (users, total) =
@@ -126,11 +126,7 @@ async fn get_one(
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
     let role = role_of(&kind)?;
-    let user =
-        s.lc.store
-            .user(&id)
-            .await?
-            .ok_or_else(|| Error::plain("User not found"))?;
+    let user = s.lc.store.user(&id).await?.ok_or(Code::UserNotFound)?;
     if !user.has_role(role) {
         return ok(json!({ "user": null }));
     }
@@ -158,7 +154,7 @@ async fn remove(
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
     if s.lc.store.user(&id).await?.is_none() {
-        return Err(Error::bare_failure());
+        return Err(Code::Failed.into());
     }
     let role = role_of(&kind)?;
     let done = if role == "livechat-agent" {
@@ -167,7 +163,7 @@ async fn remove(
         s.lc.remove_manager(&id).await?
     };
     if !done {
-        return Err(Error::bare_failure());
+        return Err(Code::Failed.into());
     }
     ok(json!({}))
 }

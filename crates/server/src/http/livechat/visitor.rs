@@ -3,7 +3,7 @@
 use super::super::validate::{Ty, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Body, ClientAddr, client_ip, ok};
 use crate::domain::visitors::{ConnectionInfo, RegisterGuest};
-use crate::error::Error;
+use crate::error::{Check, Code};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -48,19 +48,13 @@ async fn register(
     )?;
     let token = str_of(&v, "token").unwrap_or_default();
     if token.trim().is_empty() {
-        return Err(
-            Error::meteor_reason("error-invalid-token", "Token cannot be empty")
-                .with_details(json!({"method": "livechat/visitor"})),
-        );
+        return Err(Code::EmptyToken.into());
     }
     let mut custom_fields = Vec::new();
     if let Some(Value::Array(items)) = v.get("customFields") {
         for (i, item) in items.iter().enumerate() {
             let o = item.as_object().ok_or_else(|| {
-                Error::Match(format!(
-                    "Expected object, got {} in field visitor.customFields[{i}]",
-                    crate::domain::departments::js_type(item)
-                ))
+                Check::expected("object", item, format!("visitor.customFields[{i}]"))
             })?;
             check(
                 o,
@@ -109,7 +103,7 @@ async fn get_visitor(State(s): State<AppState>, Path(token): Path<String>) -> Ap
     let v =
         s.lc.visitor_by_token(&token)
             .await?
-            .ok_or_else(|| Error::meteor("invalid-token"))?;
+            .ok_or(Code::InvalidTokenMeteor)?;
     ok(json!({ "visitor": v }))
 }
 

@@ -2,7 +2,7 @@
 //! configured URL, answered with the outcome (this one call is made in the request).
 
 use super::super::{ApiResult, AppState, Auth, ok};
-use crate::error::Error;
+use crate::error::Code;
 use crate::outbox::now;
 use crate::outbox::webhook::post;
 use axum::Router;
@@ -18,7 +18,7 @@ async fn test(State(s): State<AppState>, auth: Auth) -> ApiResult {
     auth.require("view-livechat-webhooks")?;
     let url = s.lc.settings.str("Livechat_webhookUrl");
     if url.is_empty() {
-        return Err(Error::plain("Webhook_URL_not_set"));
+        return Err(Code::WebhookUrlNotSet.into());
     }
     let t = now();
     let sample = json!({
@@ -57,11 +57,11 @@ async fn test(State(s): State<AppState>, auth: Auth) -> ApiResult {
         Ok((200, _)) => ok(json!({})),
         Ok((status, _)) => {
             tracing::info!(status, "webhook test: not 200");
-            Err(Error::plain("error-invalid-webhook-response"))
+            Err(Code::InvalidWebhookResponse.into())
         }
         Err(e) => {
             tracing::info!(error = %e, "webhook test failed");
-            Err(Error::plain("error-invalid-webhook-response"))
+            Err(Code::InvalidWebhookResponse.into())
         }
     }
 }

@@ -1132,9 +1132,10 @@ impl Store for PgStore {
             };
             new_msgs.push(t.history.clone());
             room.msgs += 1;
-            // The previous agents leave: subscription removed, `ul` message.
+            // The previous agents leave, in the order they joined (upstream walks the room's
+            // subscriptions in insertion order): subscription removed, `ul` message.
             let subs: Vec<Subscription> = from_docs(
-                scalar("SELECT doc::text FROM subscriptions WHERE rid = $1 ORDER BY user_id")
+                scalar("SELECT doc::text FROM subscriptions WHERE rid = $1 ORDER BY doc->>'ts', user_id")
                     .bind(rid.to_owned())
                     .fetch_all(&mut *c)
                     .await?,

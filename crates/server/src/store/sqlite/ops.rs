@@ -941,8 +941,13 @@ impl Store for SqliteStore {
             };
             new_msgs.push(t.history.clone());
             room.msgs += 1;
-            // The previous agents leave: subscription removed, `ul` message.
-            let subs: Vec<Subscription> = many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [&rid])?;
+            // The previous agents leave, in the order they joined (upstream walks the room's
+            // subscriptions in insertion order): subscription removed, `ul` message.
+            let subs: Vec<Subscription> = many_docs(
+                c,
+                "SELECT doc FROM subscriptions WHERE rid = ?1 ORDER BY json_extract(doc, '$.ts'), user_id",
+                [&rid],
+            )?;
             for sub in subs.iter().filter(|s| Some(&s.u.id) != new_agent.as_ref()) {
                 c.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?.execute(params![rid, sub.u.id])?;
                 room.users_count -= 1;
