@@ -3,7 +3,7 @@
 //! answered once the outbox row is durable, delivery happens in the background.
 
 use super::Livechat;
-use crate::error::{Code, Result};
+use crate::error::{Ajv, Code, Error, Result};
 use crate::ids;
 use crate::model::{Message, Room, UserRef};
 use crate::outbox::mail::{escape_html, from_address, strip_html, valid_address};
@@ -54,7 +54,7 @@ pub fn header_text(s: &str) -> String {
 /// character can never be valid, so it is refused where it enters (400 as ajv's `format`).
 pub fn check_header_address(address: &str) -> Result<()> {
     if address.chars().any(char::is_control) {
-        return Err(Error::invalid_params("must match format \"email\""));
+        return Err(Error::InvalidParams(vec![Ajv::Format("email")]));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::mail::{OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT};
-use crate::error::Code;
+use crate::error::{Code, Error};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
