@@ -114,6 +114,7 @@ pub async fn build_on(
         test_mode: config.test_mode,
         root_url: config.root_url(),
         widget_dir: config.livechat_widget_dir.clone(),
+        agent_app_dir: config.agent_app_dir.clone(),
         version: VERSION,
         files: Arc::new(
             crate::files::LocalFiles::open(config.upload_dir())

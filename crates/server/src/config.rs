@@ -63,6 +63,13 @@ pub struct Config {
         default_value = "vendor/livechat/build"
     )]
     pub livechat_widget_dir: std::path::PathBuf,
+    /// The agent workspace's built files (`web/agent`, built by `scripts/build-agent.sh`).
+    #[arg(
+        long = "agent-app-dir",
+        env = "AGENT_APP_DIR",
+        default_value = "web/agent/dist"
+    )]
+    pub agent_app_dir: std::path::PathBuf,
     /// Folder for uploaded files (default: `uploads` beside the SQLite file, else `data/uploads`).
     #[arg(long = "file-upload-path", env = "FILE_UPLOAD_PATH")]
     pub file_upload_path: Option<std::path::PathBuf>,
@@ -177,6 +184,7 @@ impl Config {
             test_mode: true,
             bcrypt_cost: 4,
             livechat_widget_dir: "no-widget-in-tests".into(),
+            agent_app_dir: "no-agent-app-in-tests".into(),
             file_upload_path: None,
             nats_url: None,
             nats_subject_prefix: "ferrochat".into(),

@@ -1,6 +1,7 @@
 //! HTTP: parse and validate input, call the domain, answer in Rocket.Chat's shapes.
 //! One file per upstream API area.
 
+pub mod agent_app;
 pub mod auth;
 pub mod chat;
 pub mod health;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub root_url: String,
     /// Where the livechat widget's files are (`LIVECHAT_WIDGET_DIR`).
     pub widget_dir: std::path::PathBuf,
+    /// Where the agent workspace's built files are (`AGENT_APP_DIR`).
+    pub agent_app_dir: std::path::PathBuf,
     pub version: &'static str,
     /// Uploaded files' bytes (issue 8a).
     pub files: crate::files::SharedFiles,
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .merge(widget::routes())
+        .merge(agent_app::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ratelimit::middleware,

@@ -24,9 +24,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
-const REVALIDATE: &str = "no-cache";
+pub(super) const REVALIDATE: &str = "no-cache";
 
-fn html(status: StatusCode, body: String) -> Response {
+pub(super) fn html(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -35,7 +35,7 @@ fn html(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-fn escape_html(s: &str) -> String {
+pub(super) fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -131,7 +131,7 @@ elsewhere, point <code>LIVECHAT_WIDGET_DIR</code> at the <code>build</code> fold
 }
 
 /// A file name from the widget's flat `build` folder; anything else is not ours to serve.
-fn safe_name(name: &str) -> bool {
+pub(super) fn safe_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('.')
         && name
@@ -160,6 +160,8 @@ fn content_type(name: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("ico") => "image/x-icon",
         Some("mp3") => "audio/mpeg",
+        Some("wav") => "audio/wav",
+        Some("webmanifest") => "application/manifest+json",
         Some("woff2") => "font/woff2",
         Some("woff") => "font/woff",
         Some("txt" | "md") => "text/plain; charset=UTF-8",
@@ -177,8 +179,17 @@ async fn asset(
     if !safe_name(&file) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let path = s.widget_dir.join(&file);
-    let Ok(meta) = tokio::fs::metadata(&path).await else {
+    static_file(&s.widget_dir.join(&file), &file, &headers).await
+}
+
+/// A built file with its type, a weak ETag (size and mtime) answered with 304, and a year
+/// of caching when its name carries a content hash (revalidation otherwise).
+pub(super) async fn static_file(
+    path: &std::path::Path,
+    name: &str,
+    headers: &HeaderMap,
+) -> Response {
+    let Ok(meta) = tokio::fs::metadata(path).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !meta.is_file() {
@@ -191,7 +202,7 @@ async fn asset(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let etag = format!("W/\"{:x}-{:x}\"", meta.len(), mtime);
-    let cache = if is_hashed(&file) {
+    let cache = if is_hashed(name) {
         HASHED_CACHE
     } else {
         REVALIDATE
@@ -199,7 +210,7 @@ async fn asset(
     let mut h = HeaderMap::new();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&file)),
+        HeaderValue::from_static(content_type(name)),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -212,7 +223,7 @@ async fn asset(
     if matches {
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
-    match tokio::fs::read(&path).await {
+    match tokio::fs::read(path).await {
         Ok(bytes) => (StatusCode::OK, h, bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
@@ -254,7 +265,8 @@ pre {{ padding: 0.8em; overflow-x: auto; }}
 <h1>Ferrochat</h1>
 <p>This page is a website with Rocket.Chat's livechat widget embedded, served by Ferrochat at
 <code>{root_html}</code>. Open the chat button at the bottom right to talk to an agent.</p>
-{notice}<p>An agent answers through the REST API (<code>POST /api/v1/chat.sendMessage</code>), as the README shows.
+{notice}<p>Agents answer in the <a href="{root_html}/agent">agent workspace</a> (sign in as an agent, switch
+<em>Available</em> on, then chat here as a visitor).
 To embed the widget in your own site, paste this before <code>&lt;/body&gt;</code>:</p>
 <pre>&lt;script type="text/javascript"&gt;
 (function(w, d, s, u) {{

@@ -63,8 +63,37 @@ async fn rooms_list_with_filters() {
         .get_as(&app.admin, "/api/v1/livechat/rooms?createdAt=%7B%22start%22%3A%222000-01-01T00%3A00%3A00.000Z%22%7D")
         .await;
     assert_eq!(created.body["total"], 2);
-    // Agents without view-livechat-rooms may not list.
+    // Agents without view-livechat-rooms may not list everyone's rooms…
     assert_eq!(app.get_as(&a, "/api/v1/livechat/rooms").await.status, 403);
+    let other = &app.admin.id;
+    assert_eq!(
+        app.get_as(&a, &format!("/api/v1/livechat/rooms?agents[]={other}"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get_as(
+            &a,
+            &format!("/api/v1/livechat/rooms?agents[]={}&agents[]={other}", a.id)
+        )
+        .await
+        .status,
+        403
+    );
+    // …but their own (upstream's agent access: `agents` is exactly themselves).
+    let own = app
+        .get_as(&a, &format!("/api/v1/livechat/rooms?agents[]={}", a.id))
+        .await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    let as_admin = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/rooms?agents[]={}", a.id),
+        )
+        .await;
+    assert_eq!(own.body["total"], as_admin.body["total"]);
+    assert_eq!(own.body["rooms"], as_admin.body["rooms"]);
 }
 
 #[tokio::test]

@@ -47,7 +47,13 @@ fn range(q: &Map<String, Value>, k: &str) -> Result<(Option<Ts>, Option<Ts>)> {
 }
 
 async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
-    auth.require("view-livechat-rooms")?;
+    // Upstream (`livechat/rooms`): managers list every room; an agent (`view-l-room`) lists
+    // only with `agents` naming itself alone (its own chats and history).
+    let agents = strings(&q, "agents");
+    let own = auth.has("view-l-room") && agents.len() == 1 && agents[0] == auth.user.id;
+    if !own {
+        auth.require("view-livechat-rooms")?;
+    }
     let (offset, count) = pagination(&q)?;
     let open = match str_of(&q, "open").as_deref() {
         Some("true") => Some(true),
@@ -57,7 +63,7 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
     let (rooms, total) =
         s.lc.store
             .list_rooms(&RoomQuery {
-                agents: strings(&q, "agents"),
+                agents,
                 department_id: str_of(&q, "departmentId"),
                 open,
                 name: str_of(&q, "roomName").filter(|n| !n.is_empty()),

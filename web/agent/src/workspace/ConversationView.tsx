@@ -1,0 +1,470 @@
+// A conversation: its messages (older pages on scrolling up), typing both ways, the
+// composer with attachments, the chat's actions, and the visitor beside it. Read-only
+// (closed chats in History, a visitor's earlier chats) shows the transcript alone.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Markdown } from '../components/Markdown';
+import { Stamp } from '../components/Time';
+import { api, describe } from '../lib/rest';
+import { navigate } from '../lib/router';
+import { useStore } from '../lib/store';
+import type { Message, Room } from '../lib/types';
+import { session } from '../session';
+import { CloseDialog, TranscriptDialog, TransferDialog } from './Actions';
+import { Conversation } from './conversation';
+import type { WorkspaceData } from './data';
+import { VisitorPanel } from './VisitorPanel';
+import { useMarkRead } from './Workspace';
+
+export function ConversationView(props: {
+  data: WorkspaceData;
+  rid: string;
+  readOnly: boolean;
+  room?: Room;
+  back?: () => void;
+}) {
+  const { data, rid, readOnly } = props;
+  const s = session.get();
+  const ddp = s.kind === 'signed-in' ? s.ddp : null;
+  const chats = useStore(data.chats);
+  const live = chats.find((c) => c.room._id === rid)?.room;
+  const [fetched, setFetched] = useState<Room | undefined>(undefined);
+  const room = live ?? props.room ?? fetched;
+  const conv = useMemo(() => new Conversation(rid, readOnly ? null : ddp, data.me.username), [rid, readOnly, ddp, data]);
+  const [showVisitor, setShowVisitor] = useState(false);
+  const [dialog, setDialog] = useState<'transfer' | 'close' | 'transcript' | null>(null);
+  const [actionError, setActionError] = useState('');
+
+  useEffect(() => {
+    conv.start();
+    return () => conv.stop();
+  }, [conv]);
+  useEffect(() => {
+    if (room) return;
+    // A deep link to a chat not in the lists: its document from `rooms.info`.
+    api
+      .get<{ room: Room }>('rooms.info', { roomId: rid })
+      .then((r) => setFetched(r.room))
+      .catch(() => undefined);
+  }, [rid, room]);
+  useMarkRead(data, rid, !readOnly);
+
+  const returnToQueue = async () => {
+    setActionError('');
+    try {
+      await api.post('livechat/inquiries.returnAsInquiry', { roomId: rid });
+      data.forget(rid);
+      navigate({ area: 'chats' });
+    } catch (e) {
+      setActionError(describe(e));
+    }
+  };
+  const left = () => {
+    data.forget(rid);
+    setDialog(null);
+    navigate({ area: 'chats' });
+  };
+  const open = room?.open === true && !readOnly;
+  const back = props.back ?? (() => navigate({ area: 'chats' }));
+
+  return (
+    <>
+      <section aria-label="Conversation" class="conversation">
+        <header class="conv-head">
+          <button type="button" class="back" onClick={back}>
+            ← Back
+          </button>
+          <div class="title">
+            <h2>{room?.fname ?? 'Conversation'}</h2>
+            {room && (
+              <span class="muted">
+                {room.open ? (room.v.status === 'online' ? 'online' : 'offline') : 'closed'}
+              </span>
+            )}
+          </div>
+          <button type="button" class="visitor-toggle" aria-expanded={showVisitor} onClick={() => setShowVisitor(!showVisitor)}>
+            Visitor info
+          </button>
+        </header>
+        {open && (
+          <div class="actions" role="toolbar" aria-label="Chat actions">
+            <button type="button" onClick={() => setDialog('transfer')}>
+              Transfer
+            </button>
+            <button type="button" onClick={() => void returnToQueue()}>
+              Return to queue
+            </button>
+            <button type="button" onClick={() => setDialog('transcript')}>
+              Request transcript
+            </button>
+            <button type="button" class="danger" onClick={() => setDialog('close')}>
+              Close chat
+            </button>
+          </div>
+        )}
+        {actionError && (
+          <p class="error" role="alert">
+            {actionError}
+          </p>
+        )}
+        <MessageList conv={conv} me={data.me._id} editable={open} />
+        {open && <TypingLine conv={conv} />}
+        {open ? <Composer conv={conv} /> : room && !room.open && <p class="muted closed-note">This chat is closed.</p>}
+      </section>
+      <VisitorPanel data={data} room={room} shown={showVisitor} onClose={() => setShowVisitor(false)} />
+      {dialog === 'transfer' && room && (
+        <TransferDialog room={room} me={data.me} onClose={() => setDialog(null)} onDone={left} />
+      )}
+      {dialog === 'close' && room && <CloseDialog room={room} onClose={() => setDialog(null)} onDone={left} />}
+      {dialog === 'transcript' && room && (
+        <TranscriptDialog room={room} onClose={() => setDialog(null)} onDone={() => setDialog(null)} />
+      )}
+    </>
+  );
+}
+
+function systemText(m: Message): string | null {
+  switch (m.t) {
+    case undefined:
+    case '':
+      return null;
+    case 'uj':
+      return `${m.u.name ?? m.u.username} joined the chat`;
+    case 'ul':
+      return `${m.u.name ?? m.u.username} left the chat`;
+    case 'livechat-started':
+      return 'Chat started';
+    case 'livechat-close':
+      return m.msg ? `Chat closed: ${m.msg}` : 'Chat closed';
+    case 'livechat_transfer_history': {
+      const d = m.transferData;
+      const by = d?.transferredBy?.name ?? d?.transferredBy?.username ?? m.u.username;
+      const to =
+        d?.scope === 'queue'
+          ? 'the queue'
+          : (d?.transferredTo?.name ?? d?.transferredTo?.username ?? d?.nextDepartment?.name ?? 'another department');
+      const what = d?.scope === 'queue' ? `${by} returned the chat to the queue` : `${by} transferred the chat to ${to}`;
+      return d?.comment ? `${what}: ${d.comment}` : what;
+    }
+    case 'livechat_transcript_history':
+      return 'Transcript requested';
+    case 'livechat_navigation_history':
+      return `Visited ${m.navigation?.page?.title ?? m.navigation?.page?.location?.href ?? 'a page'}`;
+    case 'command':
+      return null;
+    default:
+      return m.msg || m.t;
+  }
+}
+
+function visible(m: Message): boolean {
+  if (m.t === 'command') return false;
+  if (m.t === 'livechat_navigation_history' && m.hidden) return false;
+  return true;
+}
+
+function MessageList({ conv, me, editable }: { conv: Conversation; me: string; editable: boolean }) {
+  const messages = useStore(conv.messages);
+  const pending = useStore(conv.pending);
+  const loading = useStore(conv.loading);
+  const complete = useStore(conv.complete);
+  const error = useStore(conv.error);
+  const ref = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const anchor = useRef<{ id: string; top: number } | null>(null);
+  const first = messages[0]?._id;
+
+  // New messages keep the view at the bottom if it was there; an older page keeps the
+  // message that was on top where it was.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a) {
+      const node = el.querySelector<HTMLElement>(`[data-id="${CSS.escape(a.id)}"]`);
+      if (node) el.scrollTop = node.offsetTop - a.top;
+      anchor.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [messages, pending, first]);
+
+  const older = () => {
+    const el = ref.current;
+    const top = messages[0];
+    if (el && top) {
+      const node = el.querySelector<HTMLElement>(`[data-id="${CSS.escape(top._id)}"]`);
+      anchor.current = { id: top._id, top: (node?.offsetTop ?? 0) - el.scrollTop };
+    }
+    void conv.loadOlder();
+  };
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 60 && !loading && !complete) older();
+  };
+
+  return (
+    <div class="messages" ref={ref} onScroll={onScroll} role="log" aria-label="Messages" aria-live="polite">
+      {!complete && (
+        <button type="button" class="link older" disabled={loading} onClick={older}>
+          {loading ? 'Loading…' : 'Load older messages'}
+        </button>
+      )}
+      {error && <p class="error">{error}</p>}
+      {messages.filter(visible).map((m) => (
+        <MessageItem key={m._id} m={m} mine={m.u._id === me && !m.token} conv={conv} editable={editable} />
+      ))}
+      {pending.map((p) => (
+        <div key={p._id} class="msg mine pending" data-id={p._id}>
+          <div class="body">
+            <p>{p.msg}</p>
+          </div>
+          <div class="meta">
+            {p.failed ? (
+              <>
+                <span class="error">Not sent.</span>{' '}
+                <button type="button" class="link" onClick={() => void conv.resendPending()}>
+                  Retry
+                </button>{' '}
+                <button type="button" class="link" onClick={() => conv.discard(p._id)}>
+                  Discard
+                </button>
+              </>
+            ) : (
+              'Sending…'
+            )}
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function MessageItem({ m, mine, conv, editable }: { m: Message; mine: boolean; conv: Conversation; editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(m.msg);
+  const [error, setError] = useState('');
+  const sys = systemText(m);
+  if (sys !== null) {
+    return (
+      <div class="msg system" data-id={m._id}>
+        <span>{sys}</span> <Stamp iso={m.ts} />
+      </div>
+    );
+  }
+  const who = m.token ? (m.alias ?? m.u.name ?? m.u.username) : (m.u.name ?? m.u.username);
+  const save = async () => {
+    try {
+      await conv.edit(m, text);
+      setEditing(false);
+      setError('');
+    } catch (e) {
+      setError(describe(e));
+    }
+  };
+  const remove = async () => {
+    if (!confirm('Delete this message?')) return;
+    try {
+      await conv.remove(m);
+    } catch (e) {
+      setError(describe(e));
+    }
+  };
+  return (
+    <article class={mine ? 'msg mine' : m.token ? 'msg visitor' : 'msg'} data-id={m._id} aria-label={who}>
+      <div class="meta">
+        <span class="author">{who}</span> <Stamp iso={m.ts} />
+        {m.editedAt && <span class="muted"> (edited)</span>}
+      </div>
+      {editing ? (
+        <div class="edit">
+          <textarea aria-label="Edit message" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <button type="button" onClick={() => void save()}>
+            Save
+          </button>
+          <button type="button" class="link" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <div class="body">
+          {m.msg && <Markdown md={m.md} text={m.msg} />}
+          <Files m={m} />
+        </div>
+      )}
+      {error && <p class="error">{error}</p>}
+      {mine && editable && !editing && !m.file && (
+        <div class="msg-actions">
+          <button type="button" class="link" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" class="link" onClick={() => void remove()}>
+            Delete
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}
+
+/** Only same-origin file links: files are served by this server (`/file-upload/...`). */
+function local(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url, location.origin);
+    return u.origin === location.origin ? u.pathname + u.search : null;
+  } catch {
+    return null;
+  }
+}
+
+function Files({ m }: { m: Message }) {
+  const atts = m.attachments ?? [];
+  if (atts.length === 0) return null;
+  return (
+    <div class="files">
+      {atts.map((a, i) => {
+        const link = local(a.title_link);
+        const image = local(a.image_url);
+        const audio = local(a.audio_url);
+        const video = local(a.video_url);
+        return (
+          <figure key={i} class="file">
+            {image && (
+              <a href={image} target="_blank" rel="noopener">
+                <img src={image} alt={a.title ?? 'image'} loading="lazy" />
+              </a>
+            )}
+            {audio && <audio controls src={audio} />}
+            {video && <video controls src={video} />}
+            <figcaption>
+              {link ? (
+                <a href={link} target="_blank" rel="noopener" download={a.title_link_download ? a.title : undefined}>
+                  {a.title ?? 'file'}
+                </a>
+              ) : (
+                a.title
+              )}
+              {a.description && <span class="muted"> — {a.description}</span>}
+            </figcaption>
+          </figure>
+        );
+      })}
+    </div>
+  );
+}
+
+function TypingLine({ conv }: { conv: Conversation }) {
+  const typing = useStore(conv.typing);
+  return (
+    <p class="typing" aria-live="polite">
+      {typing.length > 0 ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ''}
+    </p>
+  );
+}
+
+function Composer({ conv }: { conv: Conversation }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState('');
+  const [uploading, setUploading] = useState(0);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const send = () => {
+    const t = text.trim();
+    if (!t) return;
+    setText('');
+    void conv.send(t);
+  };
+  const upload = async (files: File[]) => {
+    setError('');
+    for (const f of files) {
+      setUploading((n) => n + 1);
+      try {
+        await conv.upload(f);
+      } catch (e) {
+        setError(`${f.name}: ${describe(e)}`);
+      } finally {
+        setUploading((n) => n - 1);
+      }
+    }
+  };
+  return (
+    <form
+      class={dragging ? 'composer dragging' : 'composer'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (files.length) void upload(files);
+      }}
+    >
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {uploading > 0 && <p class="muted">Uploading…</p>}
+      <div class="row">
+        <button type="button" class="icon" aria-label="Attach file" title="Attach file" onClick={() => fileInput.current?.click()}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <path
+              fill="none"
+              stroke="currentColor"
+              stroke-width="2"
+              stroke-linecap="round"
+              d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"
+            />
+          </svg>
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          multiple
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            e.currentTarget.value = '';
+            if (files.length) void upload(files);
+          }}
+        />
+        <textarea
+          aria-label="Message"
+          placeholder="Write a message (Enter sends, Shift+Enter breaks the line)"
+          rows={2}
+          value={text}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            conv.typed();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (files.length) {
+              e.preventDefault();
+              void upload(files);
+            }
+          }}
+        />
+        <button type="submit">Send</button>
+      </div>
+    </form>
+  );
+}
+
