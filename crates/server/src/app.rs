@@ -71,7 +71,7 @@ pub async fn build_on(
     lc.delivery = Arc::new(crate::outbox::Delivery::new(
         crate::outbox::OutboxConfig::from_config(config),
     ));
-    tokio::spawn(crate::outbox::worker::run(lc.clone()));
+    tokio::spawn(crate::outbox::worker::supervise(lc.clone()));
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email

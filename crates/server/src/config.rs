@@ -124,6 +124,13 @@ pub struct Config {
         default_value_t = 20
     )]
     pub mail_max_attempts: i64,
+    /// Outbox: `/health` says `degraded` once an item has waited this long (seconds).
+    #[arg(
+        long = "outbox-stuck-seconds",
+        env = "OUTBOX_STUCK_SECONDS",
+        default_value_t = 900
+    )]
+    pub outbox_stuck_seconds: u64,
     /// DNS server (`ip:port`) for the offline form's MX check; default: the system's.
     #[arg(long = "dns-server", env = "DNS_SERVER")]
     pub dns_server: Option<std::net::SocketAddr>,
@@ -187,6 +194,7 @@ impl Config {
             outbox_retry_max_ms: 400,
             outbox_poll_ms: 1_000,
             mail_max_attempts: 20,
+            outbox_stuck_seconds: 900,
             dns_server: None,
         }
     }

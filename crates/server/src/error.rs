@@ -647,6 +647,9 @@ pub enum Ajv {
     FewerItems { min: usize },
     #[error("must match exactly one schema in oneOf")]
     OneOf,
+    /// `must match format "email"`, …
+    #[error("must match format \"{0}\"")]
+    Format(&'static str),
 }
 
 fn ajv_text(errs: &[Ajv]) -> String {

@@ -91,6 +91,7 @@ impl Livechat {
                 return Err(Code::FallbackDepartmentNotFound.into());
             }
         }
+        super::mail::check_header_address(&email)?;
         let now = self.now();
         let known = [
             "enabled",

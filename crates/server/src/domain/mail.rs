@@ -3,7 +3,7 @@
 //! answered once the outbox row is durable, delivery happens in the background.
 
 use super::Livechat;
-use crate::error::{Code, Result};
+use crate::error::{Ajv, Code, Error, Result};
 use crate::ids;
 use crate::model::{Message, Room, UserRef};
 use crate::outbox::mail::{escape_html, from_address, strip_html, valid_address};
@@ -34,6 +34,29 @@ pub fn rocket_cat() -> UserRef {
         username: "rocket.cat".into(),
         name: Some("Rocket.Cat".into()),
     }
+}
+
+/// Text for a mail header (a display name, a subject): line breaks become spaces, as
+/// nodemailer writes header values, and other control characters go, so user text can never
+/// start a header of its own.
+pub fn header_text(s: &str) -> String {
+    s.replace("\r\n", " ")
+        .chars()
+        .filter_map(|c| match c {
+            '\r' | '\n' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// An address that reaches a mail header: one with a line break or another control
+/// character can never be valid, so it is refused where it enters (400 as ajv's `format`).
+pub fn check_header_address(address: &str) -> Result<()> {
+    if address.chars().any(char::is_control) {
+        return Err(Error::InvalidParams(vec![Ajv::Format("email")]));
+    }
+    Ok(())
 }
 
 /// `message.replace(/([^>\r\n]?)(\r\n|\n\r|\r|\n)/g, '$1<br>$2')`.
@@ -90,10 +113,17 @@ impl Livechat {
         if !valid_address(to) {
             return Err(Code::MailInvalidEmail.into());
         }
+        let safe_name = |mut m: Value| {
+            if let Some(n) = m["name"].as_str() {
+                m["name"] = json!(header_text(n));
+            }
+            m
+        };
+        let (from, reply_to) = (safe_name(from), reply_to.map(safe_name));
         let mut payload = json!({
             "to": to,
             "from": from,
-            "subject": subject,
+            "subject": header_text(subject),
             "html": html,
             "text": strip_html(html),
         });
@@ -135,6 +165,7 @@ impl Livechat {
         if m.email.is_empty() {
             return Err(Code::ErrorInvalidEmail.into());
         }
+        check_header_address(&m.email)?;
         // Upstream inserts the visitor's text raw; we escape it so a form cannot inject
         // markup into the recipient's mail.
         let email_message = line_breaks(&escape_html(&m.message));
@@ -216,6 +247,7 @@ impl Livechat {
         subject: Option<&str>,
         user: Option<&Value>,
     ) -> Result<()> {
+        check_header_address(email)?;
         let visitor = self
             .store
             .visitor_by_token(token)
@@ -300,6 +332,7 @@ impl Livechat {
         email: &str,
         subject: &str,
     ) -> Result<()> {
+        check_header_address(email)?;
         let now = self.now();
         let request = json!({
             "requestedAt": now,
@@ -433,6 +466,14 @@ impl PipeUtf16 for Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_text_has_no_line_of_its_own() {
+        assert_eq!(header_text("Mary\r\nBcc: x@y.z"), "Mary Bcc: x@y.z");
+        assert_eq!(header_text("a\nb\rc\u{0}d\te"), "a b cde");
+        assert!(check_header_address("a@b.com\r\n").is_err());
+        assert!(check_header_address("a@b.com").is_ok());
+    }
 
     #[test]
     fn line_breaks_become_br() {

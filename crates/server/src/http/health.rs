@@ -17,12 +17,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// 200 while the database answers (the instance can serve); `status` is `degraded` when
-/// the event bus is down (this instance's sockets miss other instances' events), 503 when
-/// the database does not answer.
+/// the event bus is down (this instance's sockets miss other instances' events) or e-mail
+/// and webhook delivery is stuck, 503 when the database does not answer.
 async fn health(State(s): State<AppState>) -> Response {
     let store_ok = s.lc.store.room("").await.is_ok();
     let bus = s.lc.bus.health();
-    let status = match (store_ok, bus.connected) {
+    let outbox = s.lc.delivery.health(&s.lc.store).await.ok();
+    let delivering = outbox.as_ref().is_some_and(|o| !o.stuck);
+    let status = match (store_ok, bus.connected && delivering) {
         (false, _) => "error",
         (true, false) => "degraded",
         (true, true) => "ok",
@@ -39,6 +41,7 @@ async fn health(State(s): State<AppState>) -> Response {
             "errors": s.cluster.presence_errors.load(Ordering::Relaxed),
         },
         "connections": s.hub.logins().len(),
+        "outbox": outbox,
     });
     let code = if store_ok {
         StatusCode::OK
@@ -51,7 +54,9 @@ async fn health(State(s): State<AppState>) -> Response {
 async fn metrics(State(s): State<AppState>) -> Response {
     let b = s.lc.bus.health();
     let c = &s.cluster;
-    let rows: [(&str, &str, &str, u64); 8] = [
+    let o = s.lc.delivery.health(&s.lc.store).await.ok();
+    let outbox = |f: fn(&crate::outbox::OutboxHealth) -> u64| o.as_ref().map(f).unwrap_or(0);
+    let rows: [(&str, &str, &str, u64); 13] = [
         (
             "ferrochat_bus_connected",
             "gauge",
@@ -99,6 +104,36 @@ async fn metrics(State(s): State<AppState>) -> Response {
             "counter",
             "Failed presence heartbeats",
             c.presence_errors.load(Ordering::Relaxed),
+        ),
+        (
+            "ferrochat_outbox_worker_up",
+            "gauge",
+            "1 while the e-mail and webhook delivery worker runs",
+            s.lc.delivery.worker.running() as u64,
+        ),
+        (
+            "ferrochat_outbox_worker_restarts_total",
+            "counter",
+            "Times the delivery worker died and was started again",
+            s.lc.delivery.worker.restarts(),
+        ),
+        (
+            "ferrochat_outbox_pending",
+            "gauge",
+            "E-mails and webhook calls waiting for delivery",
+            outbox(|o| o.pending.max(0) as u64),
+        ),
+        (
+            "ferrochat_outbox_oldest_pending_seconds",
+            "gauge",
+            "How long the oldest waiting item has waited",
+            outbox(|o| o.oldest_pending_seconds.max(0) as u64),
+        ),
+        (
+            "ferrochat_outbox_dead",
+            "gauge",
+            "Items given up after their attempts, kept with the reason",
+            outbox(|o| o.dead.max(0) as u64),
         ),
     ];
     let mut out = String::new();

@@ -3,6 +3,7 @@
 
 use super::worker::Attempt;
 use crate::domain::Livechat;
+use crate::domain::mail::header_text;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -109,10 +110,11 @@ fn mailbox(v: &Value) -> Result<Mailbox, String> {
         .unwrap_or("")
         .parse()
         .map_err(|e| format!("bad address {}: {e}", v["address"]))?;
+    // Items queued by an older version may hold unsafe names: made safe here too.
     let name = v["name"]
         .as_str()
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
+        .map(header_text)
+        .filter(|n| !n.is_empty());
     Ok(Mailbox::new(name, address))
 }
 
@@ -121,7 +123,7 @@ fn build(payload: &Value) -> Result<Message, String> {
     let mut b = Message::builder()
         .from(mailbox(&payload["from"])?)
         .to(to)
-        .subject(payload["subject"].as_str().unwrap_or(""));
+        .subject(header_text(payload["subject"].as_str().unwrap_or("")));
     if payload["replyTo"].is_object() {
         b = b.reply_to(mailbox(&payload["replyTo"])?);
     }

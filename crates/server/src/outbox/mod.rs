@@ -37,6 +37,8 @@ pub struct OutboxConfig {
     /// How long a claim holds an item; longer than any one attempt may take.
     pub lease_ms: i64,
     pub dns_server: Option<SocketAddr>,
+    /// An item pending longer than this means delivery is stuck (`/health`: degraded).
+    pub stuck_after_ms: i64,
 }
 
 impl Default for OutboxConfig {
@@ -48,6 +50,7 @@ impl Default for OutboxConfig {
             mail_max_attempts: 20,
             lease_ms: 120_000,
             dns_server: None,
+            stuck_after_ms: 900_000,
         }
     }
 }
@@ -60,6 +63,7 @@ impl OutboxConfig {
             idle_poll_ms: c.outbox_poll_ms.max(10),
             mail_max_attempts: c.mail_max_attempts.max(1),
             dns_server: c.dns_server,
+            stuck_after_ms: (c.outbox_stuck_seconds.max(1) as i64).saturating_mul(1000),
             ..Default::default()
         }
     }
@@ -78,6 +82,7 @@ pub struct Delivery {
     wake: Notify,
     resolver: TokioResolver,
     pub http: reqwest::Client,
+    pub worker: worker::WorkerStatus,
 }
 
 impl Default for Delivery {
@@ -94,6 +99,7 @@ impl Delivery {
             wake: Notify::new(),
             resolver,
             http: webhook::client(),
+            worker: Default::default(),
         }
     }
 
@@ -155,6 +161,44 @@ fn resolver(server: Option<SocketAddr>) -> TokioResolver {
         }),
     };
     builder.with_options(opts).build()
+}
+
+/// The outbox as `/health` reports it.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxHealth {
+    /// `running`; `restarting` between a crash and the supervisor's restart.
+    pub worker: &'static str,
+    pub restarts: u64,
+    pub pending: i64,
+    pub oldest_pending_seconds: i64,
+    /// Given up after their attempts (or refused for good), kept with the reason.
+    pub dead: i64,
+    /// The worker is down, or an item has waited longer than `OUTBOX_STUCK_SECONDS`.
+    pub stuck: bool,
+}
+
+impl Delivery {
+    pub async fn health(&self, store: &SharedStore) -> StoreResult<OutboxHealth> {
+        let stats = store.outbox_stats().await?;
+        let waited = stats
+            .oldest_pending
+            .map(|t| (now().millis() - t.millis()).max(0))
+            .unwrap_or(0);
+        let running = self.worker.running();
+        Ok(OutboxHealth {
+            worker: match (running, self.worker.restarts()) {
+                (true, _) => "running",
+                (false, 0) => "starting",
+                (false, _) => "restarting",
+            },
+            restarts: self.worker.restarts(),
+            pending: stats.pending,
+            oldest_pending_seconds: waited / 1000,
+            dead: stats.dead,
+            stuck: !running || (stats.pending > 0 && waited >= self.config.stuck_after_ms),
+        })
+    }
 }
 
 /// The outbox runs on wall time whatever clock the domain uses (retries must happen).

@@ -105,6 +105,14 @@ pub struct OutboxItem {
     pub created_at: Ts,
 }
 
+/// The outbox's backlog: pending items (and when the oldest was queued), dead ones.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub oldest_pending: Option<Ts>,
+    pub dead: i64,
+}
+
 /// How one delivery attempt ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutboxOutcome {
@@ -350,4 +358,5 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// When the next pending item becomes due (its retry time, or its lease's end).
     async fn outbox_next_due(&self) -> StoreResult<Option<Ts>>;
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats>;
 }

@@ -317,56 +317,6 @@ fn chrono_now_ms() -> i64 {
         .as_millis() as i64
 }
 
-/// A NATS server of the test's own (`nats-server` from the machine's packages), so the
-/// test can take it away and bring it back.
-struct OwnNats {
-    port: u16,
-    child: Option<std::process::Child>,
-}
-
-impl OwnNats {
-    fn start(port: u16) -> OwnNats {
-        let mut n = OwnNats { port, child: None };
-        n.restart();
-        n
-    }
-    fn restart(&mut self) {
-        let child = std::process::Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .or_else(|_| {
-                std::process::Command::new("/usr/sbin/nats-server")
-                    .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null())
-                    .spawn()
-            })
-            .expect("nats-server (Debian package nats-server) must be installed");
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("nats-server did not start");
-    }
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for OwnNats {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 async fn health(app: &TestApp) -> Value {
     app.get("/health").await.body
 }
@@ -386,13 +336,10 @@ async fn wait_health(app: &TestApp, pred: impl Fn(&Value) -> bool) -> Value {
 
 #[tokio::test]
 async fn the_bus_survives_a_nats_outage() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut nats = OwnNats::start(port);
-    let cluster = TestCluster::spawn_on(2, 30, &format!("nats://127.0.0.1:{port}")).await;
+    // A broker of the test's own, so the test can take it away and bring it back.
+    let nats = crate::nats_broker::Broker::start().await;
+    let port = nats.port;
+    let cluster = TestCluster::spawn_on(2, 30, &nats.url()).await;
     let (a, b) = (&cluster.apps[0], &cluster.apps[1]);
     let jane = a.create_agent("jane").await;
     a.visitor("tok").await;
@@ -428,7 +375,7 @@ async fn the_bus_survives_a_nats_outage() {
     assert_eq!(visitor.recv().await["fields"]["args"][0]["msg"], "before");
 
     // NATS goes away: both instances notice, and each still delivers its own events.
-    nats.kill();
+    nats.stop();
     let h = wait_health(a, |h| h["bus"]["connected"] == false).await;
     assert_eq!(h["bus"]["connected"], false, "{h}");
     assert_eq!(h["status"], "degraded", "{h}");
@@ -444,7 +391,7 @@ async fn the_bus_survives_a_nats_outage() {
         .await;
 
     // NATS is back: the client reconnects by itself, re-subscribes, counts the reconnect.
-    nats.restart();
+    let _nats = crate::nats_broker::Broker::start_on(port).await;
     for app in [a, b] {
         let h = wait_health(app, |h| {
             h["bus"]["connected"] == true && h["bus"]["reconnects"].as_u64() >= Some(1)

@@ -1,6 +1,5 @@
-//! Real peers for the outbox tests (issue 8b): an SMTP server process (Python's aiosmtpd,
-//! installed by CI), an HTTP receiver for webhooks and a DNS server answering MX queries,
-//! all on loopback. Waits poll with a generous deadline; nothing sleeps to assert.
+//! Real peers for the outbox tests: an SMTP server, an HTTP receiver for webhooks and a DNS
+//! server answering MX queries, all in this process on loopback. Waits poll with a generous deadline; nothing sleeps to assert.
 
 use super::helpers::TestApp;
 use axum::extract::State;
@@ -45,78 +44,38 @@ pub fn free_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-/// aiosmtpd storing every mail it accepts in a Maildir.
+/// An SMTP server on loopback keeping every mail it accepts in memory: enough of RFC 5321
+/// for a real client (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT).
+/// It offers no STARTTLS and no AUTH, so lettre's opportunistic TLS sends in the clear.
 pub struct Smtp {
     pub port: u16,
-    dir: tempfile::TempDir,
-    _child: tokio::process::Child,
-}
-
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+    mails: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Smtp {
     pub async fn start() -> Smtp {
-        Self::start_on(free_port()).await
+        Self::start_on(0).await
     }
 
     pub async fn start_on(port: u16) -> Smtp {
-        let probe = std::process::Command::new(python())
-            .args(["-c", "import aiosmtpd"])
-            .output();
-        assert!(
-            probe.as_ref().is_ok_and(|o| o.status.success()),
-            "these tests need Python's aiosmtpd (.ci/run installs it: pip install aiosmtpd==1.4.6): {probe:?}"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("maildir");
-        let mut child = tokio::process::Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start aiosmtpd");
-        let start = std::time::Instant::now();
-        loop {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                break;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("SMTP sink cannot listen on {port}: {e}"));
+        let port = listener.local_addr().unwrap().port();
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let store = mails.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(smtp_session(socket, store.clone()));
             }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("aiosmtpd exited: {status}");
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "aiosmtpd did not listen on {port}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Smtp {
-            port,
-            dir,
-            _child: child,
-        }
+        });
+        Smtp { port, mails, task }
     }
 
     /// Every mail received so far, raw (headers and body).
     pub fn mails(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for sub in ["new", "cur"] {
-            let Ok(rd) = std::fs::read_dir(self.dir.path().join("maildir").join(sub)) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
-            }
-        }
-        out
+        self.mails.lock().unwrap().clone()
     }
 
     pub async fn wait_mails(&self, n: usize) -> Vec<String> {
@@ -133,6 +92,79 @@ impl Smtp {
         app.set_setting("SMTP_Port", port.to_string().into()).await;
         app.set_setting("From_Email", "Support <support@ferrochat.test>".into())
             .await;
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn smtp_session(socket: tokio::net::TcpStream, mails: Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (r, mut w) = socket.into_split();
+    let mut lines = BufReader::new(r);
+    let mut line = String::new();
+    let mut sender = false;
+    let mut recipients = 0;
+    macro_rules! reply {
+        ($s:expr) => {
+            if w.write_all(concat!($s, "\r\n").as_bytes()).await.is_err() {
+                return;
+            }
+        };
+    }
+    reply!("220 sink.ferrochat.test ESMTP");
+    loop {
+        line.clear();
+        match lines.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        match verb.as_str() {
+            "EHLO" => reply!("250-sink.ferrochat.test\r\n250 8BITMIME"),
+            "HELO" => reply!("250 sink.ferrochat.test"),
+            "MAIL" => {
+                sender = true;
+                recipients = 0;
+                reply!("250 OK");
+            }
+            "RCPT" if sender => {
+                recipients += 1;
+                reply!("250 OK");
+            }
+            "DATA" if recipients > 0 => {
+                reply!("354 End data with <CR><LF>.<CR><LF>");
+                let mut mail = String::new();
+                loop {
+                    line.clear();
+                    match lines.read_line(&mut line).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    if line == ".\r\n" || line == ".\n" {
+                        break;
+                    }
+                    mail.push_str(line.strip_prefix('.').unwrap_or(&line));
+                }
+                mails.lock().unwrap().push(mail);
+                (sender, recipients) = (false, 0);
+                reply!("250 OK: queued");
+            }
+            "RSET" => {
+                (sender, recipients) = (false, 0);
+                reply!("250 OK");
+            }
+            "NOOP" => reply!("250 OK"),
+            "QUIT" => {
+                reply!("221 Bye");
+                return;
+            }
+            "RCPT" | "DATA" => reply!("503 Bad sequence of commands"),
+            _ => reply!("502 Command not implemented"),
+        }
     }
 }
 

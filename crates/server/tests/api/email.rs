@@ -1,5 +1,5 @@
 //! Issue 8b: the offline form and transcripts by e-mail, delivered through the outbox to a
-//! real SMTP server (aiosmtpd) on loopback.
+//! real SMTP server (the test harness's sink) on loopback.
 
 use crate::delivery_support::*;
 use crate::helpers::*;

@@ -510,19 +510,26 @@ pub fn assert_iso(v: &Value) {
     );
 }
 
-/// Several instances in one process (issue 7b): apps sharing one store and one NATS bus
-/// (NATS at `NATS_TEST_URL`, default 127.0.0.1:4222), on a subject prefix of their own so
-/// that parallel tests never hear each other.
+/// Several instances in one process: apps sharing one store and one NATS bus (the
+/// harness's own broker, or the server at `NATS_TEST_URL`), on a subject prefix of their
+/// own so that parallel tests never hear each other.
 pub struct TestCluster {
     pub apps: Vec<TestApp>,
     pub store: ferrochat::store::SharedStore,
+    broker: Option<crate::nats_broker::Broker>,
 }
 
 impl TestCluster {
     pub async fn spawn(n: usize, presence_timeout: u64) -> TestCluster {
-        let nats =
-            std::env::var("NATS_TEST_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-        Self::spawn_on(n, presence_timeout, &nats).await
+        match std::env::var("NATS_TEST_URL") {
+            Ok(url) if !url.is_empty() => Self::spawn_on(n, presence_timeout, &url).await,
+            _ => {
+                let broker = crate::nats_broker::Broker::start().await;
+                let mut c = Self::spawn_on(n, presence_timeout, &broker.url()).await;
+                c.broker = Some(broker);
+                c
+            }
+        }
     }
 
     pub async fn spawn_on(n: usize, presence_timeout: u64, nats: &str) -> TestCluster {
@@ -584,6 +591,10 @@ impl TestCluster {
             assert_eq!(health.body["bus"]["connected"], true, "{}", health.text);
             apps.push(t);
         }
-        TestCluster { apps, store }
+        TestCluster {
+            apps,
+            store,
+            broker: None,
+        }
     }
 }

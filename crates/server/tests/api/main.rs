@@ -5,6 +5,7 @@
 mod helpers;
 
 mod delivery_support;
+mod nats_broker;
 
 mod agent_app;
 mod agent_rooms;
@@ -18,7 +19,9 @@ mod custom_fields;
 mod departments;
 mod email;
 mod messages;
+mod outbox;
 mod page_visited;
+mod process;
 mod realtime;
 mod room;
 mod routing;

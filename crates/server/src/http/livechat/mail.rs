@@ -4,7 +4,7 @@
 use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::mail::{OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT};
-use crate::error::Code;
+use crate::error::{Code, Error};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
@@ -48,6 +48,8 @@ async fn offline_message(State(s): State<AppState>, Body(mut b): Body) -> ApiRes
     // Upstream answers every failure of the send with the same translated text.
     match s.lc.send_offline_message(m).await {
         Ok(()) => ok(json!({ "message": OFFLINE_MESSAGE_SENT })),
+        // A value that can never be valid is named as such (upstream would have sent it).
+        Err(e @ Error::InvalidParams(_)) => Err(e),
         Err(e) => {
             tracing::debug!(error = %e, "offline message refused");
             Err(Code::OfflineMessageError.into())

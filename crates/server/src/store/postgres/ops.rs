@@ -1296,6 +1296,9 @@ impl Store for PgStore {
     async fn outbox_next_due(&self) -> StoreResult<Option<Ts>> {
         outbox::next_due(&self.pool).await
     }
+    async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
+        outbox::stats(&self.pool).await
+    }
 }
 
 async fn q_exec_pool(pool: &sqlx::PgPool, query: PgQuery) -> StoreResult<u64> {

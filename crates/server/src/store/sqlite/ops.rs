@@ -1175,6 +1175,9 @@ impl Store for SqliteStore {
         self.write(move |c| super::outbox::finish(c, &id, &owner, &outcome))
             .await
     }
+    async fn outbox_stats(&self) -> StoreResult<crate::store::OutboxStats> {
+        self.read(super::outbox::stats)
+    }
     async fn outbox_next_due(&self) -> StoreResult<Option<Ts>> {
         self.read(super::outbox::next_due)
     }

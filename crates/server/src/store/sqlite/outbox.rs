@@ -2,7 +2,7 @@
 //! lease update are one atomic step.
 
 use super::Conn;
-use crate::store::{OutboxItem, OutboxOutcome, StoreResult};
+use crate::store::{OutboxItem, OutboxOutcome, OutboxStats, StoreResult};
 use crate::time::Ts;
 use rusqlite::{OptionalExtension, params};
 
@@ -102,4 +102,20 @@ pub fn next_due(c: &Conn) -> StoreResult<Option<Ts>> {
         .optional()?
         .flatten();
     Ok(due.map(Ts::from_millis))
+}
+
+pub fn stats(c: &Conn) -> StoreResult<OutboxStats> {
+    let (pending, oldest, dead): (i64, Option<i64>, i64) = c
+        .prepare_cached(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
+                    MIN(CASE WHEN status = 'pending' THEN created_at END),
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+             FROM outbox WHERE status IN ('pending', 'failed')",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(OutboxStats {
+        pending,
+        oldest_pending: oldest.map(Ts::from_millis),
+        dead,
+    })
 }

@@ -111,3 +111,19 @@ pub(super) async fn next_due(pool: &sqlx::PgPool) -> StoreResult<Option<Ts>> {
     .await?;
     Ok(due.map(Ts::from_millis))
 }
+
+pub(super) async fn stats(pool: &sqlx::PgPool) -> StoreResult<OutboxStats> {
+    let (pending, oldest, dead): (i64, Option<i64>, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)::bigint,
+                MIN(CASE WHEN status = 'pending' THEN created_at END)::bigint,
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)::bigint
+         FROM outbox WHERE status IN ('pending', 'failed')",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(OutboxStats {
+        pending,
+        oldest_pending: oldest.map(Ts::from_millis),
+        dead,
+    })
+}
