@@ -61,17 +61,25 @@ impl Cluster {
     }
 }
 
-/// In-memory state that another instance may change: settings are re-read from the store
-/// when one changed anywhere, and all of them when events may have been missed.
+/// In-memory state that another instance may change: settings and permissions are re-read
+/// from the store when one changed anywhere, and both when events may have been missed.
 async fn invalidate_caches(lc: Livechat, mut rx: tokio::sync::broadcast::Receiver<Arc<Event>>) {
     loop {
-        let reload = match rx.recv().await {
-            Ok(ev) => matches!(*ev, Event::SettingChanged { .. } | Event::Resync),
-            Err(RecvError::Lagged(_)) => true,
+        let (settings, permissions) = match rx.recv().await {
+            Ok(ev) => match *ev {
+                Event::SettingChanged { .. } => (true, false),
+                Event::PermissionsChanged { .. } => (false, true),
+                Event::Resync => (true, true),
+                _ => (false, false),
+            },
+            Err(RecvError::Lagged(_)) => (true, true),
             Err(RecvError::Closed) => break,
         };
-        if reload && let Err(e) = lc.settings.reload(&lc.store).await {
+        if settings && let Err(e) = lc.settings.reload(&lc.store).await {
             tracing::warn!("settings reload failed: {e}");
+        }
+        if permissions && let Err(e) = lc.permissions.reload(&lc.store).await {
+            tracing::warn!("permissions reload failed: {e}");
         }
     }
 }

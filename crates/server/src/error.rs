@@ -161,6 +161,18 @@ pub enum Code {
     UserNotActivated,
     LoggedOut,
 
+    // Permissions (`permissions.*`).
+    /// No `access-permissions`.
+    EditPermissionsNotAllowed,
+    /// `permissions.update` body not of upstream's shape.
+    InvalidBodyParams,
+    /// `permissions.update` names a permission that does not exist.
+    InvalidPermission,
+    /// `permissions.update` names a role that does not exist.
+    PermissionInvalidRole,
+    /// `permissions.listAll` with an `updatedSince` that is not a date.
+    UpdatedSinceInvalid,
+
     // Settings.
     InvalidSettingValue,
     /// `API.v1.failure()` with no argument (unknown setting, survey field, …).
@@ -230,6 +242,11 @@ enum Shape {
     Status(StatusCode, &'static str),
     /// `API.v1.failure(obj)`.
     Failure(Map<String, Value>),
+    /// `API.v1.failure(msg, errorType)`: the message as is, beside its type.
+    Typed {
+        error: &'static str,
+        error_type: &'static str,
+    },
     /// A failed `POST /api/v1/login`.
     Login {
         error: &'static str,
@@ -454,6 +471,27 @@ impl Code {
                 message: "You've been logged out by the server. Please log in again.",
             },
 
+            EditPermissionsNotAllowed => Shape::Typed {
+                error: "Editing permissions is not allowed",
+                error_type: "error-edit-permissions-not-allowed",
+            },
+            InvalidBodyParams => Shape::Typed {
+                error: "Invalid body params",
+                error_type: "error-invalid-body-params",
+            },
+            InvalidPermission => Shape::Typed {
+                error: "Invalid permission",
+                error_type: "error-invalid-permission",
+            },
+            PermissionInvalidRole => Shape::Typed {
+                error: "Invalid role",
+                error_type: "error-invalid-role",
+            },
+            UpdatedSinceInvalid => meteor(
+                "error-roomId-param-invalid",
+                "The \"updatedSince\" query parameter must be a valid date.",
+            ),
+
             InvalidSettingValue => meteor("error-invalid-setting-value", "Invalid setting value"),
             Failed => Shape::Failure(Map::new()),
 
@@ -519,6 +557,7 @@ impl Code {
                 None => format!("[{code}]"),
             },
             Shape::Status(_, m) => m.to_string(),
+            Shape::Typed { error, .. } => error.to_string(),
             Shape::Failure(m) => m
                 .get("reason")
                 .and_then(Value::as_str)
@@ -552,6 +591,9 @@ impl Code {
             Shape::Failure(mut m) => {
                 m.insert("success".into(), Value::Bool(false));
                 Value::Object(m)
+            }
+            Shape::Typed { error, error_type } => {
+                json!({"success": false, "error": error, "errorType": error_type})
             }
             Shape::Login { error, message } => json!({
                 "status": "error", "error": error, "message": message, "success": false
@@ -645,6 +687,9 @@ pub enum Ajv {
     NotAllowedValue,
     #[error("must NOT have fewer than {min} item{}", if *min == 1 { "" } else { "s" })]
     FewerItems { min: usize },
+    /// `uniqueItems`: item `i` repeats the later item `j` (ajv names `j` first).
+    #[error("must NOT have duplicate items (items ## {j} and {i} are identical)")]
+    Duplicate { i: usize, j: usize },
     #[error("must match exactly one schema in oneOf")]
     OneOf,
     /// `must match format "email"`, …

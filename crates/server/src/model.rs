@@ -621,3 +621,27 @@ pub struct Upload {
     /// Hex SHA-256 of the bytes.
     pub etag: String,
 }
+
+/// `rocketchat_permissions`: which roles hold a permission.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Permission {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub roles: Vec<String>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// `rocketchat_roles`: a role users (scope `Users`) or room members (`Subscriptions`) hold.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Role {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub scope: String,
+    pub description: String,
+    pub mandatory2fa: bool,
+    pub name: String,
+    pub protected: bool,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}

@@ -42,6 +42,40 @@ impl Ts {
             .ok()
             .map(|d| Ts(d.with_timezone(&Utc).timestamp_millis()))
     }
+    /// JavaScript's `Date.parse` for the forms clients send: ISO 8601 (a date alone, or a
+    /// time without a zone, read as UTC — the server's zone upstream runs in), with `T` or a
+    /// space, and RFC 2822. `None` where `Date.parse` answers `NaN`.
+    pub fn parse_js(s: &str) -> Option<Self> {
+        use chrono::NaiveDate;
+        let s = s.trim();
+        if let Some(t) = Ts::parse_iso(s) {
+            return Some(t);
+        }
+        if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+            return Some(Ts(d.with_timezone(&Utc).timestamp_millis()));
+        }
+        let spaced = s.replacen(' ', "T", 1);
+        if let Some(t) = Ts::parse_iso(&spaced) {
+            return Some(t);
+        }
+        for f in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+        ] {
+            if let Ok(d) = chrono::NaiveDateTime::parse_from_str(&spaced, f) {
+                return Some(Ts(d.and_utc().timestamp_millis()));
+            }
+        }
+        let date = match s.len() {
+            4 => NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d"),
+            7 => NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d"),
+            _ => NaiveDate::parse_from_str(s, "%Y-%m-%d"),
+        };
+        date.ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| Ts(d.and_utc().timestamp_millis()))
+    }
     /// Seconds from `earlier` to `self`, as upstream's `(a - b) / 1000`.
     pub fn secs_since(self, earlier: Ts) -> f64 {
         (self.0 - earlier.0) as f64 / 1000.0
@@ -158,5 +192,18 @@ mod tests {
             later.secs_since(Ts::parse_iso("2021-07-09T20:19:29.422Z").unwrap()),
             23.821
         );
+    }
+
+    #[test]
+    fn javascript_date_parse() {
+        let ms = |s: &str| Ts::parse_js(s).map(Ts::millis);
+        assert_eq!(ms("2019-10-25T15:08:17.248Z"), Some(1572016097248));
+        assert_eq!(ms("2019-10-25"), Some(1571961600000));
+        assert_eq!(ms("2019-10-25 15:08:17"), Some(1572016097000));
+        assert_eq!(ms("2019-10-25T15:08"), Some(1572016080000));
+        assert_eq!(ms("Fri, 25 Oct 2019 15:08:17 GMT"), Some(1572016097000));
+        assert_eq!(ms("2019"), Some(1546300800000));
+        assert_eq!(ms("invalid-date"), None);
+        assert_eq!(ms(""), None);
     }
 }

@@ -41,6 +41,8 @@ pub enum Event {
     /// A setting was stored: every instance re-reads it from the store (the store, not the
     /// event, carries the value, so concurrent writes converge on what was committed last).
     SettingChanged { id: String },
+    /// Permissions were given other roles: every instance re-reads them from the store.
+    PermissionsChanged { ids: Vec<String> },
     /// Local only: this instance may have missed events (the bus reconnected); in-memory
     /// state reloads from the store.
     Resync,

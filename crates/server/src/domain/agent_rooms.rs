@@ -27,7 +27,7 @@ impl Livechat {
     /// Who may read and write an omnichannel room: its agent, a subscriber, or managers.
     pub async fn can_access_room(&self, user: &User, room: &Room) -> Result<bool> {
         if room.served_by_id() == Some(user.id.as_str())
-            || super::auth::user_has_permission(user, "view-livechat-rooms")
+            || self.has_permission(user, "view-livechat-rooms")
         {
             return Ok(true);
         }
@@ -109,7 +109,7 @@ impl Livechat {
             .filter(|r| r.t == "l")
             .ok_or(Code::ErrorInvalidRoom)?;
         if room.served_by_id() != Some(user.id.as_str())
-            && !super::auth::user_has_permission(user, "save-others-livechat-room-info")
+            && !self.has_permission(user, "save-others-livechat-room-info")
         {
             return Err(Code::Forbidden.into());
         }

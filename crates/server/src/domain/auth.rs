@@ -1,5 +1,5 @@
 //! Accounts as Meteor keeps them: passwords as bcrypt over the SHA-256 hex digest, login
-//! tokens stored as base64 SHA-256 hashes, and the default role → permission table.
+//! tokens stored as base64 SHA-256 hashes (permissions: `domain::permissions`).
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -20,59 +20,6 @@ pub fn verify_password_digest(digest: &str, hash: &str) -> bool {
 /// `Accounts._hashLoginToken`: what the database keeps instead of the token.
 pub fn hash_login_token(token: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Upstream's default permissions for the roles this server knows.
-pub fn role_has_permission(role: &str, permission: &str) -> bool {
-    let roles: &[&str] = match permission {
-        "view-l-room" | "close-livechat-room" | "view-livechat-queue" | "take-livechat-inquiry" => {
-            &[
-                "livechat-agent",
-                "livechat-manager",
-                "livechat-monitor",
-                "admin",
-            ]
-        }
-        "transfer-livechat-guest" => &[
-            "livechat-agent",
-            "livechat-manager",
-            "livechat-monitor",
-            "admin",
-        ],
-        "view-livechat-manager"
-        | "manage-livechat-departments"
-        | "view-livechat-departments"
-        | "view-livechat-rooms"
-        | "close-others-livechat-room"
-        | "save-others-livechat-room-info"
-        | "view-omnichannel-contact-center"
-        | "remove-livechat-department" => &["livechat-manager", "livechat-monitor", "admin"],
-        "manage-livechat-agents"
-        | "manage-livechat-managers"
-        | "view-livechat-analytics"
-        | "add-livechat-department-agents"
-        | "view-livechat-webhooks" => &["livechat-manager", "admin"],
-        "edit-omnichannel-contact" | "send-omnichannel-chat-transcript" => {
-            &["livechat-agent", "livechat-manager", "admin"]
-        }
-        "create-user"
-        | "delete-user"
-        | "edit-other-user-info"
-        | "view-full-other-user-info"
-        | "view-privileged-setting"
-        | "edit-privileged-setting"
-        | "manage-livechat-settings"
-        | "edit-other-user-active-status" => &["admin"],
-        "view-other-user-channels" => &["admin"],
-        _ => &["admin"],
-    };
-    roles.contains(&role)
-}
-
-pub fn user_has_permission(user: &crate::model::User, permission: &str) -> bool {
-    user.roles
-        .iter()
-        .any(|r| role_has_permission(r, permission))
 }
 
 #[cfg(test)]

@@ -104,11 +104,7 @@ type Closed = (Room, Option<Inquiry>, Vec<Subscription>);
 /// Upstream's `closeRoom` on the documents: the room closed with its durations, tags and
 /// the visitor offline, its inquiry and subscriptions gone, the closing message. Answers
 /// the closed room with the inquiry and subscriptions it had.
-fn close_room(
-    rows: Rows,
-    c: &Closing,
-    now: Ts,
-) -> Result<(Writes, Closed)> {
+fn close_room(rows: Rows, c: &Closing, now: Ts) -> Result<(Writes, Closed)> {
     let mut r = rows.room.ok_or(Code::InvalidRoom)?;
     if !r.is_open() {
         return Err(Code::RoomClosed.into());
@@ -276,9 +272,7 @@ impl Livechat {
     ) -> Result<Message> {
         let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
         let serving = room.served_by_id() == Some(user.id.as_str());
-        if !room.is_open()
-            || !(serving || super::auth::user_has_permission(user, "view-livechat-rooms"))
-        {
+        if !room.is_open() || !(serving || self.has_permission(user, "view-livechat-rooms")) {
             return Err(Code::NotAllowedMeteor.into());
         }
         let ts = self.now();
@@ -574,7 +568,7 @@ impl Livechat {
             .await?
             .iter()
             .any(|s| s.u.id == user.id);
-        if !subscribed && !super::auth::user_has_permission(user, "close-others-livechat-room") {
+        if !subscribed && !self.has_permission(user, "close-others-livechat-room") {
             return Err(Code::NotAuthorized.into());
         }
         let comment = comment.unwrap_or_default();

@@ -11,6 +11,7 @@ pub mod inquiries;
 pub mod mail;
 pub mod messages;
 pub mod navigation;
+pub mod permissions;
 pub mod presence;
 pub mod rooms;
 pub mod routing;
@@ -27,6 +28,7 @@ use crate::ids::SharedIds;
 use crate::store::SharedStore;
 use crate::store::unit::{Ask, Rows, Writes};
 use crate::time::{SharedClock, Ts};
+use permissions::Permissions;
 use settings::Settings;
 use std::sync::Arc;
 
@@ -35,6 +37,8 @@ use std::sync::Arc;
 pub struct Livechat {
     pub store: SharedStore,
     pub settings: Settings,
+    /// Which roles hold which permission (upstream's model, stored).
+    pub permissions: Permissions,
     pub clock: SharedClock,
     /// Every document id is minted here.
     pub ids: SharedIds,
@@ -54,9 +58,11 @@ impl Livechat {
         bcrypt_cost: u32,
     ) -> crate::error::Result<Self> {
         let settings = Settings::load(&store).await?;
+        let permissions = Permissions::load(&store, clock.now()).await?;
         Ok(Livechat {
             store,
             settings,
+            permissions,
             clock,
             ids: Arc::new(crate::ids::RandomIds),
             bcrypt_cost,
@@ -69,6 +75,7 @@ impl Livechat {
     /// Puts the domain on `bus` (settings changes then reach the other instances too).
     pub fn with_bus(mut self, bus: crate::bus::SharedBus) -> Self {
         self.settings.notify_on(&bus);
+        self.permissions.notify_on(&bus);
         self.bus = bus;
         self
     }

@@ -61,7 +61,7 @@ impl Livechat {
             n.roles
         };
         for r in &roles {
-            if !KNOWN_ROLES.contains(&r.as_str()) {
+            if !self.permissions.role_exists(r) {
                 return Err(Code::InvalidRole.into());
             }
         }
@@ -405,9 +405,7 @@ impl Livechat {
         if agent.status_livechat.as_deref() == Some(new.as_str()) {
             return Ok(new);
         }
-        if agent_id != actor.id
-            && !super::auth::user_has_permission(actor, "manage-livechat-agents")
-        {
+        if agent_id != actor.id && !self.has_permission(actor, "manage-livechat-agents") {
             return Err(Code::Forbidden.into());
         }
         let now = self.now();
@@ -437,16 +435,6 @@ impl Livechat {
         Ok(self.store.list_users(&q).await?)
     }
 }
-
-pub const KNOWN_ROLES: [&str; 7] = [
-    "admin",
-    "user",
-    "bot",
-    "livechat-agent",
-    "livechat-manager",
-    "livechat-monitor",
-    "guest",
-];
 
 /// The e-mail check upstream applies (`validateEmail`): something@something.tld.
 pub fn valid_email(e: &str) -> bool {

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod health;
 pub mod info;
 pub mod livechat;
+pub mod permissions;
 pub mod ratelimit;
 pub mod schema;
 pub mod settings;
@@ -15,7 +16,7 @@ pub mod validate;
 pub mod widget;
 
 use crate::domain::Livechat;
-use crate::domain::auth::user_has_permission;
+use crate::domain::permissions::Permissions;
 use crate::error::{Code, Error, Result};
 use crate::model::User;
 use axum::Router;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(chat::routes())
         .merge(users::routes())
         .merge(settings::routes())
+        .merge(permissions::routes())
         .merge(livechat::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
@@ -184,22 +186,41 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     }
 }
 
-/// An authenticated user (`X-User-Id` + `X-Auth-Token`), or 401.
+/// An authenticated user (`X-User-Id` + `X-Auth-Token`), or 401; with the permission model
+/// to check what they may do.
 pub struct Auth {
     pub user: User,
     pub token: String,
+    permissions: Permissions,
 }
 
 impl Auth {
+    /// 403 `error-unauthorized` unless the user holds `permission`.
     pub fn require(&self, permission: &str) -> Result<()> {
-        if user_has_permission(&self.user, permission) {
+        if self.has(permission) {
+            Ok(())
+        } else {
+            Err(Error::NoPermission)
+        }
+    }
+    /// 403 unless the user holds every one (upstream's array form of `permissionsRequired`).
+    pub fn require_all(&self, permissions: &[&str]) -> Result<()> {
+        if self.permissions.has_all(&self.user, permissions) {
+            Ok(())
+        } else {
+            Err(Error::NoPermission)
+        }
+    }
+    /// 403 unless the user holds one of them (`{operation: 'hasAny', permissions}`).
+    pub fn require_any(&self, permissions: &[&str]) -> Result<()> {
+        if self.permissions.has_any(&self.user, permissions) {
             Ok(())
         } else {
             Err(Error::NoPermission)
         }
     }
     pub fn has(&self, permission: &str) -> bool {
-        user_has_permission(&self.user, permission)
+        self.permissions.has(&self.user, permission)
     }
 }
 
@@ -216,10 +237,22 @@ impl FromRequestParts<AppState> for Auth {
         let (Some(uid), Some(token)) = (h("x-user-id"), h("x-auth-token")) else {
             return Err(Error::Unauthorized);
         };
-        let user = state.lc.authenticate(&uid, &token).await?;
-        Ok(Auth { user, token })
+        // The rate limiter may have authenticated the request already.
+        let user = match parts.extensions.get::<Authenticated>() {
+            Some(a) if a.0.id == uid => a.0.clone(),
+            _ => state.lc.authenticate(&uid, &token).await?,
+        };
+        Ok(Auth {
+            user,
+            token,
+            permissions: state.lc.permissions.clone(),
+        })
     }
 }
+
+/// The user a request's credentials named, once looked up (by the rate limiter).
+#[derive(Clone)]
+pub struct Authenticated(pub User);
 
 /// The socket address of the client, when the server was started with connect info.
 pub struct ClientAddr(pub Option<SocketAddr>);

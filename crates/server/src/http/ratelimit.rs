@@ -1,8 +1,9 @@
 //! Upstream's REST rate limiter: per client address and route, a fixed number of calls per
 //! interval (route overrides, else `API_Enable_Rate_Limiter_Limit_*_Default`), off when the
-//! server runs with `TEST_MODE` or `API_Enable_Rate_Limiter` is false.
+//! server runs with `TEST_MODE` or `API_Enable_Rate_Limiter` is false. Users holding
+//! `api-bypass-rate-limit` (upstream: admins, bots and apps) are not counted.
 
-use super::{AppState, client_ip};
+use super::{AppState, Authenticated, client_ip};
 use crate::error::Error;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
@@ -82,6 +83,38 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     if limit <= 0 || interval <= 0 {
         return next.run(req).await;
     }
+    let credentials = {
+        let header = |n: &str| {
+            req.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        (header("x-user-id"), header("x-auth-token"))
+    };
+    if let (Some(uid), Some(token)) = credentials
+        && let Ok(user) = state.lc.authenticate(&uid, &token).await
+    {
+        if state.lc.has_permission(&user, "api-bypass-rate-limit") {
+            return next.run(req).await;
+        }
+        // Looked up once: the handler's `Auth` takes it from here.
+        let mut req = req;
+        req.extensions_mut().insert(Authenticated(user));
+        return limited(&state, req, next, &method, &path, limit, interval).await;
+    }
+    limited(&state, req, next, &method, &path, limit, interval).await
+}
+
+async fn limited(
+    state: &AppState,
+    req: Request,
+    next: Next,
+    method: &str,
+    path: &str,
+    limit: i64,
+    interval: i64,
+) -> Response {
     let addr = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -14,6 +14,8 @@ pub enum S {
     Arr {
         items: Box<S>,
         min: usize,
+        /// `uniqueItems`.
+        unique: bool,
     },
     Obj {
         props: Vec<P>,
@@ -48,6 +50,15 @@ pub fn arr(items: S, min: usize) -> S {
     S::Arr {
         items: Box::new(items),
         min,
+        unique: false,
+    }
+}
+/// An array with `uniqueItems: true`.
+pub fn unique_arr(items: S) -> S {
+    S::Arr {
+        items: Box::new(items),
+        min: 0,
+        unique: true,
     }
 }
 pub fn obj(props: Vec<P>) -> S {
@@ -108,7 +119,7 @@ fn check(v: &Value, s: &S, errs: &mut Vec<Ajv>) {
                 check(v, inner, errs);
             }
         }
-        S::Arr { items, min } => {
+        S::Arr { items, min, unique } => {
             let Some(a) = v.as_array() else {
                 errs.push(Ajv::MustBe("array"));
                 return;
@@ -118,6 +129,18 @@ fn check(v: &Value, s: &S, errs: &mut Vec<Ajv>) {
             }
             for item in a {
                 check(item, items, errs);
+            }
+            // ajv walks from the end, remembering where each item was last seen: the first
+            // repeat is item `i` equal to the nearer later item `j`.
+            if *unique {
+                let mut seen: Vec<(&Value, usize)> = Vec::new();
+                for i in (0..a.len()).rev() {
+                    if let Some(&(_, j)) = seen.iter().find(|(x, _)| *x == &a[i]) {
+                        errs.push(Ajv::Duplicate { i, j });
+                        break;
+                    }
+                    seen.push((&a[i], i));
+                }
             }
         }
         S::Obj { props, additional } => {

@@ -153,7 +153,9 @@ impl Hub {
             }
             Event::NotifyUser { event, .. } => ("stream-notify-user", event.as_str(), None),
             // For the domain (caches), not for sockets.
-            Event::SettingChanged { .. } | Event::Resync => return,
+            Event::SettingChanged { .. } | Event::PermissionsChanged { .. } | Event::Resync => {
+                return;
+            }
             Event::Inquiry { inquiry, kind } => {
                 // Agents watch `public` (no department) or `department/<id>`, and the inquiry.
                 let collection = "stream-livechat-inquiry-queue-observer";
@@ -183,9 +185,10 @@ impl Hub {
                 Event::NotifyRoom { args, .. } | Event::NotifyUser { args, .. } => {
                     changed(collection, event_name, args)
                 }
-                Event::Inquiry { .. } | Event::SettingChanged { .. } | Event::Resync => {
-                    Arc::from("")
-                }
+                Event::Inquiry { .. }
+                | Event::SettingChanged { .. }
+                | Event::PermissionsChanged { .. }
+                | Event::Resync => Arc::from(""),
             },
         );
     }

@@ -302,11 +302,11 @@ async fn subscribe(
             let Some(user) = &c.user else {
                 return Err(not_allowed());
             };
-            if !crate::domain::auth::user_has_permission(user, "view-l-room") {
+            if !s.lc.has_permission(user, "view-l-room") {
                 return Err(not_allowed());
             }
             if let Some(dept) = event.strip_prefix("department/")
-                && !crate::domain::auth::user_has_permission(user, "view-livechat-manager")
+                && !s.lc.has_permission(user, "view-livechat-manager")
                 && !s
                     .lc
                     .agent_department_ids(&user.id)

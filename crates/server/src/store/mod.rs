@@ -145,6 +145,20 @@ pub trait Store: Send + Sync + 'static {
     /// Atomically adds one to a numeric setting and returns the new value.
     async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64>;
 
+    // permissions and roles
+    async fn permissions(&self) -> StoreResult<Vec<Permission>>;
+    /// Inserts the permissions that do not exist yet (existing ones keep their roles).
+    async fn seed_permissions(&self, defaults: &[Permission]) -> StoreResult<()>;
+    /// Replaces the roles of each named permission, all in one transaction.
+    async fn set_permission_roles(
+        &self,
+        changes: &[(String, Vec<String>)],
+        at: Ts,
+    ) -> StoreResult<()>;
+    async fn roles(&self) -> StoreResult<Vec<Role>>;
+    /// Inserts the roles that do not exist yet.
+    async fn seed_roles(&self, defaults: &[Role]) -> StoreResult<()>;
+
     // visitors
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>>;
     async fn visitor_by_token(&self, token: &str) -> StoreResult<Option<Visitor>>;

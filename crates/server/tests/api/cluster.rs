@@ -149,6 +149,7 @@ async fn visitor_and_agent_on_different_instances_hear_each_other() {
 
     // Assignment from B reaches the visitor on A: jane forwards the chat to joe.
     let joe = b.create_agent("joe").await;
+    b.grant("transfer-livechat-guest", "livechat-agent").await;
     let r = b
         .post_as(
             &jane,

@@ -435,6 +435,8 @@ async fn agent_requested_transcript_goes_out_on_close() {
     let app = TestApp::spawn().await;
     Smtp::configure(&app, smtp.port).await;
     let (rid, agent) = conversation(&app, "tok-r").await;
+    app.grant("send-omnichannel-chat-transcript", "livechat-agent")
+        .await;
     let path = format!("/api/v1/livechat/transcript/{rid}");
     let req = json!({"email": "mary@example.org", "subject": "Your chat with us"});
 

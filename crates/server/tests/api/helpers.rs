@@ -277,6 +277,34 @@ impl TestApp {
         assert_eq!(r.status, 200, "setting {id}: {}", r.text);
     }
 
+    /// Gives `permission` to `role` too, as an admin does through `permissions.update`
+    /// (upstream's defaults keep e.g. forwarding and transcripts from plain agents).
+    pub async fn grant(&self, permission: &str, role: &str) {
+        let all = self
+            .get_as(&self.admin, "/api/v1/permissions.listAll")
+            .await;
+        let mut roles: Vec<Value> = all.body["update"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["_id"] == permission)
+            .unwrap_or_else(|| panic!("no permission {permission}"))["roles"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if !roles.iter().any(|r| r == role) {
+            roles.push(json!(role));
+        }
+        let r = self
+            .post_as(
+                &self.admin,
+                "/api/v1/permissions.update",
+                json!({"permissions": [{"_id": permission, "roles": roles}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "grant {permission}: {}", r.text);
+    }
+
     pub async fn visitor(&self, token: &str) -> Value {
         let r = self
             .post(

@@ -21,6 +21,7 @@ mod email;
 mod messages;
 mod outbox;
 mod page_visited;
+mod permissions;
 mod process;
 mod realtime;
 mod room;

@@ -176,6 +176,8 @@ async fn line_breaks_in_the_offline_form_never_stop_delivery() {
 async fn addresses_that_reach_a_header_are_refused_with_a_line_break() {
     let app = TestApp::spawn().await;
     let agent = app.create_agent("agent1").await;
+    app.grant("send-omnichannel-chat-transcript", "livechat-agent")
+        .await;
     // A department's e-mail (the offline form's recipient).
     let r = app
         .post_as(

@@ -27,6 +27,7 @@ fn msgs_of(app: &TestApp, rid: &str) -> Vec<Value> {
 #[tokio::test]
 async fn forward_to_an_agent() {
     let app = TestApp::spawn().await;
+    app.grant("transfer-livechat-guest", "livechat-agent").await;
     let a = app.create_agent("a").await;
     let room = served_room(&app, "tok").await;
     let rid = room["_id"].as_str().unwrap().to_string();

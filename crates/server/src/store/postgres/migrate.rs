@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "presence",
         include_str!("../../../migrations/postgres/0004_presence.sql"),
     ),
+    (
+        5,
+        "permissions",
+        include_str!("../../../migrations/postgres/0005_permissions.sql"),
+    ),
 ];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).

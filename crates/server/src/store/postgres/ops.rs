@@ -344,6 +344,7 @@ fn like_escape(s: &str) -> String {
 
 mod extras;
 mod outbox;
+mod permissions;
 mod work;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1";
@@ -568,6 +569,27 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(v.parse().unwrap_or(default + 1))
+    }
+
+    async fn permissions(&self) -> StoreResult<Vec<Permission>> {
+        permissions::permissions(&self.pool).await
+    }
+    async fn seed_permissions(&self, defaults: &[Permission]) -> StoreResult<()> {
+        permissions::seed_permissions(&self.pool, defaults).await
+    }
+    async fn set_permission_roles(
+        &self,
+        changes: &[(String, Vec<String>)],
+        at: Ts,
+    ) -> StoreResult<()> {
+        in_tx!(self, |c| permissions::set_permission_roles(c, changes, at)
+            .await)
+    }
+    async fn roles(&self) -> StoreResult<Vec<Role>> {
+        permissions::roles(&self.pool).await
+    }
+    async fn seed_roles(&self, defaults: &[Role]) -> StoreResult<()> {
+        permissions::seed_roles(&self.pool, defaults).await
     }
 
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {

@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "presence",
         include_str!("../../../migrations/sqlite/0004_presence.sql"),
     ),
+    (
+        5,
+        "permissions",
+        include_str!("../../../migrations/sqlite/0005_permissions.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {

@@ -276,6 +276,7 @@ fn like_escape(s: &str) -> String {
 }
 
 mod extras;
+mod permissions;
 mod work;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc FROM rooms WHERE token = ?1 AND open = 1";
@@ -467,6 +468,32 @@ impl Store for SqliteStore {
             Ok(v.parse().unwrap_or(default + 1))
         })
         .await
+    }
+
+    async fn permissions(&self) -> StoreResult<Vec<Permission>> {
+        self.read(permissions::permissions)
+    }
+    async fn seed_permissions(&self, defaults: &[Permission]) -> StoreResult<()> {
+        let defaults = defaults.to_vec();
+        self.write(move |c| permissions::seed_permissions(c, &defaults))
+            .await
+    }
+    async fn set_permission_roles(
+        &self,
+        changes: &[(String, Vec<String>)],
+        at: Ts,
+    ) -> StoreResult<()> {
+        let changes = changes.to_vec();
+        self.write(move |c| permissions::set_permission_roles(c, &changes, at))
+            .await
+    }
+    async fn roles(&self) -> StoreResult<Vec<Role>> {
+        self.read(permissions::roles)
+    }
+    async fn seed_roles(&self, defaults: &[Role]) -> StoreResult<()> {
+        let defaults = defaults.to_vec();
+        self.write(move |c| permissions::seed_roles(c, &defaults))
+            .await
     }
 
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {
