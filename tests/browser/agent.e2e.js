@@ -160,6 +160,11 @@ async function setup(server) {
   await user('bob', 'Bob Agent');
   await user('carol', 'Carol Away');
   for (const u of ['alice', 'bob', 'carol']) await h.rest(server.url, 'POST', 'livechat/users/agent', { username: u }, admin);
+  // Upstream's defaults keep forwarding and transcripts from plain agents; this team allows both.
+  const perms = (await h.rest(server.url, 'GET', 'permissions.listAll', null, admin)).update;
+  const withAgents = (id) => ({ _id: id, roles: [...new Set([...perms.find((p) => p._id === id).roles, 'livechat-agent'])] });
+  await h.rest(server.url, 'POST', 'permissions.update',
+    { permissions: ['transfer-livechat-guest', 'send-omnichannel-chat-transcript'].map(withAgents) }, admin);
   const carol = await h.login(server.url, 'carol', 'carol-pass');
   await h.rest(server.url, 'POST', 'livechat/agent.status', { status: 'not-available' }, carol);
   const ids = {};

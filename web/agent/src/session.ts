@@ -51,7 +51,16 @@ function forget(error?: string): void {
   session.set(error ? { kind: 'signed-out', error } : { kind: 'signed-out' });
 }
 
-function start(me: Me): void {
+/** Which roles hold each permission, as the server has them (`permissions.listAll`). */
+let grants: Record<string, string[]> = {};
+
+async function loadPermissions(): Promise<void> {
+  const res = await api.get<{ update: { _id: string; roles: string[] }[] }>('permissions.listAll');
+  grants = Object.fromEntries(res.update.map((p) => [p._id, p.roles]));
+}
+
+async function start(me: Me): Promise<void> {
+  await loadPermissions();
   const ddp = new Ddp(socketUrl(), () => localStorage.getItem(TOKEN));
   ddp.onLoginFailed(() => forget('Your session has ended. Please sign in again.'));
   ddp.start();
@@ -72,7 +81,7 @@ export async function restore(): Promise<void> {
   for (;;) {
     try {
       const me = await api.get<Me>('me');
-      start(me);
+      await start(me);
       return;
     } catch (e) {
       if (e instanceof ApiError) {
@@ -96,7 +105,7 @@ export async function signIn(user: string, password: string): Promise<void> {
   localStorage.setItem(USER, res.data.userId);
   setCredentials({ userId: res.data.userId, authToken: res.data.authToken });
   fileCookies({ userId: res.data.userId, authToken: res.data.authToken });
-  start(res.data.me);
+  await start(res.data.me);
 }
 
 export async function signOut(): Promise<void> {
@@ -113,17 +122,9 @@ export function updateMe(f: (me: Me) => Me): void {
   if (s.kind === 'signed-in') session.set({ ...s, me: f(s.me) });
 }
 
-const PERMISSIONS: Record<string, string[]> = {
-  'view-l-room': ['livechat-agent', 'livechat-manager', 'livechat-monitor', 'admin'],
-  'view-livechat-manager': ['livechat-manager', 'livechat-monitor', 'admin'],
-  'view-livechat-rooms': ['livechat-manager', 'livechat-monitor', 'admin'],
-  'transfer-livechat-guest': ['livechat-agent', 'livechat-manager', 'livechat-monitor', 'admin'],
-  'send-omnichannel-chat-transcript': ['livechat-agent', 'livechat-manager', 'admin'],
-};
-
-/** Upstream's default role grants, to decide what to offer (the server decides what is allowed). */
+/** Does one of my roles hold the permission? Decides what to offer; the server decides what is allowed. */
 export function can(me: Me, permission: string): boolean {
-  const roles = PERMISSIONS[permission] ?? ['admin'];
+  const roles = grants[permission] ?? [];
   return me.roles.some((r) => roles.includes(r));
 }
 

@@ -8,7 +8,7 @@ import { api, describe } from '../lib/rest';
 import { navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import type { Message, Room } from '../lib/types';
-import { session } from '../session';
+import { can, session } from '../session';
 import { CloseDialog, TranscriptDialog, TransferDialog } from './Actions';
 import { Conversation } from './conversation';
 import type { WorkspaceData } from './data';
@@ -87,15 +87,19 @@ export function ConversationView(props: {
         </header>
         {open && (
           <div class="actions" role="toolbar" aria-label="Chat actions">
-            <button type="button" onClick={() => setDialog('transfer')}>
-              Transfer
-            </button>
+            {can(data.me, 'transfer-livechat-guest') && (
+              <button type="button" onClick={() => setDialog('transfer')}>
+                Transfer
+              </button>
+            )}
             <button type="button" onClick={() => void returnToQueue()}>
               Return to queue
             </button>
-            <button type="button" onClick={() => setDialog('transcript')}>
-              Request transcript
-            </button>
+            {can(data.me, 'send-omnichannel-chat-transcript') && (
+              <button type="button" onClick={() => setDialog('transcript')}>
+                Request transcript
+              </button>
+            )}
             <button type="button" class="danger" onClick={() => setDialog('close')}>
               Close chat
             </button>
