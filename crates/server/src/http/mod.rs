@@ -9,6 +9,7 @@ pub mod info;
 pub mod livechat;
 pub mod ratelimit;
 pub mod schema;
+pub mod serve;
 pub mod settings;
 pub mod users;
 pub mod validate;

@@ -26,6 +26,7 @@ mod realtime;
 mod room;
 mod routing;
 mod settings;
+mod slow_clients;
 mod survey;
 mod transfers;
 mod triggers;
