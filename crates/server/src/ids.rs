@@ -38,6 +38,41 @@ pub fn object_id() -> String {
     format!("{:08x}{}{:06x}", secs, hex::encode(rnd), c)
 }
 
+/// Where document ids come from. Production mints random ones; tests may count.
+pub trait Ids: Send + Sync + 'static {
+    /// A Meteor-style id (rooms, messages, users, subscriptions).
+    fn id(&self) -> String;
+    /// An ObjectId (visitors, inquiries, triggers).
+    fn object_id(&self) -> String;
+}
+
+pub type SharedIds = std::sync::Arc<dyn Ids>;
+
+#[derive(Default)]
+pub struct RandomIds;
+
+impl Ids for RandomIds {
+    fn id(&self) -> String {
+        random_id()
+    }
+    fn object_id(&self) -> String {
+        object_id()
+    }
+}
+
+/// Ids in the shapes above from a counter (`00000000000000001`, …): reproducible runs.
+#[derive(Default)]
+pub struct SequentialIds(AtomicU32);
+
+impl Ids for SequentialIds {
+    fn id(&self) -> String {
+        format!("{:017}", self.0.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn object_id(&self) -> String {
+        format!("{:024x}", self.0.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@ use super::Livechat;
 use super::rooms::{RoomRequest, RoomSource};
 use super::visitors::RegisterGuest;
 use crate::error::{Code, Result};
-use crate::ids;
 use crate::model::*;
+use crate::store::unit::{Ask, Put, RoomKey, Rows, Writes};
 use serde_json::{Map, Value};
 
 pub struct RoomInfo {
@@ -54,7 +54,7 @@ impl Livechat {
         }
         let now = self.now();
         let sub = Subscription {
-            id: ids::random_id(),
+            id: self.ids.id(),
             rid: room.id.clone(),
             name: room.fname.clone(),
             fname: room.fname.clone(),
@@ -78,15 +78,20 @@ impl Livechat {
             updated_at: now,
         };
         let joined = Message::system(
-            ids::random_id(),
+            self.ids.id(),
             "uj",
             &room.id,
             &user.username,
             user.user_ref(),
             now,
         );
-        self.store.add_user_to_room(&room.id, sub, joined).await?;
-        Ok(())
+        let ask = Ask {
+            room: Some(RoomKey::Id(room.id.clone())),
+            subscriptions: true,
+            ..Default::default()
+        };
+        self.unit(ask, move |rows| Ok((join(rows, &sub, &joined), ())))
+            .await
     }
 
     /// `livechat/room.saveInfo`: room topic, tags and custom data; the visitor's contact data.
@@ -213,4 +218,23 @@ impl Livechat {
         }
         Ok(out)
     }
+}
+
+/// A user joins a room: its subscription, `usersCount`, the `uj` message (nothing when the
+/// user is subscribed already).
+fn join(rows: Rows, sub: &Subscription, joined: &Message) -> Writes {
+    let mut w = Writes::default();
+    let Some(mut room) = rows.room else {
+        return w;
+    };
+    if rows.subscribers.iter().any(|s| s.sub.u.id == sub.u.id) {
+        return w;
+    }
+    room.users_count += 1;
+    room.msgs += 1;
+    room.updated_at = joined.ts;
+    w.rooms.push(Put::Update(room));
+    w.subscriptions.push(Put::Insert(sub.clone()));
+    w.messages.push(joined.clone());
+    w
 }

@@ -134,20 +134,16 @@ impl Livechat {
             }
             let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
             let c2 = count.clone();
-            self.store
-                .modify_open_rooms_by_token(
-                    token,
-                    Box::new(move |r| {
-                        let data = r.livechat_data.get_or_insert_with(Map::new);
-                        if data.get(&key).and_then(Value::as_str) != Some(value.as_str()) {
-                            data.insert(key.clone(), Value::String(value.clone()));
-                            r.updated_at = now;
-                            c2.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Ok(())
-                    }),
-                )
-                .await?;
+            self.modify_open_room(token, move |r| {
+                let data = r.livechat_data.get_or_insert_with(Map::new);
+                if data.get(&key).and_then(Value::as_str) != Some(value.as_str()) {
+                    data.insert(key.clone(), Value::String(value.clone()));
+                    r.updated_at = now;
+                    c2.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(())
+            })
+            .await?;
             return Ok(count.load(Ordering::SeqCst));
         }
         let Some(visitor) = self.store.visitor_by_token(token).await? else {

@@ -1,9 +1,10 @@
 //! The queue: listing inquiries and taking one (upstream's `takeInquiry`).
 
 use super::Livechat;
-use crate::error::{Code, Error, Result};
-use crate::model::{Inquiry, SelectedAgent, User};
-use crate::store::{AgentChoice, AgentOrder, AgentQuery, TakeOutcome};
+use super::routing::{self, AgentOrder, AgentQuery, Choice, Take, TakeOutcome};
+use crate::error::{Code, Result};
+use crate::model::{Inquiry, SelectedAgent};
+use crate::store::unit::{AgentsAsk, Ask, InquiryKey, RoomKey};
 
 impl Livechat {
     /// The departments whose queue an agent sees: its own (and inquiries without one).
@@ -52,21 +53,25 @@ impl Livechat {
             order: AgentOrder::LeastAssigned,
             max_chats: None,
         };
-        let user: User = self
+        let agent = self
             .store
-            .available_agents(&available)
+            .agents(&AgentsAsk {
+                ids: vec![agent_id.to_string()],
+                ..Default::default()
+            })
             .await?
             .into_iter()
-            .find(|u| u.id == agent_id)
-            .ok_or_else(|| Error::from(Code::AgentStatusServiceOffline))?;
-        let max = self.max_chats(inquiry.department.as_deref()).await?;
-        let choice = AgentChoice::Agent(SelectedAgent {
-            agent_id: user.id.clone(),
-            username: user.username.clone(),
-        });
-        let mut a = self.assignment(self.now(), max);
-        a.require_untaken = true;
-        match self.store.take_inquiry(inquiry_id, &choice, &a).await? {
+            .find(|c| routing::is_available(c, &available))
+            .ok_or(Code::AgentStatusServiceOffline)?;
+        let take = Take {
+            choice: Choice::Agent(SelectedAgent {
+                agent_id: agent.id,
+                username: agent.username,
+            }),
+            max_chats: self.max_chats(inquiry.department.as_deref()).await?,
+            require_untaken: true,
+        };
+        match self.take(inquiry_id, take).await? {
             TakeOutcome::Taken { room, agent } => {
                 self.publish_agent(&room.id, Some(&agent.agent_id)).await;
                 self.publish_inquiry(&room.id, "changed").await;
@@ -108,16 +113,17 @@ impl Livechat {
         let mut routed = 0;
         for inquiry in queued {
             let query = self.agent_query_for(inquiry.department.clone()).await?;
-            let max = query.max_chats;
-            let choice = AgentChoice::Route {
-                preferred: None,
-                query,
-            };
-            let mut a = self.assignment(self.now(), max);
             // The list may be stale: another pass (on this or another instance) may have
-            // routed the chat since; the store then refuses instead of routing it again.
-            a.require_untaken = true;
-            match self.store.take_inquiry(&inquiry.id, &choice, &a).await? {
+            // routed the chat since; the take then refuses instead of routing it again.
+            let take = Take {
+                max_chats: query.max_chats,
+                choice: Choice::Route {
+                    preferred: None,
+                    query,
+                },
+                require_untaken: true,
+            };
+            match self.take(&inquiry.id, take).await? {
                 TakeOutcome::Taken { room, agent } => {
                     self.publish_agent(&room.id, Some(&agent.agent_id)).await;
                     self.publish_inquiry(&room.id, "changed").await;
@@ -134,5 +140,20 @@ impl Livechat {
             }
         }
         Ok(routed)
+    }
+}
+
+impl Livechat {
+    /// Assigns the inquiry's room as `take` says, in one unit of work.
+    async fn take(&self, inquiry_id: &str, take: Take) -> Result<TakeOutcome> {
+        let ask = Ask {
+            inquiry: Some(InquiryKey::Id(inquiry_id.to_string())),
+            room: Some(RoomKey::OfInquiry),
+            subscriptions: true,
+            agents: Some(take.choice.ask(take.max_chats)),
+        };
+        let (ids, now) = (self.ids.clone(), self.now());
+        self.unit(ask, move |rows| Ok(routing::take(rows, &take, now, &*ids)))
+            .await
     }
 }

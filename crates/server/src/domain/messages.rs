@@ -3,8 +3,8 @@
 
 use super::Livechat;
 use crate::error::{Code, Error, Result};
-use crate::ids;
 use crate::model::*;
+use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Rows, Writes};
 use crate::time::Ts;
 use serde_json::{Value, json};
 
@@ -90,6 +90,63 @@ pub struct Close {
     pub tags: Option<Vec<String>>,
 }
 
+/// How a room closes: who, with which tags, and the `livechat-close` message.
+struct Closing {
+    closer: String,
+    by: Value,
+    tags: Option<Vec<String>>,
+    message: Message,
+}
+
+/// The closed room, with the inquiry and subscriptions it had.
+type Closed = (Room, Option<Inquiry>, Vec<Subscription>);
+
+/// Upstream's `closeRoom` on the documents: the room closed with its durations, tags and
+/// the visitor offline, its inquiry and subscriptions gone, the closing message. Answers
+/// the closed room with the inquiry and subscriptions it had.
+fn close_room(
+    rows: Rows,
+    c: &Closing,
+    now: Ts,
+) -> Result<(Writes, Closed)> {
+    let mut r = rows.room.ok_or(Code::InvalidRoom)?;
+    if !r.is_open() {
+        return Err(Code::RoomClosed.into());
+    }
+    r.closed_at = Some(now);
+    r.closer = Some(c.closer.clone());
+    r.closed_by = Some(c.by.clone());
+    let served_at = r.served_by.as_ref().map(|s| s.ts);
+    let m = r.metrics.get_or_insert_with(Metrics::default);
+    m.chat_duration = Some(now.secs_since(r.ts));
+    m.service_time_duration = served_at.map(|t| now.secs_since(t));
+    r.v.status = "offline".into();
+    if let Some(t) = &c.tags {
+        let mut all = r.tags.clone().unwrap_or_default();
+        for tag in t {
+            if !all.contains(tag) {
+                all.push(tag.clone());
+            }
+        }
+        r.tags = Some(all);
+    }
+    r.open = None;
+    r.msgs += 1;
+    r.updated_at = now;
+    let subs: Vec<Subscription> = rows.subscribers.into_iter().map(|s| s.sub).collect();
+    let w = Writes {
+        rooms: vec![Put::Update(r.clone())],
+        inquiries_removed: rows.inquiry.iter().map(|i| i.rid.clone()).collect(),
+        subscriptions_removed: subs
+            .iter()
+            .map(|s| (s.rid.clone(), s.u.id.clone()))
+            .collect(),
+        messages: vec![c.message.clone()],
+        ..Default::default()
+    };
+    Ok((w, (r, rows.inquiry, subs)))
+}
+
 impl Livechat {
     pub fn new_message(
         &self,
@@ -100,7 +157,9 @@ impl Livechat {
         ts: Ts,
     ) -> Message {
         Message {
-            id: id.filter(|i| !i.is_empty()).unwrap_or_else(ids::random_id),
+            id: id
+                .filter(|i| !i.is_empty())
+                .unwrap_or_else(|| self.ids.id()),
             t: None,
             rid: rid.to_string(),
             msg: msg.to_string(),
@@ -412,7 +471,7 @@ impl Livechat {
         let now = self.now();
         let close_msg = {
             let mut m = Message::system(
-                ids::random_id(),
+                self.ids.id(),
                 "livechat-close",
                 &room.id,
                 &c.comment,
@@ -423,42 +482,21 @@ impl Livechat {
             m.transcript_requested = Some(room.transcript_request.is_some());
             m
         };
-        let closer = closer.to_string();
-        let by = json!({"_id": closed_by.id, "username": closed_by.username});
-        let tags = c.tags.clone();
-        let update = Box::new(move |r: &mut Room| {
-            if !r.is_open() {
-                return Err(Code::RoomClosed.into());
-            }
-            r.closed_at = Some(now);
-            r.closer = Some(closer.clone());
-            r.closed_by = Some(by.clone());
-            let served_at = r.served_by.as_ref().map(|s| s.ts);
-            let m = r.metrics.get_or_insert_with(Metrics::default);
-            m.chat_duration = Some(now.secs_since(r.ts));
-            m.service_time_duration = served_at.map(|t| now.secs_since(t));
-            r.v.status = "offline".into();
-            if let Some(t) = &tags {
-                let mut all = r.tags.clone().unwrap_or_default();
-                for tag in t {
-                    if !all.contains(tag) {
-                        all.push(tag.clone());
-                    }
-                }
-                r.tags = Some(all);
-            }
-            r.open = None;
-            r.msgs += 1;
-            r.updated_at = now;
-            Ok(())
-        });
-        let inquiry = self.store.inquiry_by_room(&room.id).await?;
-        let subs = self.store.subscriptions_of_room(&room.id).await?;
-        let closed = self
-            .store
-            .close_room(&room.id, update, close_msg.clone())
-            .await?
-            .ok_or(Code::InvalidRoom)?;
+        let closing = Closing {
+            closer: closer.to_string(),
+            by: json!({"_id": closed_by.id, "username": closed_by.username}),
+            tags: c.tags,
+            message: close_msg.clone(),
+        };
+        let ask = Ask {
+            room: Some(RoomKey::Id(room.id.clone())),
+            inquiry: Some(InquiryKey::OfRoom),
+            subscriptions: true,
+            agents: None,
+        };
+        let (closed, inquiry, subs) = self
+            .unit(ask, move |rows| close_room(rows, &closing, now))
+            .await?;
         self.publish_message(&close_msg);
         if let Some(i) = inquiry {
             let was_queued = i.status == "queued";

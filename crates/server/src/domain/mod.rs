@@ -13,6 +13,7 @@ pub mod messages;
 pub mod navigation;
 pub mod presence;
 pub mod rooms;
+pub mod routing;
 pub mod settings;
 pub mod survey;
 pub mod transfers;
@@ -21,9 +22,13 @@ pub mod uploads;
 pub mod users;
 pub mod visitors;
 
+use crate::error::{Error, Result};
+use crate::ids::SharedIds;
 use crate::store::SharedStore;
+use crate::store::unit::{Ask, Rows, Writes};
 use crate::time::{SharedClock, Ts};
 use settings::Settings;
+use std::sync::Arc;
 
 /// The domain service every handler talks to.
 #[derive(Clone)]
@@ -31,6 +36,8 @@ pub struct Livechat {
     pub store: SharedStore,
     pub settings: Settings,
     pub clock: SharedClock,
+    /// Every document id is minted here.
+    pub ids: SharedIds,
     /// bcrypt work factor for new password hashes (upstream uses 10).
     pub bcrypt_cost: u32,
     pub bus: crate::bus::SharedBus,
@@ -51,6 +58,7 @@ impl Livechat {
             store,
             settings,
             clock,
+            ids: Arc::new(crate::ids::RandomIds),
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
             instance: crate::ids::random_id().into(),
@@ -67,6 +75,29 @@ impl Livechat {
 
     pub fn now(&self) -> Ts {
         self.clock.now()
+    }
+
+    /// Runs `rule` on the rows `ask` reads and applies the writes it returns, in one
+    /// transaction of the store; answers what the rule answered.
+    pub async fn unit<T, F>(&self, ask: Ask, rule: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(Rows) -> Result<(Writes, T)> + Send + Sync + 'static,
+    {
+        let slot = Arc::new(parking_lot::Mutex::new(None));
+        let answer = slot.clone();
+        self.store
+            .unit(
+                ask,
+                Box::new(move |rows| {
+                    let (writes, t) = rule(rows)?;
+                    *answer.lock() = Some(t);
+                    Ok(writes)
+                }),
+            )
+            .await?;
+        let t = slot.lock().take();
+        t.ok_or_else(|| Error::internal("the store did not run the rule"))
     }
 }
 

@@ -2,11 +2,10 @@
 //! takes a new chat, and the agent's public profile.
 
 use super::Livechat;
+use super::routing::{self, AgentOrder, AgentQuery, Choice, NewRoom};
 use crate::error::{Code, Error, Result};
-use crate::ids;
 use crate::model::*;
-use crate::store::{AgentChoice, AgentOrder, AgentQuery, Assignment, NewRoom};
-use crate::time::Ts;
+use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Writes};
 use serde_json::{Map, Value, json};
 
 /// The routing methods (`Livechat_Routing_Method`).
@@ -115,7 +114,8 @@ impl Livechat {
         let q = self
             .agent_query(department.map(str::to_string), false)
             .await?;
-        Ok(!self.store.available_agents(&q).await?.is_empty())
+        let agents = self.store.agents(&q.ask(None)).await?;
+        Ok(!routing::available(&q, &agents).is_empty())
     }
 
     /// The first department of the chain (the department, then its fallbacks) that has an
@@ -160,12 +160,10 @@ impl Livechat {
 
     async fn has_bot_agent(&self) -> Result<bool> {
         let q = self.agent_query(None, false).await?;
-        Ok(self
-            .store
-            .available_agents(&q)
-            .await?
+        let agents = self.store.agents(&q.ask(None)).await?;
+        Ok(routing::available(&q, &agents)
             .iter()
-            .any(|u| u.has_role("bot")))
+            .any(|c| c.has_role("bot")))
     }
 
     /// The first enabled department with agents, shown on registration, that has an
@@ -310,7 +308,7 @@ impl Livechat {
         }
 
         let now = self.now();
-        let rid = ids::random_id();
+        let rid = self.ids.id();
         let source = match &req.source {
             RoomSource::Widget { host } => Source {
                 kind: "widget".into(),
@@ -340,7 +338,7 @@ impl Livechat {
         let started = Message {
             token: Some(visitor.token().to_string()),
             ..Message::system(
-                ids::random_id(),
+                self.ids.id(),
                 "livechat-started",
                 &rid,
                 "",
@@ -392,7 +390,7 @@ impl Livechat {
             inquiry_status::QUEUED
         };
         let mut inquiry = Inquiry {
-            id: ids::object_id(),
+            id: self.ids.object_id(),
             rid: rid.clone(),
             name: fname,
             ts: now,
@@ -413,13 +411,8 @@ impl Livechat {
         };
         let route = if method.auto_assign() {
             let query = self.agent_query(routing_department.clone(), true).await?;
-            Some((
-                AgentChoice::Route {
-                    preferred: preferred.clone(),
-                    query,
-                },
-                self.assignment(now, query_max(&routing_department, self).await?),
-            ))
+            let max = self.max_chats(routing_department.as_deref()).await?;
+            Some((Choice::Route { preferred, query }, max))
         } else {
             inquiry.queued_at = Some(now);
             if let Some(p) = &preferred {
@@ -428,20 +421,22 @@ impl Livechat {
             }
             None
         };
+        let ask = Ask {
+            room: Some(RoomKey::OpenOfToken(req.token.clone())),
+            agents: route.as_ref().map(|(choice, max)| choice.ask(*max)),
+            ..Default::default()
+        };
+        let new = NewRoom {
+            room,
+            inquiry,
+            messages: vec![started],
+            route,
+            visitor_last_chat: Some((visitor.id.clone(), LastChat { id: rid, ts: now })),
+        };
+        let ids = self.ids.clone();
         let created = self
-            .store
-            .create_room(NewRoom {
-                room,
-                inquiry,
-                messages: vec![started],
-                route,
-                visitor_last_chat: Some((
-                    visitor.id.clone(),
-                    LastChat {
-                        id: rid.clone(),
-                        ts: now,
-                    },
-                )),
+            .unit(ask, move |rows| {
+                Ok(routing::create(rows, new.clone(), now, &*ids))
             })
             .await?;
         if !created.created {
@@ -453,14 +448,7 @@ impl Livechat {
             self.publish_agent(&created.room.id, Some(&agent.agent_id))
                 .await;
         }
-        let mut room = created.room;
-        if method.auto_assign() && created.agent.is_none() {
-            // Nobody could take it (all busy or at their limit): it waits in the queue.
-            self.queue_inquiry_of_room(&room.id, now).await?;
-            if let Some(r) = self.store.room(&room.id).await? {
-                room = r;
-            }
-        }
+        let room = created.room;
         self.publish_inquiry(&room.id, "added").await;
         if created.agent.is_some() {
             self.room_webhook(
@@ -486,36 +474,6 @@ impl Livechat {
         Ok((room, true))
     }
 
-    pub fn assignment(&self, now: Ts, max_chats: Option<i64>) -> Assignment {
-        Assignment {
-            now,
-            subscription_id: ids::random_id(),
-            connected_msg_id: ids::random_id(),
-            joined_msg_id: ids::random_id(),
-            max_chats,
-            require_untaken: false,
-        }
-    }
-
-    async fn queue_inquiry_of_room(&self, rid: &str, now: Ts) -> Result<()> {
-        if let Some(inq) = self.store.inquiry_by_room(rid).await? {
-            self.store
-                .modify_inquiry(
-                    &inq.id,
-                    Box::new(move |q| {
-                        if q.status == inquiry_status::READY {
-                            q.status = inquiry_status::QUEUED.into();
-                            q.queued_at = Some(now);
-                            q.updated_at = now;
-                        }
-                        Ok(())
-                    }),
-                )
-                .await?;
-        }
-        Ok(())
-    }
-
     /// `agent.next/:token`: the agent that would serve this visitor next (and, as upstream,
     /// the routing counter moves).
     pub async fn next_agent_for(
@@ -535,9 +493,15 @@ impl Livechat {
             return Err(Code::AgentNotFound.into());
         }
         let q = self.agent_query(department, true).await?;
+        let (ask, now) = (
+            Ask {
+                agents: Some(q.ask(None)),
+                ..Default::default()
+            },
+            self.now(),
+        );
         let agent = self
-            .store
-            .next_agent(&q, self.now())
+            .unit(ask, move |rows| Ok(routing::next(&q, &rows, now)))
             .await?
             .ok_or(Code::AgentNotFound)?;
         match self.agent_info(&agent.agent_id).await? {
@@ -547,6 +511,33 @@ impl Livechat {
     }
 }
 
-async fn query_max(department: &Option<String>, lc: &Livechat) -> Result<Option<i64>> {
-    lc.max_chats(department.as_deref()).await
+impl Livechat {
+    /// Changes the visitor's open room with `f`; its inquiry keeps the room's visitor and
+    /// name (upstream updates both collections together).
+    pub async fn modify_open_room(
+        &self,
+        token: &str,
+        f: impl Fn(&mut Room) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Option<Room>> {
+        let ask = Ask {
+            room: Some(RoomKey::OpenOfToken(token.to_string())),
+            inquiry: Some(InquiryKey::OfRoom),
+            ..Default::default()
+        };
+        self.unit(ask, move |rows| {
+            let mut w = Writes::default();
+            let Some(mut room) = rows.room else {
+                return Ok((w, None));
+            };
+            f(&mut room)?;
+            if let Some(mut inquiry) = rows.inquiry {
+                inquiry.v = room.v.clone();
+                inquiry.name = room.fname.clone();
+                w.inquiries.push(Put::Update(inquiry));
+            }
+            w.rooms.push(Put::Update(room.clone()));
+            Ok((w, Some(room)))
+        })
+        .await
+    }
 }

@@ -2,10 +2,10 @@
 //! switch, and returning a chat to the queue (upstream's `transfer`, §4.6).
 
 use super::Livechat;
+use super::routing::{self, Choice, Transfer, TransferOutcome};
 use crate::error::{Code, Result};
-use crate::ids;
 use crate::model::*;
-use crate::store::{AgentChoice, Transfer, TransferOutcome};
+use crate::store::unit::{Ask, InquiryKey, RoomKey};
 use crate::time::Ts;
 use serde_json::{Map, Value, json};
 
@@ -83,7 +83,7 @@ impl Livechat {
             name: None,
         };
         let mut m = Message::system(
-            ids::random_id(),
+            self.ids.id(),
             "livechat_transfer_history",
             &room.id,
             "",
@@ -136,7 +136,7 @@ impl Livechat {
                 let history =
                     self.history_message(now, room, &by, "agent", comment, None, Some(to));
                 (
-                    Some(AgentChoice::Agent(SelectedAgent {
+                    Some(Choice::Agent(SelectedAgent {
                         agent_id: user.id,
                         username: user.username,
                     })),
@@ -180,7 +180,7 @@ impl Livechat {
                     self.history_message(now, room, &by, "department", comment, Some(next), None);
                 let choice = if self.routing_method()?.auto_assign() {
                     let query = self.agent_query_for(Some(id.clone())).await?;
-                    Some(AgentChoice::Route { preferred, query })
+                    Some(Choice::Route { preferred, query })
                 } else {
                     None
                 };
@@ -198,10 +198,10 @@ impl Livechat {
         let mut t = Transfer {
             choice,
             department: department.clone(),
-            assignment: self.assignment(now, max),
+            max_chats: max,
             history,
         };
-        match self.store.transfer_room(&room.id, t).await? {
+        match self.move_room(&room.id, t, now).await? {
             TransferOutcome::Done(r) => {
                 self.publish_agent(&r.id, r.served_by_id()).await;
                 self.publish_inquiry(&r.id, "changed").await;
@@ -227,7 +227,7 @@ impl Livechat {
                 t = Transfer {
                     choice: None,
                     department,
-                    assignment: self.assignment(now, None),
+                    max_chats: None,
                     history: self.history_message(
                         now,
                         room,
@@ -239,7 +239,7 @@ impl Livechat {
                     ),
                 };
                 Ok(matches!(
-                    self.store.transfer_room(&room.id, t).await?,
+                    self.move_room(&room.id, t, now).await?,
                     TransferOutcome::Done(_)
                 ))
             }
@@ -339,15 +339,30 @@ impl Livechat {
                 let t = Transfer {
                     choice: None,
                     department: Some(d.clone()),
-                    assignment: self.assignment(now, None),
+                    max_chats: None,
                     history: self.history_message(now, &room, &who, "queue", None, None, None),
                 };
                 Ok(matches!(
-                    self.store.transfer_room(&room.id, t).await?,
+                    self.move_room(&room.id, t, now).await?,
                     TransferOutcome::Done(_)
                 ))
             }
             _ => self.transfer(&room, who, Target::Queue, None).await,
         }
+    }
+}
+
+impl Livechat {
+    /// Moves the room as `t` says at `now`, in one unit of work.
+    async fn move_room(&self, rid: &str, t: Transfer, now: Ts) -> Result<TransferOutcome> {
+        let ask = Ask {
+            room: Some(RoomKey::Id(rid.to_string())),
+            inquiry: Some(InquiryKey::OfRoom),
+            subscriptions: true,
+            agents: t.choice.as_ref().map(|c| c.ask(t.max_chats)),
+        };
+        let ids = self.ids.clone();
+        self.unit(ask, move |rows| Ok(routing::transfer(rows, &t, now, &*ids)))
+            .await
     }
 }

@@ -174,18 +174,14 @@ impl Livechat {
         {
             let name = visitor.name.clone();
             let now = self.now();
-            self.store
-                .modify_open_rooms_by_token(
-                    &token,
-                    Box::new(move |r| {
-                        if let Some(n) = &name {
-                            r.fname = n.clone();
-                        }
-                        r.updated_at = now;
-                        Ok(())
-                    }),
-                )
-                .await?;
+            self.modify_open_room(&token, move |r| {
+                if let Some(n) = &name {
+                    r.fname = n.clone();
+                }
+                r.updated_at = now;
+                Ok(())
+            })
+            .await?;
         }
         Ok(visitor)
     }
@@ -261,16 +257,12 @@ impl Livechat {
             )
             .await?;
         let s = status.to_string();
-        self.store
-            .modify_open_rooms_by_token(
-                token,
-                Box::new(move |r| {
-                    r.v.status = s.clone();
-                    r.updated_at = now;
-                    Ok(())
-                }),
-            )
-            .await?;
+        self.modify_open_room(token, move |r| {
+            r.v.status = s.clone();
+            r.updated_at = now;
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 }

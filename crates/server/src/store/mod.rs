@@ -4,12 +4,14 @@
 
 pub mod postgres;
 pub mod sqlite;
+pub mod unit;
 
 use crate::model::*;
 use crate::time::Ts;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
+use unit::{AgentsAsk, Ask, Candidate, Rule};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,107 +49,6 @@ pub type SharedStore = Arc<dyn Store>;
 /// A change to one document, applied atomically (read, change, write in one transaction).
 pub type ModifyFn<T> = dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync;
 pub type Modify<T> = Box<ModifyFn<T>>;
-
-/// How to choose among available agents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AgentOrder {
-    /// `Auto_Selection`: least `livechatCount` (department agents: least `count`, then `order`),
-    /// ties by username; the chosen agent's counter is incremented.
-    LeastAssigned,
-    /// `Load_Balancing`: fewest open chats now.
-    LeastBusy,
-    /// `Load_Rotation`: longest since the last assignment.
-    LongestIdle,
-}
-
-/// Which agents count as available (spec §4.5) and how to pick one.
-#[derive(Clone, Debug)]
-pub struct AgentQuery {
-    pub department: Option<String>,
-    pub ignore_agent: Option<String>,
-    /// `Livechat_enabled_when_agent_idle`: `away` agents still count.
-    pub idle_ok: bool,
-    pub order: AgentOrder,
-    /// Maximum simultaneous open chats per agent (0 or None: unlimited).
-    pub max_chats: Option<i64>,
-}
-
-/// Everything `take` needs besides the agent: ids and time come from the caller.
-#[derive(Clone, Debug)]
-pub struct Assignment {
-    pub now: Ts,
-    pub subscription_id: String,
-    pub connected_msg_id: String,
-    pub joined_msg_id: String,
-    pub max_chats: Option<i64>,
-    /// A manual take: refuse an inquiry that is already taken (exactly one agent wins).
-    pub require_untaken: bool,
-}
-
-#[derive(Clone, Debug)]
-pub enum AgentChoice {
-    /// A named agent (manual take, preferred agent that is available, transfer).
-    Agent(SelectedAgent),
-    /// Try the preferred agent if available, else ask the routing query.
-    Route {
-        preferred: Option<SelectedAgent>,
-        query: AgentQuery,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum TakeOutcome {
-    Taken {
-        room: Room,
-        agent: SelectedAgent,
-    },
-    /// The room is already served by this agent (nothing changed).
-    Unchanged(Room),
-    NoAgent(Room),
-    RoomClosed,
-    InquiryNotFound,
-    AlreadyTaken,
-    AgentUnavailable,
-    AgentAtLimit,
-}
-
-/// A transfer (upstream's `forwardRoomToAgent`/`forwardRoomToDepartment`/`unassignAgent`).
-pub struct Transfer {
-    /// `None`: return the chat to the queue.
-    pub choice: Option<AgentChoice>,
-    pub department: Option<String>,
-    pub assignment: Assignment,
-    /// The `livechat_transfer_history` message.
-    pub history: Message,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum TransferOutcome {
-    Done(Box<Room>),
-    RoomClosed,
-    NoInquiry,
-    /// Nobody (else) could take it; nothing changed.
-    NoAgent,
-    AgentAtLimit,
-    SameAgent,
-}
-
-pub struct NewRoom {
-    pub room: Room,
-    pub inquiry: Inquiry,
-    pub messages: Vec<Message>,
-    /// Route the new inquiry in the same transaction (status `ready`).
-    pub route: Option<(AgentChoice, Assignment)>,
-    /// The visitor's `lastChat`, written with the room.
-    pub visitor_last_chat: Option<(String, LastChat)>,
-}
-
-pub struct CreatedRoom {
-    pub room: Room,
-    /// false when another request created the visitor's open room first.
-    pub created: bool,
-    pub agent: Option<SelectedAgent>,
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct UserQuery {
@@ -269,18 +170,16 @@ pub trait Store: Send + Sync + 'static {
     async fn visitor_exists(&self, token: &str) -> StoreResult<bool>;
     /// Does the token have this room (in any state)?
     async fn room_of_token_exists(&self, token: &str, rid: &str) -> StoreResult<bool>;
-    /// Creates room, inquiry and messages together, and routes when asked; if the token
-    /// already has an open room, writes nothing and returns that room.
-    async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom>;
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>>;
-    /// Applies `f` to every open room of the token and to their inquiries' `v`.
-    async fn modify_open_rooms_by_token(
-        &self,
-        token: &str,
-        f: Modify<Room>,
-    ) -> StoreResult<Vec<Room>>;
 
-    // inquiries and routing
+    // units of work: the livechat rules' reads and writes, in one transaction
+    /// Reads what `ask` names, runs `rule` on the rows and applies the writes it returns,
+    /// atomically (nothing is written when the rule fails).
+    async fn unit(&self, ask: Ask, rule: Rule) -> StoreResult<()>;
+    /// Routing candidates, read outside any unit (availability checks).
+    async fn agents(&self, ask: &AgentsAsk) -> StoreResult<Vec<Candidate>>;
+
+    // inquiries
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>>;
     async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>>;
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>>;
@@ -293,20 +192,6 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Inquiry>, i64)>;
-    async fn take_inquiry(
-        &self,
-        inquiry_id: &str,
-        choice: &AgentChoice,
-        a: &Assignment,
-    ) -> StoreResult<TakeOutcome>;
-    /// Moves an open room to another agent, department or back to the queue, atomically:
-    /// the previous agents' subscriptions go (with `ul` messages), the history is written.
-    async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome>;
-    /// Picks the next agent for the query and bumps its counter, without assigning a room
-    /// (upstream's `getNextAgent`, used by `agent.next`).
-    async fn next_agent(&self, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>>;
-    async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>>;
-    async fn any_available_agent(&self, q: &AgentQuery) -> StoreResult<bool>;
 
     // messages
     /// Inserts the message and applies `room_update` to its room in one transaction;
@@ -329,14 +214,6 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         hidden_types: &[String],
     ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>>;
-    /// Closes the room (`close` applies the fields), deletes its inquiry and subscriptions
-    /// and adds the closing message, together.
-    async fn close_room(
-        &self,
-        rid: &str,
-        close: Modify<Room>,
-        msg: Message,
-    ) -> StoreResult<Option<Room>>;
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
     /// A room's messages newest first, optionally those containing `search`; with the total.
     async fn room_messages(
@@ -347,13 +224,6 @@ pub trait Store: Send + Sync + 'static {
         count: i64,
     ) -> StoreResult<(Vec<Message>, i64)>;
     async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)>;
-    /// Adds a user to a room: subscription (if missing), `usersCount`, the `uj` message.
-    async fn add_user_to_room(
-        &self,
-        rid: &str,
-        sub: Subscription,
-        joined: Message,
-    ) -> StoreResult<bool>;
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
 
     // departments

@@ -201,25 +201,6 @@ fn dept_agent(r: DeptAgentRow) -> DepartmentAgent {
     }
 }
 
-/// The availability filter of spec §4.5 over `users u`, with the open-chat limit
-/// (parameters: $1 ignored agent, $2 limit).
-fn availability_sql(q: &AgentQuery) -> String {
-    let mut s = String::from(
-        "u.is_agent AND u.active AND u.status_livechat = 'available' AND u.status <> 'offline' AND u.id <> $1",
-    );
-    if !q.idle_ok {
-        s.push_str(" AND COALESCE(u.status_connection, '') <> 'away'");
-    }
-    if q.max_chats.is_some_and(|m| m > 0) {
-        s.push_str(
-            " AND (SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1) < $2",
-        );
-    } else {
-        s.push_str(" AND $2::bigint IS NOT NULL");
-    }
-    s
-}
-
 /// Advisory lock key of routing decisions (`pg_advisory_xact_lock(class, key)`).
 const ROUTING_LOCK: (i32, i32) = (0x4643_5254, 0); // "FCRT"
 
@@ -259,256 +240,8 @@ impl PgStore {
     }
 }
 
-/// Chooses an agent for `q` and applies the routing method's bookkeeping (counters,
-/// last routing time) in the caller's transaction, under the routing lock (the choice is
-/// read after the lock, so it sees everything the lock's previous holder committed).
-async fn pick_agent(c: &mut Conn, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
-    let avail = availability_sql(q);
-    let ignore = q.ignore_agent.clone().unwrap_or_default();
-    let max = q.max_chats.unwrap_or(0);
-    let order = match q.order {
-        AgentOrder::LeastAssigned if q.department.is_some() => {
-            "da.count, da.ord, lower(u.username)"
-        }
-        AgentOrder::LeastAssigned => "u.livechat_count, lower(u.username)",
-        AgentOrder::LeastBusy => {
-            "(SELECT COUNT(*) FROM rooms r2 WHERE r2.served_by = u.id AND r2.open = 1), lower(u.username)"
-        }
-        AgentOrder::LongestIdle => "COALESCE(u.last_routing_time, 0), lower(u.username)",
-    };
-    let sql = match &q.department {
-        Some(_) => format!(
-            "SELECT u.id, u.username, da.id FROM department_agents da JOIN users u ON u.id = da.agent_id
-             WHERE da.department_id = $3 AND {avail} ORDER BY {order} LIMIT 1"
-        ),
-        None => format!(
-            "SELECT u.id, u.username, NULL::text FROM users u WHERE {avail} ORDER BY {order} LIMIT 1"
-        ),
-    };
-    routing_lock(c).await?;
-    let mut query = sqlx::query_as::<_, (String, String, Option<String>)>(AssertSqlSafe(sql))
-        .bind(ignore)
-        .bind(max);
-    if let Some(d) = &q.department {
-        query = query.bind(d.clone());
-    }
-    let Some((agent_id, username, dept_agent)) = query.fetch_optional(&mut *c).await? else {
-        return Ok(None);
-    };
-    match q.order {
-        AgentOrder::LeastAssigned => match dept_agent {
-            Some(da) => {
-                q_exec(
-                    c,
-                    sql_q("UPDATE department_agents SET count = count + 1 WHERE id = $1").bind(da),
-                )
-                .await?;
-            }
-            None => {
-                q_exec(
-                    c,
-                    sql_q("UPDATE users SET livechat_count = livechat_count + 1,
-                        doc = jsonb_set(doc::jsonb, '{livechatCount}', to_jsonb(livechat_count + 1))::json
-                        WHERE id = $1")
-                    .bind(agent_id.clone()),
-                )
-                .await?;
-            }
-        },
-        AgentOrder::LongestIdle => {
-            q_exec(
-                c,
-                sql_q("UPDATE users SET last_routing_time = $2,
-                    doc = jsonb_set(doc::jsonb, '{lastRoutingTime}', to_jsonb($3::text))::json WHERE id = $1")
-                .bind(agent_id.clone())
-                .bind(now.millis())
-                .bind(now.iso()),
-            )
-            .await?;
-        }
-        AgentOrder::LeastBusy => {}
-    }
-    Ok(Some(SelectedAgent { agent_id, username }))
-}
-
 async fn q_exec(c: &mut Conn, query: PgQuery) -> StoreResult<u64> {
     Ok(query.execute(&mut *c).await?.rows_affected())
-}
-
-async fn agent_is_available(c: &mut Conn, agent_id: &str, q: &AgentQuery) -> StoreResult<bool> {
-    let avail = availability_sql(&AgentQuery {
-        ignore_agent: None,
-        ..q.clone()
-    });
-    Ok(
-        dyn_scalar::<i32>(format!("SELECT 1 FROM users u WHERE u.id = $3 AND {avail}"))
-            .bind(String::new())
-            .bind(q.max_chats.unwrap_or(0))
-            .bind(agent_id.to_owned())
-            .fetch_optional(&mut *c)
-            .await?
-            .is_some(),
-    )
-}
-
-async fn open_chats(c: &mut Conn, agent_id: &str) -> StoreResult<i64> {
-    Ok(
-        scalar("SELECT COUNT(*) FROM rooms WHERE served_by = $1 AND open = 1")
-            .bind(agent_id.to_owned())
-            .fetch_one(&mut *c)
-            .await?,
-    )
-}
-
-/// Which agent takes the room: the named one (within its chat limit), or the preferred
-/// one if available, else the routing query's choice. `Err` carries why nobody does.
-async fn choose_agent(
-    c: &mut Conn,
-    room: &Room,
-    choice: &AgentChoice,
-    a: &Assignment,
-) -> StoreResult<Result<SelectedAgent, TakeOutcome>> {
-    if !room.is_open() {
-        return Ok(Err(TakeOutcome::RoomClosed));
-    }
-    Ok(match choice {
-        AgentChoice::Agent(agent) => {
-            if room.served_by_id() == Some(agent.agent_id.as_str()) {
-                Err(TakeOutcome::Unchanged(room.clone()))
-            } else if a.max_chats.is_some_and(|m| m > 0) && {
-                routing_lock(c).await?;
-                open_chats(c, &agent.agent_id).await? >= a.max_chats.unwrap_or(0)
-            } {
-                Err(TakeOutcome::AgentAtLimit)
-            } else {
-                Ok(agent.clone())
-            }
-        }
-        AgentChoice::Route { preferred, query } => {
-            routing_lock(c).await?;
-            let preferred_ok = match preferred {
-                Some(p) => agent_is_available(c, &p.agent_id, query).await?,
-                None => false,
-            };
-            match preferred {
-                Some(p) if preferred_ok => Ok(p.clone()),
-                _ => match pick_agent(c, query, a.now).await? {
-                    Some(agent) => Ok(agent),
-                    None => Err(TakeOutcome::NoAgent(room.clone())),
-                },
-            }
-        }
-    })
-}
-
-/// Upstream's `takeInquiry` + `assignAgent` on the documents: inquiry taken, `servedBy`,
-/// `usersCount`, the agent's subscription and the `command`/`connected` and `uj` messages.
-async fn assign_docs(
-    c: &mut Conn,
-    inquiry: &mut Inquiry,
-    room: &mut Room,
-    agent: &SelectedAgent,
-    a: &Assignment,
-) -> StoreResult<Option<(Subscription, [Message; 2])>> {
-    let name: Option<Option<String>> = scalar("SELECT doc->>'name' FROM users WHERE id = $1")
-        .bind(agent.agent_id.clone())
-        .fetch_optional(&mut *c)
-        .await?;
-    let Some(name) = name else { return Ok(None) };
-    let now = a.now;
-    inquiry.status = inquiry_status::TAKEN.into();
-    inquiry.taken_at = Some(now);
-    inquiry.default_agent = None;
-    inquiry.queued_at = None;
-    inquiry.updated_at = now;
-    room.served_by = Some(ServedBy {
-        id: agent.agent_id.clone(),
-        username: agent.username.clone(),
-        ts: now,
-    });
-    room.users_count += 1;
-    room.msgs += 2;
-    room.updated_at = now;
-    let sub = Subscription {
-        id: a.subscription_id.clone(),
-        rid: room.id.clone(),
-        name: inquiry.name.clone(),
-        fname: inquiry.name.clone(),
-        alert: true,
-        open: true,
-        unread: 1,
-        user_mentions: 1,
-        group_mentions: 0,
-        u: UserRef {
-            id: agent.agent_id.clone(),
-            username: agent.username.clone(),
-            name: None,
-        },
-        t: "l".into(),
-        desktop_notifications: "all".into(),
-        mobile_push_notifications: "all".into(),
-        email_notifications: "all".into(),
-        v: inquiry.v.clone(),
-        ts: now,
-        department: inquiry.department.clone(),
-        updated_at: now,
-    };
-    let u = UserRef {
-        id: agent.agent_id.clone(),
-        username: agent.username.clone(),
-        name,
-    };
-    let msgs = [
-        Message::system(
-            a.connected_msg_id.clone(),
-            "command",
-            &room.id,
-            "connected",
-            u.clone(),
-            now,
-        ),
-        Message::system(a.joined_msg_id.clone(), "uj", &room.id, "", u, now),
-    ];
-    Ok(Some((sub, msgs)))
-}
-
-async fn subscribed(c: &mut Conn, rid: &str, user_id: &str) -> StoreResult<bool> {
-    Ok(
-        scalar("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = $1 AND user_id = $2)")
-            .bind(rid.to_owned())
-            .bind(user_id.to_owned())
-            .fetch_one(&mut *c)
-            .await?,
-    )
-}
-
-/// Assigns an existing room inside the caller's transaction.
-async fn take_in_tx(
-    c: &mut Conn,
-    mut inquiry: Inquiry,
-    mut room: Room,
-    choice: &AgentChoice,
-    a: &Assignment,
-) -> StoreResult<TakeOutcome> {
-    if a.require_untaken && inquiry.status == inquiry_status::TAKEN {
-        return Ok(TakeOutcome::AlreadyTaken);
-    }
-    let agent = match choose_agent(c, &room, choice, a).await? {
-        Ok(agent) => agent,
-        Err(outcome) => return Ok(outcome),
-    };
-    let Some((sub, msgs)) = assign_docs(c, &mut inquiry, &mut room, &agent, a).await? else {
-        return Ok(TakeOutcome::AgentUnavailable);
-    };
-    run(c, put_inquiry(&inquiry, false)).await?;
-    if !subscribed(c, &room.id, &agent.agent_id).await? {
-        run(c, insert_subscription(&sub)).await?;
-    }
-    run(c, put_room(&room, false)).await?;
-    for m in &msgs {
-        run(c, insert_message(m)).await?;
-    }
-    Ok(TakeOutcome::Taken { room, agent })
 }
 
 /// A document kept in its own table, read by id.
@@ -611,6 +344,7 @@ fn like_escape(s: &str) -> String {
 
 mod extras;
 mod outbox;
+mod work;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1";
 
@@ -956,104 +690,16 @@ impl Store for PgStore {
                 .await?,
         )
     }
-    async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom> {
-        let out = in_tx!(self, |c| {
-            let existing: Option<String> = scalar(OPEN_ROOM_BY_TOKEN)
-                .bind(new.room.v.token.clone())
-                .fetch_optional(&mut *c)
-                .await?;
-            if let Some(room) = opt_doc::<Room>(existing)? {
-                return Ok(CreatedRoom {
-                    room,
-                    created: false,
-                    agent: None,
-                });
-            }
-            let (mut room, mut inquiry) = (new.room.clone(), new.inquiry.clone());
-            let mut assigned = None;
-            if let Some((choice, a)) = &new.route
-                && let Ok(agent) = choose_agent(c, &room, choice, a).await?
-                && let Some(docs) = assign_docs(c, &mut inquiry, &mut room, &agent, a).await?
-            {
-                assigned = Some((agent, docs));
-            }
-            // The room is written once, already in its routed state. A concurrent creator
-            // for the same token that committed first makes this insert fail on
-            // `rooms_token_open`: the transaction runs again and returns that room.
-            match run(c, put_room(&room, true)).await {
-                Err(StoreError::Duplicate("open room")) => {
-                    return Err(StoreError::Conflict(
-                        "open room created concurrently".into(),
-                    ));
-                }
-                other => other?,
-            };
-            run(c, put_inquiry(&inquiry, true)).await?;
-            for m in &new.messages {
-                run(c, insert_message(m)).await?;
-            }
-            let agent = match assigned {
-                Some((agent, (sub, msgs))) => {
-                    run(c, insert_subscription(&sub)).await?;
-                    for m in &msgs {
-                        run(c, insert_message(m)).await?;
-                    }
-                    Some(agent)
-                }
-                None => None,
-            };
-            if let Some((visitor_id, last_chat)) = &new.visitor_last_chat {
-                q_exec(
-                    c,
-                    sql_q("UPDATE visitors SET doc = jsonb_set(doc::jsonb, '{lastChat}', $2::jsonb)::json WHERE id = $1")
-                        .bind(visitor_id.clone())
-                        .bind(to_doc(last_chat)?),
-                )
-                .await?;
-            }
-            Ok(CreatedRoom {
-                room,
-                created: true,
-                agent,
-            })
-        });
-        self.durable().await?;
-        out
-    }
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
         in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
     }
-    async fn modify_open_rooms_by_token(
-        &self,
-        token: &str,
-        f: Modify<Room>,
-    ) -> StoreResult<Vec<Room>> {
-        in_tx!(self, |c| {
-            let docs: Vec<String> = scalar(
-                "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1 ORDER BY id FOR UPDATE",
-            )
-            .bind(token.to_owned())
-            .fetch_all(&mut *c)
-            .await?;
-            let rooms: Vec<Room> = from_docs(docs)?;
-            let mut out = Vec::with_capacity(rooms.len());
-            for mut r in rooms {
-                f(&mut r).map_err(StoreError::Rejected)?;
-                run(c, put_room(&r, false)).await?;
-                let inq: Option<String> =
-                    scalar("SELECT doc::text FROM inquiries WHERE rid = $1 FOR UPDATE")
-                        .bind(r.id.clone())
-                        .fetch_optional(&mut *c)
-                        .await?;
-                if let Some(mut inq) = opt_doc::<Inquiry>(inq)? {
-                    inq.v = r.v.clone();
-                    inq.name = r.fname.clone();
-                    run(c, put_inquiry(&inq, false)).await?;
-                }
-                out.push(r);
-            }
-            Ok(out)
-        })
+
+    async fn unit(&self, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+        self.run_unit(&ask, &rule).await
+    }
+    async fn agents(&self, ask: &unit::AgentsAsk) -> StoreResult<Vec<unit::Candidate>> {
+        let mut c = self.pool.acquire().await?;
+        work::candidates(&mut c, ask).await
     }
 
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>> {
@@ -1070,130 +716,6 @@ impl Store for PgStore {
     }
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
         in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
-    }
-    async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome> {
-        let t = &t;
-        let out = in_tx!(self, |c| {
-            // Lock order everywhere: inquiry, room, agents.
-            let inq: Option<String> =
-                scalar("SELECT doc::text FROM inquiries WHERE rid = $1 FOR UPDATE")
-                    .bind(rid.to_owned())
-                    .fetch_optional(&mut *c)
-                    .await?;
-            let Some(mut room) = load::<Room>(c, rid, true).await? else {
-                return Ok(TransferOutcome::RoomClosed);
-            };
-            if !room.is_open() {
-                return Ok(TransferOutcome::RoomClosed);
-            }
-            let Some(mut inquiry) = opt_doc::<Inquiry>(inq)? else {
-                return Ok(TransferOutcome::NoInquiry);
-            };
-            let a = &t.assignment;
-            if let Some(d) = &t.department {
-                room.department_id = Some(d.clone());
-                inquiry.department = Some(d.clone());
-            }
-            let previous = room.served_by_id().map(str::to_string);
-            let mut new_msgs = Vec::new();
-            let mut new_sub = None;
-            let new_agent = match &t.choice {
-                Some(choice) => {
-                    let agent = match choose_agent(c, &room, choice, a).await? {
-                        Ok(agent) => agent,
-                        Err(TakeOutcome::Unchanged(_)) => return Ok(TransferOutcome::SameAgent),
-                        Err(TakeOutcome::AgentAtLimit) => {
-                            return Ok(TransferOutcome::AgentAtLimit);
-                        }
-                        Err(TakeOutcome::RoomClosed) => return Ok(TransferOutcome::RoomClosed),
-                        Err(_) => return Ok(TransferOutcome::NoAgent),
-                    };
-                    if previous.as_deref() == Some(agent.agent_id.as_str()) {
-                        return Ok(TransferOutcome::NoAgent);
-                    }
-                    let Some((sub, msgs)) =
-                        assign_docs(c, &mut inquiry, &mut room, &agent, a).await?
-                    else {
-                        return Ok(TransferOutcome::NoAgent);
-                    };
-                    new_sub = Some(sub);
-                    new_msgs.extend(msgs);
-                    Some(agent.agent_id)
-                }
-                None => {
-                    room.served_by = None;
-                    room.queued_at = Some(a.now);
-                    inquiry.status = inquiry_status::QUEUED.into();
-                    inquiry.queued_at = Some(a.now);
-                    inquiry.taken_at = None;
-                    inquiry.updated_at = a.now;
-                    None
-                }
-            };
-            new_msgs.push(t.history.clone());
-            room.msgs += 1;
-            // The previous agents leave, in the order they joined (upstream walks the room's
-            // subscriptions in insertion order): subscription removed, `ul` message.
-            let subs: Vec<Subscription> = from_docs(
-                scalar("SELECT doc::text FROM subscriptions WHERE rid = $1 ORDER BY doc->>'ts', user_id")
-                    .bind(rid.to_owned())
-                    .fetch_all(&mut *c)
-                    .await?,
-            )?;
-            for sub in subs.iter().filter(|s| Some(&s.u.id) != new_agent.as_ref()) {
-                q_exec(
-                    c,
-                    sql_q("DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2")
-                        .bind(rid.to_owned())
-                        .bind(sub.u.id.clone()),
-                )
-                .await?;
-                room.users_count -= 1;
-                let name: Option<String> =
-                    scalar::<Option<String>>("SELECT doc->>'name' FROM users WHERE id = $1")
-                        .bind(sub.u.id.clone())
-                        .fetch_optional(&mut *c)
-                        .await?
-                        .flatten();
-                let u = UserRef {
-                    id: sub.u.id.clone(),
-                    username: sub.u.username.clone(),
-                    name,
-                };
-                new_msgs.push(Message::system(
-                    crate::ids::random_id(),
-                    "ul",
-                    rid,
-                    &sub.u.username,
-                    u,
-                    a.now,
-                ));
-                room.msgs += 1;
-            }
-            if let Some(d) = &t.department {
-                q_exec(
-                    c,
-                    sql_q("UPDATE subscriptions SET doc = jsonb_set(doc::jsonb, '{department}', to_jsonb($2::text))::json WHERE rid = $1")
-                        .bind(rid.to_owned())
-                        .bind(d.clone()),
-                )
-                .await?;
-            }
-            room.updated_at = a.now;
-            run(c, put_room(&room, false)).await?;
-            run(c, put_inquiry(&inquiry, false)).await?;
-            if let Some(sub) = &new_sub
-                && !subscribed(c, rid, &sub.u.id).await?
-            {
-                run(c, insert_subscription(sub)).await?;
-            }
-            for m in &new_msgs {
-                run(c, insert_message(m)).await?;
-            }
-            Ok(TransferOutcome::Done(Box::new(room)))
-        });
-        self.durable().await?;
-        out
     }
     async fn list_inquiries(
         &self,
@@ -1220,85 +742,6 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok((from_docs(list)?, total))
-    }
-    async fn take_inquiry(
-        &self,
-        inquiry_id: &str,
-        choice: &AgentChoice,
-        a: &Assignment,
-    ) -> StoreResult<TakeOutcome> {
-        let out = in_tx!(self, |c| {
-            // The inquiry's row lock makes concurrent takes queue: exactly one wins and
-            // the others see it taken.
-            let Some(inquiry) = load::<Inquiry>(c, inquiry_id, true).await? else {
-                return Ok(TakeOutcome::InquiryNotFound);
-            };
-            let Some(room) = load::<Room>(c, &inquiry.rid, true).await? else {
-                return Ok(TakeOutcome::InquiryNotFound);
-            };
-            take_in_tx(c, inquiry, room, choice, a).await
-        });
-        self.durable().await?;
-        out
-    }
-    async fn next_agent(&self, aq: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
-        let out = in_tx!(self, |c| pick_agent(c, aq, now).await);
-        self.durable().await?;
-        out
-    }
-    async fn available_agents(&self, aq: &AgentQuery) -> StoreResult<Vec<User>> {
-        let avail = availability_sql(aq);
-        let ignore = aq.ignore_agent.clone().unwrap_or_default();
-        let max = aq.max_chats.unwrap_or(0);
-        let docs: Vec<String> = match &aq.department {
-            Some(d) => {
-                dyn_scalar(format!(
-                    "SELECT u.doc::text FROM department_agents da JOIN users u ON u.id = da.agent_id
-                     WHERE da.department_id = $3 AND {avail} ORDER BY lower(u.username)"
-                ))
-                .bind(ignore)
-                .bind(max)
-                .bind(d.clone())
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                dyn_scalar(format!(
-                    "SELECT u.doc::text FROM users u WHERE {avail} ORDER BY lower(u.username)"
-                ))
-                .bind(ignore)
-                .bind(max)
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        from_docs(docs)
-    }
-    async fn any_available_agent(&self, aq: &AgentQuery) -> StoreResult<bool> {
-        let avail = availability_sql(aq);
-        let ignore = aq.ignore_agent.clone().unwrap_or_default();
-        let max = aq.max_chats.unwrap_or(0);
-        let found: Option<i32> = match &aq.department {
-            Some(d) => {
-                dyn_scalar(format!(
-                    "SELECT 1 FROM department_agents da JOIN users u ON u.id = da.agent_id
-                     WHERE da.department_id = $3 AND {avail} LIMIT 1"
-                ))
-                .bind(ignore)
-                .bind(max)
-                .bind(d.clone())
-                .fetch_optional(&self.pool)
-                .await?
-            }
-            None => {
-                dyn_scalar(format!("SELECT 1 FROM users u WHERE {avail} LIMIT 1"))
-                    .bind(ignore)
-                    .bind(max)
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
-        };
-        Ok(found.is_some())
     }
 
     async fn append_message(
@@ -1390,36 +833,6 @@ impl Store for PgStore {
         docs.into_iter()
             .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
             .collect()
-    }
-    async fn close_room(
-        &self,
-        rid: &str,
-        close: Modify<Room>,
-        msg: Message,
-    ) -> StoreResult<Option<Room>> {
-        in_tx!(self, |c| {
-            // Lock order: inquiry, then room (as take and transfer).
-            q_exec(
-                c,
-                sql_q("SELECT 1 FROM inquiries WHERE rid = $1 FOR UPDATE").bind(rid.to_owned()),
-            )
-            .await?;
-            let room = modify_in_tx(c, rid, &*close).await?;
-            if room.is_some() {
-                q_exec(
-                    c,
-                    sql_q("DELETE FROM inquiries WHERE rid = $1").bind(rid.to_owned()),
-                )
-                .await?;
-                q_exec(
-                    c,
-                    sql_q("DELETE FROM subscriptions WHERE rid = $1").bind(rid.to_owned()),
-                )
-                .await?;
-                run(c, insert_message(&msg)).await?;
-            }
-            Ok(room)
-        })
     }
     async fn room_messages(
         &self,
@@ -1537,28 +950,6 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok((from_docs(rooms)?, total))
-    }
-    async fn add_user_to_room(
-        &self,
-        rid: &str,
-        sub: Subscription,
-        joined: Message,
-    ) -> StoreResult<bool> {
-        in_tx!(self, |c| {
-            let Some(mut room) = load::<Room>(c, rid, true).await? else {
-                return Ok(false);
-            };
-            if subscribed(c, rid, &sub.u.id).await? {
-                return Ok(false);
-            }
-            room.users_count += 1;
-            room.msgs += 1;
-            room.updated_at = joined.ts;
-            run(c, put_room(&room, false)).await?;
-            run(c, insert_subscription(&sub)).await?;
-            run(c, insert_message(&joined)).await?;
-            Ok(true)
-        })
     }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
         from_docs(

@@ -166,240 +166,6 @@ fn department_agents_where(c: &Conn, filter: &str, arg: &str) -> StoreResult<Vec
     Ok(rows)
 }
 
-/// The availability filter of spec §4.5 over `users u`, with the open-chat limit
-/// (parameters: ?1 ignored agent, ?2 limit).
-fn availability_sql(q: &AgentQuery) -> String {
-    let mut s = String::from(
-        "u.is_agent = 1 AND u.active = 1 AND u.status_livechat = 'available' AND u.status <> 'offline' AND u.id <> ?1",
-    );
-    if !q.idle_ok {
-        s.push_str(" AND COALESCE(u.status_connection, '') <> 'away'");
-    }
-    if q.max_chats.is_some_and(|m| m > 0) {
-        s.push_str(
-            " AND (SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1) < ?2",
-        );
-    } else {
-        s.push_str(" AND ?2 IS NOT NULL");
-    }
-    s
-}
-
-/// Chooses an agent for `q` and applies the routing method's bookkeeping (counters,
-/// last routing time) in the caller's transaction.
-fn pick_agent(c: &Conn, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
-    let avail = availability_sql(q);
-    let ignore = q.ignore_agent.clone().unwrap_or_default();
-    let max = q.max_chats.unwrap_or(0);
-    let order = match q.order {
-        AgentOrder::LeastAssigned if q.department.is_some() => "da.count, da.ord, u.username",
-        AgentOrder::LeastAssigned => "u.livechat_count, u.username",
-        AgentOrder::LeastBusy => {
-            "(SELECT COUNT(*) FROM rooms r2 WHERE r2.served_by = u.id AND r2.open = 1), u.username"
-        }
-        AgentOrder::LongestIdle => "COALESCE(u.last_routing_time, 0), u.username",
-    };
-    let row: Option<(String, String, Option<String>)> = match &q.department {
-        Some(dept) => c
-            .prepare_cached(&format!(
-                "SELECT u.id, u.username, da.id FROM department_agents da JOIN users u ON u.id = da.agent_id
-                 WHERE da.department_id = ?3 AND {avail} ORDER BY {order} LIMIT 1"
-            ))?
-            .query_row(params![ignore, max, dept], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?,
-        None => c
-            .prepare_cached(&format!(
-                "SELECT u.id, u.username, NULL FROM users u WHERE {avail} ORDER BY {order} LIMIT 1"
-            ))?
-            .query_row(params![ignore, max], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?,
-    };
-    let Some((agent_id, username, dept_agent)) = row else {
-        return Ok(None);
-    };
-    match q.order {
-        AgentOrder::LeastAssigned => match dept_agent {
-            Some(da) => {
-                c.prepare_cached("UPDATE department_agents SET count = count + 1 WHERE id = ?1")?
-                    .execute([da])?;
-            }
-            None => {
-                c.prepare_cached(
-                    "UPDATE users SET livechat_count = livechat_count + 1,
-                        doc = json_set(doc, '$.livechatCount', livechat_count + 1) WHERE id = ?1",
-                )?
-                .execute([&agent_id])?;
-            }
-        },
-        AgentOrder::LongestIdle => {
-            c.prepare_cached(
-                "UPDATE users SET last_routing_time = ?2, doc = json_set(doc, '$.lastRoutingTime', ?3) WHERE id = ?1",
-            )?
-            .execute(params![agent_id, now.millis(), now.iso()])?;
-        }
-        AgentOrder::LeastBusy => {}
-    }
-    Ok(Some(SelectedAgent { agent_id, username }))
-}
-
-fn agent_is_available(c: &Conn, agent_id: &str, q: &AgentQuery) -> StoreResult<bool> {
-    let avail = availability_sql(&AgentQuery {
-        ignore_agent: None,
-        ..q.clone()
-    });
-    Ok(c.prepare_cached(&format!(
-        "SELECT 1 FROM users u WHERE u.id = ?3 AND {avail}"
-    ))?
-    .query_row(params!["", q.max_chats.unwrap_or(0), agent_id], |_| Ok(()))
-    .optional()?
-    .is_some())
-}
-
-fn open_chats(c: &Conn, agent_id: &str) -> StoreResult<i64> {
-    Ok(
-        c.prepare_cached("SELECT COUNT(*) FROM rooms WHERE served_by = ?1 AND open = 1")?
-            .query_row([agent_id], |r| r.get(0))?,
-    )
-}
-
-/// Which agent takes the room: the named one (within its chat limit), or the preferred
-/// one if available, else the routing query's choice. `Err` carries why nobody does.
-fn choose_agent(
-    c: &Conn,
-    room: &Room,
-    choice: &AgentChoice,
-    a: &Assignment,
-) -> StoreResult<Result<SelectedAgent, TakeOutcome>> {
-    if !room.is_open() {
-        return Ok(Err(TakeOutcome::RoomClosed));
-    }
-    Ok(match choice {
-        AgentChoice::Agent(agent) => {
-            if room.served_by_id() == Some(agent.agent_id.as_str()) {
-                Err(TakeOutcome::Unchanged(room.clone()))
-            } else if a.max_chats.is_some_and(|m| m > 0)
-                && open_chats(c, &agent.agent_id)? >= a.max_chats.unwrap_or(0)
-            {
-                Err(TakeOutcome::AgentAtLimit)
-            } else {
-                Ok(agent.clone())
-            }
-        }
-        AgentChoice::Route { preferred, query } => match preferred {
-            Some(p) if agent_is_available(c, &p.agent_id, query)? => Ok(p.clone()),
-            _ => match pick_agent(c, query, a.now)? {
-                Some(agent) => Ok(agent),
-                None => Err(TakeOutcome::NoAgent(room.clone())),
-            },
-        },
-    })
-}
-
-/// Upstream's `takeInquiry` + `assignAgent` on the documents: inquiry taken, `servedBy`,
-/// `usersCount`, the agent's subscription and the `command`/`connected` and `uj` messages.
-fn assign_docs(
-    c: &Conn,
-    inquiry: &mut Inquiry,
-    room: &mut Room,
-    agent: &SelectedAgent,
-    a: &Assignment,
-) -> StoreResult<Option<(Subscription, [Message; 2])>> {
-    let name: Option<Option<String>> = c
-        .prepare_cached("SELECT json_extract(doc, '$.name') FROM users WHERE id = ?1")?
-        .query_row([&agent.agent_id], |r| r.get(0))
-        .optional()?;
-    let Some(name) = name else { return Ok(None) };
-    let now = a.now;
-    inquiry.status = inquiry_status::TAKEN.into();
-    inquiry.taken_at = Some(now);
-    inquiry.default_agent = None;
-    inquiry.queued_at = None;
-    inquiry.updated_at = now;
-    room.served_by = Some(ServedBy {
-        id: agent.agent_id.clone(),
-        username: agent.username.clone(),
-        ts: now,
-    });
-    room.users_count += 1;
-    room.msgs += 2;
-    room.updated_at = now;
-    let sub = Subscription {
-        id: a.subscription_id.clone(),
-        rid: room.id.clone(),
-        name: inquiry.name.clone(),
-        fname: inquiry.name.clone(),
-        alert: true,
-        open: true,
-        unread: 1,
-        user_mentions: 1,
-        group_mentions: 0,
-        u: UserRef {
-            id: agent.agent_id.clone(),
-            username: agent.username.clone(),
-            name: None,
-        },
-        t: "l".into(),
-        desktop_notifications: "all".into(),
-        mobile_push_notifications: "all".into(),
-        email_notifications: "all".into(),
-        v: inquiry.v.clone(),
-        ts: now,
-        department: inquiry.department.clone(),
-        updated_at: now,
-    };
-    let u = UserRef {
-        id: agent.agent_id.clone(),
-        username: agent.username.clone(),
-        name,
-    };
-    let msgs = [
-        Message::system(
-            a.connected_msg_id.clone(),
-            "command",
-            &room.id,
-            "connected",
-            u.clone(),
-            now,
-        ),
-        Message::system(a.joined_msg_id.clone(), "uj", &room.id, "", u, now),
-    ];
-    Ok(Some((sub, msgs)))
-}
-
-/// Assigns an existing room inside the caller's transaction.
-fn take_in_tx(
-    c: &Conn,
-    mut inquiry: Inquiry,
-    mut room: Room,
-    choice: &AgentChoice,
-    a: &Assignment,
-) -> StoreResult<TakeOutcome> {
-    if a.require_untaken && inquiry.status == inquiry_status::TAKEN {
-        return Ok(TakeOutcome::AlreadyTaken);
-    }
-    let agent = match choose_agent(c, &room, choice, a)? {
-        Ok(agent) => agent,
-        Err(outcome) => return Ok(outcome),
-    };
-    let Some((sub, msgs)) = assign_docs(c, &mut inquiry, &mut room, &agent, a)? else {
-        return Ok(TakeOutcome::AgentUnavailable);
-    };
-    put_inquiry(c, &inquiry, false)?;
-    let subscribed: bool = c
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)",
-        )?
-        .query_row(params![room.id, agent.agent_id], |r| r.get(0))?;
-    if !subscribed {
-        insert_subscription(c, &sub)?;
-    }
-    put_room(c, &room, false)?;
-    for m in &msgs {
-        insert_message(c, m)?;
-    }
-    Ok(TakeOutcome::Taken { room, agent })
-}
-
 /// A document kept in its own table, written through its `put_*` function.
 trait DocRow: DeserializeOwned + Serialize + Send + Sized {
     const TABLE: &'static str;
@@ -510,6 +276,7 @@ fn like_escape(s: &str) -> String {
 }
 
 mod extras;
+mod work;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc FROM rooms WHERE token = ?1 AND open = 1";
 
@@ -805,81 +572,16 @@ impl Store for SqliteStore {
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>> {
         self.read(|c| many_docs(c, OPEN_ROOM_BY_TOKEN, [token]))
     }
-    async fn create_room(&self, new: NewRoom) -> StoreResult<CreatedRoom> {
-        self.write(move |c| {
-            if let Some(room) = one_doc::<Room>(c, OPEN_ROOM_BY_TOKEN, [&new.room.v.token])? {
-                return Ok(CreatedRoom {
-                    room,
-                    created: false,
-                    agent: None,
-                });
-            }
-            let (mut room, mut inquiry) = (new.room, new.inquiry);
-            let mut assigned = None;
-            if let Some((choice, a)) = &new.route
-                && let Ok(agent) = choose_agent(c, &room, choice, a)?
-                && let Some(docs) = assign_docs(c, &mut inquiry, &mut room, &agent, a)?
-            {
-                assigned = Some((agent, docs));
-            }
-            // The room is written once, already in its routed state.
-            put_room(c, &room, true)?;
-            put_inquiry(c, &inquiry, true)?;
-            for m in &new.messages {
-                insert_message(c, m)?;
-            }
-            let agent = match assigned {
-                Some((agent, (sub, msgs))) => {
-                    insert_subscription(c, &sub)?;
-                    for m in &msgs {
-                        insert_message(c, m)?;
-                    }
-                    Some(agent)
-                }
-                None => None,
-            };
-            if let Some((visitor_id, last_chat)) = &new.visitor_last_chat {
-                c.prepare_cached(
-                    "UPDATE visitors SET doc = json_set(doc, '$.lastChat', json(?2)) WHERE id = ?1",
-                )?
-                .execute(params![visitor_id, to_doc(last_chat)?])?;
-            }
-            Ok(CreatedRoom {
-                room,
-                created: true,
-                agent,
-            })
-        })
-        .await
-    }
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
         let id = id.to_owned();
         self.write(move |c| modify_in_tx(c, &id, &*f)).await
     }
-    async fn modify_open_rooms_by_token(
-        &self,
-        token: &str,
-        f: Modify<Room>,
-    ) -> StoreResult<Vec<Room>> {
-        let token = token.to_owned();
-        self.write(move |c| {
-            let rooms: Vec<Room> = many_docs(c, OPEN_ROOM_BY_TOKEN, [&token])?;
-            let mut out = Vec::with_capacity(rooms.len());
-            for mut r in rooms {
-                f(&mut r).map_err(StoreError::Rejected)?;
-                put_room(c, &r, false)?;
-                if let Some(mut inq) =
-                    one_doc::<Inquiry>(c, "SELECT doc FROM inquiries WHERE rid = ?1", [&r.id])?
-                {
-                    inq.v = r.v.clone();
-                    inq.name = r.fname.clone();
-                    put_inquiry(c, &inq, false)?;
-                }
-                out.push(r);
-            }
-            Ok(out)
-        })
-        .await
+
+    async fn unit(&self, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+        self.write(move |c| work::run(c, &ask, &rule)).await
+    }
+    async fn agents(&self, ask: &unit::AgentsAsk) -> StoreResult<Vec<unit::Candidate>> {
+        self.read(|c| work::candidates(c, ask))
     }
 
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>> {
@@ -891,96 +593,6 @@ impl Store for SqliteStore {
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
         let id = id.to_owned();
         self.write(move |c| modify_in_tx(c, &id, &*f)).await
-    }
-    async fn transfer_room(&self, rid: &str, t: Transfer) -> StoreResult<TransferOutcome> {
-        let rid = rid.to_owned();
-        self.write(move |c| {
-            let Some(mut room) = load::<Room>(c, "rooms", &rid)? else { return Ok(TransferOutcome::RoomClosed) };
-            if !room.is_open() {
-                return Ok(TransferOutcome::RoomClosed);
-            }
-            let Some(mut inquiry) = one_doc::<Inquiry>(c, "SELECT doc FROM inquiries WHERE rid = ?1", [&rid])? else {
-                return Ok(TransferOutcome::NoInquiry);
-            };
-            let a = &t.assignment;
-            if let Some(d) = &t.department {
-                room.department_id = Some(d.clone());
-                inquiry.department = Some(d.clone());
-            }
-            let previous = room.served_by_id().map(str::to_string);
-            let mut new_msgs = Vec::new();
-            let mut new_sub = None;
-            let new_agent = match &t.choice {
-                Some(choice) => {
-                    let agent = match choose_agent(c, &room, choice, a)? {
-                        Ok(agent) => agent,
-                        Err(TakeOutcome::Unchanged(_)) => return Ok(TransferOutcome::SameAgent),
-                        Err(TakeOutcome::AgentAtLimit) => return Ok(TransferOutcome::AgentAtLimit),
-                        Err(TakeOutcome::RoomClosed) => return Ok(TransferOutcome::RoomClosed),
-                        Err(_) => return Ok(TransferOutcome::NoAgent),
-                    };
-                    if previous.as_deref() == Some(agent.agent_id.as_str()) {
-                        return Ok(TransferOutcome::NoAgent);
-                    }
-                    let Some((sub, msgs)) = assign_docs(c, &mut inquiry, &mut room, &agent, a)? else {
-                        return Ok(TransferOutcome::NoAgent);
-                    };
-                    new_sub = Some(sub);
-                    new_msgs.extend(msgs);
-                    Some(agent.agent_id)
-                }
-                None => {
-                    room.served_by = None;
-                    room.queued_at = Some(a.now);
-                    inquiry.status = inquiry_status::QUEUED.into();
-                    inquiry.queued_at = Some(a.now);
-                    inquiry.taken_at = None;
-                    inquiry.updated_at = a.now;
-                    None
-                }
-            };
-            new_msgs.push(t.history.clone());
-            room.msgs += 1;
-            // The previous agents leave, in the order they joined (upstream walks the room's
-            // subscriptions in insertion order): subscription removed, `ul` message.
-            let subs: Vec<Subscription> = many_docs(
-                c,
-                "SELECT doc FROM subscriptions WHERE rid = ?1 ORDER BY json_extract(doc, '$.ts'), user_id",
-                [&rid],
-            )?;
-            for sub in subs.iter().filter(|s| Some(&s.u.id) != new_agent.as_ref()) {
-                c.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?.execute(params![rid, sub.u.id])?;
-                room.users_count -= 1;
-                let name: Option<String> = c
-                    .prepare_cached("SELECT json_extract(doc, '$.name') FROM users WHERE id = ?1")?
-                    .query_row([&sub.u.id], |r| r.get(0))
-                    .optional()?
-                    .flatten();
-                let u = UserRef { id: sub.u.id.clone(), username: sub.u.username.clone(), name };
-                new_msgs.push(Message::system(crate::ids::random_id(), "ul", &rid, &sub.u.username, u, a.now));
-                room.msgs += 1;
-            }
-            if let Some(d) = &t.department {
-                c.prepare_cached("UPDATE subscriptions SET doc = json_set(doc, '$.department', ?2) WHERE rid = ?1")?
-                    .execute(params![rid, d])?;
-            }
-            room.updated_at = a.now;
-            put_room(c, &room, false)?;
-            put_inquiry(c, &inquiry, false)?;
-            if let Some(sub) = &new_sub {
-                let subscribed: bool = c
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)")?
-                    .query_row(params![rid, sub.u.id], |r| r.get(0))?;
-                if !subscribed {
-                    insert_subscription(c, sub)?;
-                }
-            }
-            for m in &new_msgs {
-                insert_message(c, m)?;
-            }
-            Ok(TransferOutcome::Done(Box::new(room)))
-        })
-        .await
     }
     async fn list_inquiries(
         &self,
@@ -1002,69 +614,6 @@ impl Store for SqliteStore {
                 params![status, depts, if count <= 0 { -1 } else { count }, offset],
             )?;
             Ok((list, total))
-        })
-    }
-    async fn take_inquiry(
-        &self,
-        inquiry_id: &str,
-        choice: &AgentChoice,
-        a: &Assignment,
-    ) -> StoreResult<TakeOutcome> {
-        let (id, choice, a) = (inquiry_id.to_owned(), choice.clone(), a.clone());
-        self.write(move |c| {
-            let Some(inquiry) = load::<Inquiry>(c, "inquiries", &id)? else {
-                return Ok(TakeOutcome::InquiryNotFound);
-            };
-            let Some(room) = load::<Room>(c, "rooms", &inquiry.rid)? else {
-                return Ok(TakeOutcome::InquiryNotFound);
-            };
-            take_in_tx(c, inquiry, room, &choice, &a)
-        })
-        .await
-    }
-    async fn next_agent(&self, q: &AgentQuery, now: Ts) -> StoreResult<Option<SelectedAgent>> {
-        let q = q.clone();
-        self.write(move |c| pick_agent(c, &q, now)).await
-    }
-    async fn available_agents(&self, q: &AgentQuery) -> StoreResult<Vec<User>> {
-        let avail = availability_sql(q);
-        let ignore = q.ignore_agent.clone().unwrap_or_default();
-        let max = q.max_chats.unwrap_or(0);
-        self.read(|c| match &q.department {
-            Some(d) => many_docs(
-                c,
-                &format!(
-                    "SELECT u.doc FROM department_agents da JOIN users u ON u.id = da.agent_id
-                     WHERE da.department_id = ?3 AND {avail} ORDER BY u.username"
-                ),
-                params![ignore, max, d],
-            ),
-            None => many_docs(
-                c,
-                &format!("SELECT u.doc FROM users u WHERE {avail} ORDER BY u.username"),
-                params![ignore, max],
-            ),
-        })
-    }
-    async fn any_available_agent(&self, q: &AgentQuery) -> StoreResult<bool> {
-        let avail = availability_sql(q);
-        let ignore = q.ignore_agent.clone().unwrap_or_default();
-        let max = q.max_chats.unwrap_or(0);
-        self.read(|c| {
-            let found = match &q.department {
-                Some(d) => c
-                    .prepare_cached(&format!(
-                        "SELECT 1 FROM department_agents da JOIN users u ON u.id = da.agent_id
-                         WHERE da.department_id = ?3 AND {avail} LIMIT 1"
-                    ))?
-                    .query_row(params![ignore, max, d], |_| Ok(()))
-                    .optional()?,
-                None => c
-                    .prepare_cached(&format!("SELECT 1 FROM users u WHERE {avail} LIMIT 1"))?
-                    .query_row(params![ignore, max], |_| Ok(()))
-                    .optional()?,
-            };
-            Ok(found.is_some())
         })
     }
 
@@ -1147,26 +696,6 @@ impl Store for SqliteStore {
         docs.into_iter()
             .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
             .collect()
-    }
-    async fn close_room(
-        &self,
-        rid: &str,
-        close: Modify<Room>,
-        msg: Message,
-    ) -> StoreResult<Option<Room>> {
-        let rid = rid.to_owned();
-        self.write(move |c| {
-            let room = modify_in_tx(c, &rid, &*close)?;
-            if room.is_some() {
-                c.prepare_cached("DELETE FROM inquiries WHERE rid = ?1")?
-                    .execute([&rid])?;
-                c.prepare_cached("DELETE FROM subscriptions WHERE rid = ?1")?
-                    .execute([&rid])?;
-                insert_message(c, &msg)?;
-            }
-            Ok(room)
-        })
-        .await
     }
     async fn room_messages(
         &self,
@@ -1274,35 +803,6 @@ impl Store for SqliteStore {
             )?;
             Ok((rooms, total))
         })
-    }
-    async fn add_user_to_room(
-        &self,
-        rid: &str,
-        sub: Subscription,
-        joined: Message,
-    ) -> StoreResult<bool> {
-        let rid = rid.to_owned();
-        self.write(move |c| {
-            let subscribed: bool = c
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE rid = ?1 AND user_id = ?2)",
-                )?
-                .query_row(params![rid, sub.u.id], |r| r.get(0))?;
-            if subscribed {
-                return Ok(false);
-            }
-            let Some(mut room) = load::<Room>(c, "rooms", &rid)? else {
-                return Ok(false);
-            };
-            room.users_count += 1;
-            room.msgs += 1;
-            room.updated_at = joined.ts;
-            put_room(c, &room, false)?;
-            insert_subscription(c, &sub)?;
-            insert_message(c, &joined)?;
-            Ok(true)
-        })
-        .await
     }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
         self.read(|c| {
