@@ -104,11 +104,7 @@ type Closed = (Room, Option<Inquiry>, Vec<Subscription>);
 /// Upstream's `closeRoom` on the documents: the room closed with its durations, tags and
 /// the visitor offline, its inquiry and subscriptions gone, the closing message. Answers
 /// the closed room with the inquiry and subscriptions it had.
-fn close_room(
-    rows: Rows,
-    c: &Closing,
-    now: Ts,
-) -> Result<(Writes, Closed)> {
+fn close_room(rows: Rows, c: &Closing, now: Ts) -> Result<(Writes, Closed)> {
     let mut r = rows.room.ok_or(Code::InvalidRoom)?;
     if !r.is_open() {
         return Err(Code::RoomClosed.into());

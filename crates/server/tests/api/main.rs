@@ -16,6 +16,7 @@ mod cluster;
 mod concurrency;
 mod config;
 mod custom_fields;
+mod ddp_limits;
 mod departments;
 mod email;
 mod messages;
