@@ -9,7 +9,6 @@ use crate::store::postgres::{PgStore, PoolSettings};
 use crate::store::sqlite::SqliteStore;
 use crate::time::{SharedClock, SystemClock};
 use axum::Router;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -17,6 +16,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct App {
     pub state: AppState,
     pub router: Router,
+    /// Timeouts and the connection cap `serve` applies.
+    pub limits: crate::http::serve::Limits,
 }
 
 pub async fn open_store(url: &str) -> Result<SharedStore> {
@@ -122,21 +123,21 @@ pub async fn build_on(
         ),
     };
     let router = http::router(state.clone());
-    Ok(App { state, router })
+    Ok(App {
+        state,
+        router,
+        limits: config.serve_limits(),
+    })
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    limits: crate::http::serve::Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    crate::http::serve::serve(listener, router, limits, shutdown).await
 }
 
 /// SIGINT or SIGTERM.

@@ -124,6 +124,30 @@ pub struct Config {
         default_value_t = 20
     )]
     pub mail_max_attempts: i64,
+    /// Seconds a client has to send a request's head, from its first byte.
+    #[arg(
+        long = "http-header-timeout",
+        env = "HTTP_HEADER_TIMEOUT",
+        default_value_t = 10
+    )]
+    pub http_header_timeout: u64,
+    /// Seconds a request body may pause between two reads.
+    #[arg(
+        long = "http-body-timeout",
+        env = "HTTP_BODY_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub http_body_timeout: u64,
+    /// Seconds a connection may wait idle for its next request.
+    #[arg(
+        long = "http-idle-timeout",
+        env = "HTTP_IDLE_TIMEOUT",
+        default_value_t = 60
+    )]
+    pub http_idle_timeout: u64,
+    /// Most connections at once (0: the descriptor limit less a reserve).
+    #[arg(long = "max-connections", env = "MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
     /// Outbox: `/health` says `degraded` once an item has waited this long (seconds).
     #[arg(
         long = "outbox-stuck-seconds",
@@ -141,6 +165,19 @@ impl Config {
         self.root_url
             .clone()
             .unwrap_or_else(|| format!("http://localhost:{}", self.port))
+    }
+
+    pub fn serve_limits(&self) -> crate::http::serve::Limits {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        crate::http::serve::Limits {
+            header: secs(self.http_header_timeout),
+            body: secs(self.http_body_timeout),
+            idle: secs(self.http_idle_timeout),
+            max_connections: match self.max_connections {
+                0 => crate::http::serve::auto_max_connections(),
+                n => n,
+            },
+        }
     }
 
     pub fn pool_settings(&self) -> crate::store::postgres::PoolSettings {
@@ -195,6 +232,10 @@ impl Config {
             outbox_poll_ms: 1_000,
             mail_max_attempts: 20,
             outbox_stuck_seconds: 900,
+            http_header_timeout: 10,
+            http_body_timeout: 30,
+            http_idle_timeout: 60,
+            max_connections: 0,
             dns_server: None,
         }
     }

@@ -714,6 +714,8 @@ pub enum Ddp {
     NotLoggedIn,
     MethodNotFound(String),
     SubscriptionNotFound(String),
+    /// A connection over its subscription cap (ours; upstream has none).
+    TooManySubscriptions,
     /// A method failed with one of the catalogue's errors: its code and message.
     Failed {
         code: &'static str,
@@ -735,6 +737,10 @@ impl Ddp {
             Ddp::NotLoggedIn => (json!(401), "Not logged in".into()),
             Ddp::MethodNotFound(m) => (json!(404), format!("Method '{m}' not found")),
             Ddp::SubscriptionNotFound(s) => (json!(404), format!("Subscription '{s}' not found")),
+            Ddp::TooManySubscriptions => (
+                json!("too-many-subscriptions"),
+                "Too many subscriptions".into(),
+            ),
             Ddp::Failed { code, reason } => (json!(code), reason.clone()),
         }
     }

@@ -58,6 +58,9 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    if let Some(n) = ferrochat::http::serve::raise_descriptor_limit() {
+        tracing::debug!(descriptors = n, "descriptor limit");
+    }
     let built = app::build(&config, None).await?;
     let addr = format!("{}:{}", config.bind_ip, config.port);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
@@ -68,7 +71,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         "ferrochat {} listening",
         app::VERSION
     );
-    app::serve(listener, built.router, app::shutdown_signal()).await?;
+    app::serve(listener, built.router, built.limits, app::shutdown_signal()).await?;
     // Its agents go offline now, not after the presence timeout.
     built.state.cluster.stop();
     match built.state.lc.presence_leave().await {

@@ -56,7 +56,7 @@ async fn metrics(State(s): State<AppState>) -> Response {
     let c = &s.cluster;
     let o = s.lc.delivery.health(&s.lc.store).await.ok();
     let outbox = |f: fn(&crate::outbox::OutboxHealth) -> u64| o.as_ref().map(f).unwrap_or(0);
-    let rows: [(&str, &str, &str, u64); 13] = [
+    let rows: [(&str, &str, &str, u64); 14] = [
         (
             "ferrochat_bus_connected",
             "gauge",
@@ -92,6 +92,12 @@ async fn metrics(State(s): State<AppState>) -> Response {
             "gauge",
             "Logged-in realtime connections on this instance",
             s.hub.logins().len() as u64,
+        ),
+        (
+            "ferrochat_realtime_slow_consumers_dropped_total",
+            "counter",
+            "WebSocket connections let go because they read too slowly",
+            s.hub.slow_consumers.load(Ordering::Relaxed),
         ),
         (
             "ferrochat_presence_expired_users_total",

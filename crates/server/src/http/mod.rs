@@ -10,6 +10,7 @@ pub mod livechat;
 pub mod permissions;
 pub mod ratelimit;
 pub mod schema;
+pub mod serve;
 pub mod settings;
 pub mod users;
 pub mod validate;

@@ -8,6 +8,7 @@ use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::{Notify, mpsc};
 
 pub enum Out {
@@ -15,7 +16,48 @@ pub enum Out {
     Close,
 }
 
-type Listener = (mpsc::Sender<Out>, Arc<Notify>);
+/// Frames waiting for one connection, bounded in count and in bytes: a consumer too slow to
+/// read is let go (it reconnects and resyncs), never buffered without end.
+pub const MAX_QUEUED_FRAMES: usize = 1024;
+pub const MAX_QUEUED_BYTES: usize = 1 << 20;
+
+/// The sending side of a connection's queue.
+#[derive(Clone)]
+pub struct ConnTx {
+    tx: mpsc::Sender<Out>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl ConnTx {
+    pub fn new() -> (ConnTx, mpsc::Receiver<Out>) {
+        let (tx, rx) = mpsc::channel(MAX_QUEUED_FRAMES);
+        let queued = Arc::new(AtomicUsize::new(0));
+        (ConnTx { tx, queued }, rx)
+    }
+    /// Queues the frame; false when the connection is gone or too far behind.
+    pub fn try_send(&self, frame: Arc<str>) -> bool {
+        let n = frame.len();
+        if self.queued.fetch_add(n, Ordering::Relaxed) + n > MAX_QUEUED_BYTES
+            || self.tx.try_send(Out::Text(frame)).is_err()
+        {
+            self.queued.fetch_sub(n, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+    /// The writer wrote a frame of `n` bytes.
+    pub fn written(&self, n: usize) {
+        self.queued.fetch_sub(n, Ordering::Relaxed);
+    }
+    pub fn close(&self) {
+        let _ = self.tx.try_send(Out::Close);
+    }
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+type Listener = (ConnTx, Arc<Notify>);
 
 pub struct Hub {
     topics: RwLock<HashMap<String, HashMap<u64, Listener>>>,
@@ -23,6 +65,8 @@ pub struct Hub {
     /// Logged-in connections of this instance: connection → user.
     logins: Mutex<HashMap<u64, String>>,
     bus: SharedBus,
+    /// Connections let go because they read too slowly.
+    pub slow_consumers: AtomicU64,
 }
 
 #[derive(Serialize)]
@@ -60,6 +104,7 @@ impl Hub {
             kills: Mutex::new(HashMap::new()),
             logins: Mutex::new(HashMap::new()),
             bus,
+            slow_consumers: AtomicU64::new(0),
         });
         let mut rx = hub.bus.subscribe();
         let weak = Arc::downgrade(&hub);
@@ -92,7 +137,7 @@ impl Hub {
             .clone()
     }
 
-    pub fn add(&self, topic: &str, conn: u64, tx: mpsc::Sender<Out>, kill: Arc<Notify>) {
+    pub fn add(&self, topic: &str, conn: u64, tx: ConnTx, kill: Arc<Notify>) {
         self.topics
             .write()
             .entry(topic.to_string())
@@ -204,8 +249,11 @@ impl Hub {
             if Some(*conn) == origin {
                 continue;
             }
-            if tx.try_send(Out::Text(frame.clone())).is_err() {
+            if !tx.try_send(frame.clone()) {
                 // Too far behind (or gone): it reconnects and loads the history.
+                if !tx.is_closed() {
+                    self.slow_consumers.fetch_add(1, Ordering::Relaxed);
+                }
                 kill.notify_one();
             }
         }

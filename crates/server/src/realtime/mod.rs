@@ -20,10 +20,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc;
 
-/// Per-connection queue: a client this far behind is dropped (and will resync on reconnect).
-const QUEUE: usize = 1024;
+/// Largest frame a client may send: the biggest real DDP call (a 5,000-character message
+/// with its envelope) is far below it.
+pub const MAX_FRAME: usize = 256 * 1024;
+/// Longest method or subscription id, and method or subscription name.
+pub const MAX_ID: usize = 128;
+/// Subscriptions one connection may hold.
+pub const MAX_SUBS: usize = 512;
 const HEARTBEAT: Duration = Duration::from_secs(25);
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
@@ -31,7 +35,8 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
     // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
     // visitor socket should cost kilobytes, not a page of buffers.
-    ws.max_message_size(1 << 20)
+    ws.max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| connection(s, socket))
@@ -60,7 +65,7 @@ fn nosub(id: &Value, e: &Ddp) -> String {
 
 struct Conn {
     id: u64,
-    tx: mpsc::Sender<Out>,
+    tx: hub::ConnTx,
     user: Option<User>,
     /// The visitor token given to `livechat:setUpConnection`.
     token: Option<String>,
@@ -69,18 +74,22 @@ struct Conn {
 
 impl Conn {
     fn send(&self, text: String) -> bool {
-        self.tx.try_send(Out::Text(text.into())).is_ok()
+        self.tx.try_send(text.into())
     }
 }
 
 async fn connection(s: AppState, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Out>(QUEUE);
+    let (tx, mut rx) = hub::ConnTx::new();
+    let written = tx.clone();
     let hub = s.hub.clone();
     let writer = tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
             let frame = match out {
-                Out::Text(t) => WsMessage::Text(t.as_ref().into()),
+                Out::Text(t) => {
+                    written.written(t.len());
+                    WsMessage::Text(t.as_ref().into())
+                }
                 Out::Close => break,
             };
             if sink.send(frame).await.is_err() {
@@ -133,7 +142,7 @@ async fn connection(s: AppState, socket: WebSocket) {
         }
     }
     hub.remove_connection(c.id, c.subs.values());
-    let _ = c.tx.try_send(Out::Close);
+    c.tx.close();
     drop(c.tx);
     let _ = writer.await;
     if let Some(token) = &c.token {
@@ -147,11 +156,17 @@ async fn connection(s: AppState, socket: WebSocket) {
 /// Handles one client frame; `false` closes the connection.
 async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
     let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
-        return c.send(
-            json!({"msg": "error", "reason": "Bad request", "offendingMessage": text}).to_string(),
-        );
+        return c.send(bad_request(Some(&Value::String(text.to_string()))));
     };
     let id = m.get("id").cloned().unwrap_or(Value::Null);
+    // Ids and names are short in every real client; a long one is refused, not kept.
+    let too_long = |k: &str| {
+        m.get(k)
+            .is_some_and(|v| v.as_str().is_none_or(|s| s.len() > MAX_ID) && !v.is_null())
+    };
+    if too_long("id") || too_long("method") || too_long("name") {
+        return c.send(bad_request(None));
+    }
     match m.get("msg").and_then(Value::as_str) {
         Some("connect") => {
             let version = m.get("version").and_then(Value::as_str).unwrap_or("");
@@ -183,6 +198,11 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             };
             c.send(reply) && c.send(json!({"msg": "updated", "methods": [id]}).to_string())
         }
+        Some("sub")
+            if c.subs.len() >= MAX_SUBS && !c.subs.contains_key(id.as_str().unwrap_or("")) =>
+        {
+            c.send(nosub(&id, &Ddp::TooManySubscriptions))
+        }
         Some("sub") => {
             let (name, params) = name_and_params(&m, "name");
             match subscribe(s, c, &name, &params).await {
@@ -203,10 +223,24 @@ async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             }
             c.send(json!({"msg": "nosub", "id": id}).to_string())
         }
-        _ => c.send(
-            json!({"msg": "error", "reason": "Bad request", "offendingMessage": m}).to_string(),
-        ),
+        _ => c.send(bad_request(Some(&Value::Object(m)))),
     }
+}
+
+/// Meteor's answer to a frame it cannot read; the offending message is echoed only when
+/// short (a client must not turn the server into an amplifier).
+fn bad_request(offending: Option<&Value>) -> String {
+    let mut v = json!({"msg": "error", "reason": "Bad request"});
+    if let Some(o) = offending {
+        let short = match o {
+            Value::String(s) => s.len() <= 1024,
+            other => other.to_string().len() <= 1024,
+        };
+        if short {
+            v["offendingMessage"] = o.clone();
+        }
+    }
+    v.to_string()
 }
 
 fn kill_of(hub: &Hub, id: u64) -> Arc<tokio::sync::Notify> {
@@ -361,7 +395,32 @@ async fn call(
                 .filter(|p| !p.is_object() || kind == "user-activity")
                 .cloned()
                 .collect();
-            let username = args.first().cloned().unwrap_or(Value::Null);
+            // Under the connection's own name only: a visitor's is its own username
+            // (upstream takes any name from the widget), an agent's must be its own (as
+            // upstream checks).
+            let visitor = match token.as_deref().or(c.token.as_deref()) {
+                Some(t) => s.lc.store.visitor_by_token(t).await.ok().flatten(),
+                None => None,
+            };
+            let own = match s.lc.store.room(rid).await.ok().flatten() {
+                Some(room) if visitor.as_ref().is_some_and(|v| v.token() == room.v.token) => {
+                    visitor.map(|v| v.username().to_string())
+                }
+                _ => c.user.as_ref().map(|u| u.username.clone()),
+            };
+            let Some(own) = own else {
+                return Err(not_allowed());
+            };
+            let claimed = args.first().and_then(Value::as_str);
+            if c.user.as_ref().is_some_and(|u| u.username == own) && claimed != Some(own.as_str()) {
+                return Err(not_allowed());
+            }
+            let username = json!(own);
+            let mut args = args;
+            match args.first_mut() {
+                Some(first) => *first = username.clone(),
+                None => args.push(username.clone()),
+            }
             // Both client generations: `typing` [user, bool] and `user-activity` [user, [activities]].
             let (typing, activity) = if kind == "typing" {
                 let on = args.get(1).and_then(Value::as_bool).unwrap_or(false);

@@ -134,7 +134,9 @@ async fn visitor_and_agent_on_different_instances_hear_each_other() {
         .await;
     let ev = agent.recv().await;
     assert_eq!(ev["fields"]["eventName"], format!("{rid}/user-activity"));
-    assert_eq!(ev["fields"]["args"], json!(["guest", ["user-typing"], {}]));
+    // Under the visitor's own username, whatever name the client gave.
+    let own = a.get("/api/v1/livechat/visitor/tok").await.body["visitor"]["username"].clone();
+    assert_eq!(ev["fields"]["args"], json!([own, ["user-typing"], {}]));
     agent
         .call(
             "stream-notify-room",

@@ -393,7 +393,7 @@ async fn two_instances_on_one_store_send_each_mail_once() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let b_base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(ferrochat::app::serve(listener, b.router, async {
+    tokio::spawn(ferrochat::app::serve(listener, b.router, b.limits, async {
         let _ = rx.await;
     }));
 

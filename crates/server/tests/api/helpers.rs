@@ -139,9 +139,14 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(ferrochat::app::serve(listener, app.router, async {
-            let _ = rx.await;
-        }));
+        tokio::spawn(ferrochat::app::serve(
+            listener,
+            app.router,
+            app.limits,
+            async {
+                let _ = rx.await;
+            },
+        ));
         let http = Client::builder()
             .pool_max_idle_per_host(32)
             .build()
@@ -587,9 +592,14 @@ impl TestCluster {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(ferrochat::app::serve(listener, app.router, async {
-                let _ = rx.await;
-            }));
+            tokio::spawn(ferrochat::app::serve(
+                listener,
+                app.router,
+                app.limits,
+                async {
+                    let _ = rx.await;
+                },
+            ));
             let mut t = TestApp {
                 base: format!("http://{addr}"),
                 http: Client::new(),

@@ -267,9 +267,9 @@ async fn a_poisoned_item_is_parked_and_never_blocks_the_rest() {
             .await
             .contains("unknown outbox kind")
     );
+    outbox_settled(&app).await;
     let status: String = app.db_one("SELECT status FROM outbox WHERE id = ?1", &[&crlf]);
     assert_eq!(status, "sent");
-    outbox_settled(&app).await;
     let h = app.get("/health").await;
     assert_eq!(h.body["outbox"]["dead"], 2, "{}", h.text);
     assert_eq!(h.body["outbox"]["pending"], 0, "{}", h.text);

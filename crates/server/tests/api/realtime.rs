@@ -53,6 +53,16 @@ impl Ddp {
             }
         }
     }
+    /// The server ends the connection (frames before the end are skipped).
+    pub async fn closed(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(WsMessage::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
     /// Nothing arrives within `ms`.
     pub async fn quiet(&mut self, ms: u64) -> bool {
         tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
