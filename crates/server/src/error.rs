@@ -96,6 +96,9 @@ pub enum Code {
     NotAllowed,
     /// `Meteor.Error('error-not-allowed', 'Not allowed')`.
     NotAllowedMeteor,
+    /// Ours (stricter than upstream): an agent acting on a chat it neither serves nor may
+    /// take → 403 with upstream's `error-not-allowed` text.
+    ChatNotAllowed,
     CommentIsRequired,
     TagsMustBeAssignedBeforeClosingChat,
     UserIsOffline,
@@ -348,6 +351,7 @@ impl Code {
             NotAuthorized => plain("error-not-authorized"),
             NotAllowed => plain("error-not-allowed"),
             NotAllowedMeteor => meteor("error-not-allowed", "Not allowed"),
+            ChatNotAllowed => Shape::Status(StatusCode::FORBIDDEN, "error-not-allowed"),
             CommentIsRequired => plain("error-comment-is-required"),
             TagsMustBeAssignedBeforeClosingChat => {
                 plain("error-tags-must-be-assigned-before-closing-chat")

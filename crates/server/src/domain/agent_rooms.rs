@@ -24,21 +24,6 @@ pub struct GuestInfo {
 }
 
 impl Livechat {
-    /// Who may read and write an omnichannel room: its agent, a subscriber, or managers.
-    pub async fn can_access_room(&self, user: &User, room: &Room) -> Result<bool> {
-        if room.served_by_id() == Some(user.id.as_str())
-            || self.has_permission(user, "view-livechat-rooms")
-        {
-            return Ok(true);
-        }
-        Ok(self
-            .store
-            .subscriptions_of_room(&room.id)
-            .await?
-            .iter()
-            .any(|s| s.u.id == user.id))
-    }
-
     /// `livechat/room.join`.
     pub async fn join_room(&self, user: &User, room_id: &str) -> Result<()> {
         let room = self
@@ -50,7 +35,7 @@ impl Livechat {
             return Err(Code::RoomClosed.into());
         }
         if !self.can_access_room(user, &room).await? {
-            return Err(Code::NotAllowed.into());
+            return Err(Code::ChatNotAllowed.into());
         }
         let now = self.now();
         let sub = Subscription {
@@ -108,6 +93,7 @@ impl Livechat {
             .await?
             .filter(|r| r.t == "l")
             .ok_or(Code::ErrorInvalidRoom)?;
+        self.ensure_may_act(user, &room).await?;
         if room.served_by_id() != Some(user.id.as_str())
             && !self.has_permission(user, "save-others-livechat-room-info")
         {

@@ -3,7 +3,7 @@
 use super::Livechat;
 use super::routing::{self, AgentOrder, AgentQuery, Choice, Take, TakeOutcome};
 use crate::error::{Code, Result};
-use crate::model::{Inquiry, SelectedAgent};
+use crate::model::{Inquiry, SelectedAgent, User};
 use crate::store::unit::{AgentsAsk, Ask, InquiryKey, RoomKey};
 
 impl Livechat {
@@ -34,6 +34,54 @@ impl Livechat {
             .store
             .list_inquiries(Some("queued"), departments.as_deref(), offset, count)
             .await?)
+    }
+
+    /// The queue `user` may see (`inquiries.queued`, `inquiries.queuedForUser` with
+    /// `own`): the waiting chats it may take — its departments' and those without one —
+    /// or, for whoever acts on every chat and does not ask for its own, the whole queue.
+    /// A `department` narrows the list; one not the agent's leaves the public queue.
+    pub async fn visible_queue(
+        &self,
+        user: &User,
+        own: bool,
+        department: Option<String>,
+        offset: i64,
+        count: i64,
+    ) -> Result<(Vec<Inquiry>, i64)> {
+        if self.acts_on_all_chats(user) && !own {
+            return self.queued_inquiries(None, department, offset, count).await;
+        }
+        let mut mine = self.agent_department_ids(&user.id).await?;
+        if let Some(d) = department {
+            mine.retain(|m| *m == d);
+        }
+        Ok(self
+            .store
+            .list_inquiries(Some("queued"), Some(&mine), offset, count)
+            .await?)
+    }
+
+    /// `inquiries.take` by `by` for `agent_id` (itself, or the agent it names): `by` must
+    /// be allowed to act on the chat (see `access`).
+    pub async fn take_inquiry_as(&self, by: &User, agent_id: &str, inquiry_id: &str) -> Result<()> {
+        let inquiry = self
+            .store
+            .inquiry(inquiry_id)
+            .await?
+            .ok_or(Code::InquiryNotFound)?;
+        // Taken already: upstream's answer, whoever asks.
+        if inquiry.status == "taken" {
+            return Err(Code::InquiryTaken.into());
+        }
+        let room = self.store.room(&inquiry.rid).await?;
+        let allowed = match &room {
+            Some(r) => self.may_act_on_room(by, r).await?,
+            None => self.acts_on_all_chats(by),
+        };
+        if !allowed {
+            return Err(Code::ChatNotAllowed.into());
+        }
+        self.take_inquiry(agent_id, inquiry_id).await
     }
 
     /// `inquiries.take`: exactly one agent wins a queued inquiry, within its chat limit.

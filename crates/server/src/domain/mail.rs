@@ -333,6 +333,8 @@ impl Livechat {
         subject: &str,
     ) -> Result<()> {
         check_header_address(email)?;
+        let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
+        self.ensure_may_act(user, &room).await?;
         let now = self.now();
         let request = json!({
             "requestedAt": now,
@@ -358,7 +360,13 @@ impl Livechat {
     }
 
     /// `DELETE livechat/transcript/:rid`: the request is withdrawn.
-    pub async fn cancel_transcript_request(&self, rid: &str) -> Result<()> {
+    pub async fn cancel_transcript_request(
+        &self,
+        user: &crate::model::User,
+        rid: &str,
+    ) -> Result<()> {
+        let room = self.store.room(rid).await?.ok_or(Code::ErrorInvalidRoom)?;
+        self.ensure_may_act(user, &room).await?;
         let update = Box::new(|r: &mut Room| {
             if !r.is_open() {
                 return Err(Code::ErrorInvalidRoom.into());

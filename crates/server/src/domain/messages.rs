@@ -271,8 +271,10 @@ impl Livechat {
         id: Option<String>,
     ) -> Result<Message> {
         let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
+        self.ensure_may_act(user, &room).await?;
+        // A waiting chat is answered once taken (upstream's `canSendMessage` for agents).
         let serving = room.served_by_id() == Some(user.id.as_str());
-        if !room.is_open() || !(serving || self.has_permission(user, "view-livechat-rooms")) {
+        if !room.is_open() || !(serving || self.acts_on_all_chats(user)) {
             return Err(Code::NotAllowedMeteor.into());
         }
         let ts = self.now();
@@ -559,6 +561,7 @@ impl Livechat {
         tags: Option<Vec<String>>,
     ) -> Result<()> {
         let room = self.store.room(rid).await?.ok_or(Code::ErrorInvalidRoom)?;
+        self.ensure_may_act(user, &room).await?;
         if !room.is_open() {
             return Err(Code::RoomAlreadyClosed.into());
         }

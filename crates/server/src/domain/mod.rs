@@ -2,6 +2,7 @@
 //! departments. Everything reaches the database through the `Store` trait and the clock
 //! through `Clock`.
 
+pub mod access;
 pub mod agent_rooms;
 pub mod auth;
 pub mod crm;

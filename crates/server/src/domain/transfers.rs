@@ -265,6 +265,7 @@ impl Livechat {
             .await?
             .filter(|r| r.t == "l")
             .ok_or(Code::ErrorInvalidRoom)?;
+        self.ensure_may_act(by, &room).await?;
         if !room.is_open() {
             return Err(Code::ConversationAlreadyClosed.into());
         }
@@ -322,6 +323,7 @@ impl Livechat {
         department: Option<String>,
     ) -> Result<bool> {
         let room = self.store.room(room_id).await?.ok_or(Code::RoomNotFound)?;
+        self.ensure_may_act(by, &room).await?;
         if !room.is_open() {
             return Err(Code::RoomClosed.into());
         }

@@ -351,6 +351,13 @@ async fn subscribe(
             {
                 return Err(not_allowed());
             }
+            // One inquiry: only of a chat the agent may act on.
+            if event != "public"
+                && !event.starts_with("department/")
+                && !s.lc.may_watch_inquiry(user, &event).await.unwrap_or(false)
+            {
+                return Err(not_allowed());
+            }
             Ok(format!("{name}|{event}"))
         }
         _ => Err(Ddp::SubscriptionNotFound(name.to_string())),

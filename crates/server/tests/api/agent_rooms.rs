@@ -178,7 +178,7 @@ async fn save_info_and_bulk_messages() {
         .await;
     assert_eq!(
         (r.status.as_u16(), r.text.as_str()),
-        (403, r#"{"success":false,"error":"unauthorized"}"#)
+        (403, r#"{"success":false,"error":"error-not-allowed"}"#)
     );
     let r = app
         .post_as(serving, "/api/v1/livechat/room.saveInfo", body)

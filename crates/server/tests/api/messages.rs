@@ -405,9 +405,10 @@ async fn agent_closes_with_comment_and_metrics() {
             json!({"rid": rid, "comment": "x"}),
         )
         .await;
+    // Stricter than upstream (issue 13): not the stranger's chat.
     assert_eq!(
-        r.text,
-        r#"{"success":false,"error":"error-not-authorized"}"#
+        (r.status.as_u16(), r.text.as_str()),
+        (403, r#"{"success":false,"error":"error-not-allowed"}"#)
     );
     let r = app
         .post_as(

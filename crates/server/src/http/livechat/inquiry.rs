@@ -22,7 +22,7 @@ async fn queued(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiRe
     auth.require("view-l-room")?;
     let (offset, count) = pagination(&q)?;
     let (inquiries, total) =
-        s.lc.queued_inquiries(None, str_of(&q, "department"), offset, count)
+        s.lc.visible_queue(&auth.user, false, str_of(&q, "department"), offset, count)
             .await?;
     ok(
         json!({ "inquiries": inquiries, "count": inquiries.len(), "offset": offset, "total": total }),
@@ -33,7 +33,7 @@ async fn queued_for_user(State(s): State<AppState>, auth: Auth, Query(q): Query)
     auth.require("view-l-room")?;
     let (offset, count) = pagination(&q)?;
     let (inquiries, total) =
-        s.lc.queued_inquiries(Some(&auth.user.id), str_of(&q, "department"), offset, count)
+        s.lc.visible_queue(&auth.user, true, str_of(&q, "department"), offset, count)
             .await?;
     ok(
         json!({ "inquiries": inquiries, "count": inquiries.len(), "offset": offset, "total": total }),
@@ -57,8 +57,7 @@ async fn get_one(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiR
     auth.require("view-l-room")?;
     ajv(&q, &[req("roomId", Ty::Str)], false)?;
     let inquiry =
-        s.lc.store
-            .inquiry_by_room(&str_of(&q, "roomId").unwrap_or_default())
+        s.lc.inquiry_of_room(&auth.user, &str_of(&q, "roomId").unwrap_or_default())
             .await?;
     ok(json!({ "inquiry": inquiry }))
 }
@@ -84,7 +83,11 @@ async fn take(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult
         }
         None => auth.user.id.clone(),
     };
-    s.lc.take_inquiry(&agent_id, &str_of(&b, "inquiryId").unwrap_or_default())
-        .await?;
+    s.lc.take_inquiry_as(
+        &auth.user,
+        &agent_id,
+        &str_of(&b, "inquiryId").unwrap_or_default(),
+    )
+    .await?;
     ok(json!({}))
 }

@@ -101,6 +101,6 @@ async fn cancel_transcript(
     Path(rid): Path<String>,
 ) -> ApiResult {
     auth.require("send-omnichannel-chat-transcript")?;
-    s.lc.cancel_transcript_request(&rid).await?;
+    s.lc.cancel_transcript_request(&auth.user, &rid).await?;
     ok(json!({}))
 }

@@ -88,7 +88,7 @@ async fn room_messages(
     auth.require("view-l-room")?;
     let room = s.lc.store.room(&rid).await?.ok_or(Code::InvalidRoom)?;
     if !s.lc.can_access_room(&auth.user, &room).await? {
-        return Err(Code::NotAllowed.into());
+        return Err(Code::ChatNotAllowed.into());
     }
     let (offset, count) = pagination(&q)?;
     let search = str_of(&q, "searchTerm").filter(|t| !t.is_empty());
