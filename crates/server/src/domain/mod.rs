@@ -8,6 +8,7 @@ pub mod crm;
 pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
+pub mod logins;
 pub mod mail;
 pub mod messages;
 pub mod navigation;
@@ -49,6 +50,8 @@ pub struct Livechat {
     pub instance: std::sync::Arc<str>,
     /// The outbox's settings, wake-up and address checks (issue 8b).
     pub delivery: std::sync::Arc<crate::outbox::Delivery>,
+    /// Failed logins per user and address (`Block_Multiple_Failed_Logins_*`).
+    pub logins: std::sync::Arc<logins::LoginGuard>,
 }
 
 impl Livechat {
@@ -69,6 +72,7 @@ impl Livechat {
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
             instance: crate::ids::random_id().into(),
             delivery: Default::default(),
+            logins: Default::default(),
         })
     }
 

@@ -8,6 +8,7 @@ pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod permissions;
+pub mod proxies;
 pub mod ratelimit;
 pub mod schema;
 pub mod serve;
@@ -49,6 +50,15 @@ pub struct AppState {
     pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<proxies::TrustedProxies>,
+}
+
+impl AppState {
+    /// The client's address: the socket's peer unless it is a trusted proxy.
+    pub fn client_ip(&self, headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
+        self.trusted_proxies.client_ip(headers, addr)
+    }
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -271,25 +281,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
                 .map(|c| c.0),
         ))
     }
-}
-
-/// The client's address as upstream reads it: `x-real-ip`, then `x-forwarded-for`, then
-/// the socket.
-pub fn client_ip(headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
-    let h = |n: &str| {
-        headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    if let Some(ip) = h("x-real-ip") {
-        return ip.to_string();
-    }
-    if let Some(ff) = h("x-forwarded-for") {
-        return ff.split(',').next().unwrap_or("").trim().to_string();
-    }
-    addr.map(|a| a.ip().to_string()).unwrap_or_default()
 }
 
 /// `isWidget`: the widget's iframe sends `rc_room_type=l` and `rc_is_widget=t` cookies.

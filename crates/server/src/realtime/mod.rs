@@ -7,7 +7,7 @@ pub mod hub;
 use crate::bus::Event;
 use crate::domain::users::Password;
 use crate::error::Ddp;
-use crate::http::AppState;
+use crate::http::{AppState, ClientAddr};
 use crate::model::User;
 use crate::time::with_ejson;
 use axum::extract::State;
@@ -32,14 +32,20 @@ const HEARTBEAT: Duration = Duration::from_secs(25);
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
-pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+pub async fn websocket(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let ip = s.client_ip(&headers, addr);
     // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
     // visitor socket should cost kilobytes, not a page of buffers.
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| connection(s, socket))
+        .on_upgrade(move |socket| connection(s, socket, ip))
 }
 
 /// Meteor's error object, as DDP clients read it.
@@ -49,10 +55,14 @@ fn meteor_error(e: &Ddp) -> Value {
         .as_str()
         .map(str::to_string)
         .unwrap_or(code.to_string());
-    json!({
+    let mut v = json!({
         "isClientSafe": true, "error": code, "reason": reason,
         "message": format!("{reason} [{shown}]"), "errorType": "Meteor.Error"
-    })
+    });
+    if let Some(d) = e.details() {
+        v["details"] = d;
+    }
+    v
 }
 
 fn method_error(id: &Value, e: &Ddp) -> String {
@@ -70,6 +80,8 @@ struct Conn {
     /// The visitor token given to `livechat:setUpConnection`.
     token: Option<String>,
     subs: HashMap<String, String>,
+    /// The client's address (limits and login blocks).
+    ip: String,
 }
 
 impl Conn {
@@ -78,7 +90,7 @@ impl Conn {
     }
 }
 
-async fn connection(s: AppState, socket: WebSocket) {
+async fn connection(s: AppState, socket: WebSocket, ip: String) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = hub::ConnTx::new();
     let written = tx.clone();
@@ -104,6 +116,7 @@ async fn connection(s: AppState, socket: WebSocket) {
         user: None,
         token: None,
         subs: HashMap::new(),
+        ip,
     };
     c.send(r#"{"server_id":"0"}"#.into());
     let kill = hub.register(c.id);
@@ -457,12 +470,14 @@ async fn call(
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
+            // One window with REST logins from the same address.
+            s.limiter.login(s, &c.ip).map_err(Ddp::TooManyRequests)?;
             let (user, token, kind) = if let Some(resume) = p.get("resume").and_then(Value::as_str)
             {
                 let (u, t) =
-                    s.lc.login_resume(resume)
+                    s.lc.login_resume(resume, &c.ip)
                         .await
-                        .map_err(|_| Ddp::LoggedOut)?;
+                        .map_err(|e| login_error(e, Ddp::LoggedOut))?;
                 (u, t, "resume")
             } else {
                 let who = p
@@ -482,9 +497,9 @@ async fn call(
                     _ => return Err(Ddp::MatchFailed),
                 };
                 let (u, t) =
-                    s.lc.login_password(&who, password)
+                    s.lc.login_password(&who, password, &c.ip)
                         .await
-                        .map_err(|_| Ddp::IncorrectPassword)?;
+                        .map_err(|e| login_error(e, Ddp::IncorrectPassword))?;
                 (u, t, "password")
             };
             // Presence is per connection in the store, shared by all instances; a second
@@ -516,6 +531,18 @@ async fn call(
             Ok(Some(json!(true)))
         }
         _ => Err(Ddp::MethodNotFound(name.to_string())),
+    }
+}
+
+/// A failed `login` as Meteor answers it: the brute-force blocks as such, anything else as
+/// `otherwise`.
+fn login_error(e: crate::error::Error, otherwise: Ddp) -> Ddp {
+    use crate::error::{Code, Error};
+    match e {
+        Error::Code(c @ (Code::LoginBlockedForIp | Code::LoginBlockedForUser)) => {
+            Ddp::LoginBlocked(c)
+        }
+        _ => otherwise,
     }
 }
 
