@@ -33,7 +33,8 @@ pub async fn open_store_with(url: &str, pool: &PoolSettings) -> Result<SharedSto
         Ok(Arc::new(PgStore::connect(url, pool).await?))
     } else {
         Err(Error::internal(format!(
-            "unsupported DATABASE_URL {url:?}: use sqlite://path, sqlite::memory: or postgres://user@host/db"
+            "unsupported DATABASE_URL {:?}: use sqlite://path, sqlite::memory: or postgres://user@host/db",
+            crate::config::redact_url(url)
         )))
     }
 }

@@ -117,6 +117,8 @@ pub enum Code {
     // Messages.
     DuplicateMessageId,
     MessageParamMissing,
+    /// Longer than `Message_MaxAllowedSize`.
+    MessageSizeExceeded,
 
     // Departments.
     DepartmentNotFound,
@@ -388,6 +390,13 @@ impl Code {
             ),
 
             DuplicateMessageId => meteor("error-duplicate-id", "Message already exists"),
+            MessageSizeExceeded => with_details(
+                meteor(
+                    "error-message-size-exceeded",
+                    "Message size exceeds Message_MaxAllowedSize",
+                ),
+                json!({"method": "sendMessage"}),
+            ),
             MessageParamMissing => meteor(
                 "error-invalid-params",
                 "The 'message' parameter must be provided.",
@@ -561,7 +570,10 @@ impl Code {
             }
 
             Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),
-            RequestEntityTooLarge => plain("error-request-entity-too-large"),
+            RequestEntityTooLarge => Shape::Status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error-request-entity-too-large",
+            ),
             InvalidBody(e) => Shape::Plain(format!("error-invalid-body: {e}").into()),
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,

@@ -184,7 +184,18 @@ impl Livechat {
         }
     }
 
-    fn check_length(&self, msg: &str) -> Result<()> {
+    /// Upstream's `sendMessage` check, on every way a message enters (upstream applies it
+    /// to agents' messages only; a visitor's could be of any length).
+    pub(crate) fn check_max_size(&self, msg: &str) -> Result<()> {
+        if !msg.is_empty()
+            && msg.chars().count() as i64 > self.settings.i64("Message_MaxAllowedSize")
+        {
+            return Err(Code::MessageSizeExceeded.into());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_length(&self, msg: &str) -> Result<()> {
         if self
             .settings
             .bool("Livechat_enable_message_character_limit")
@@ -198,7 +209,7 @@ impl Livechat {
                 return Err(Code::MessageTooLong.into());
             }
         }
-        Ok(())
+        self.check_max_size(msg)
     }
 
     /// What a visitor's message does to its room (activity, metrics, waiting response).
@@ -275,6 +286,7 @@ impl Livechat {
         if !room.is_open() || !(serving || self.has_permission(user, "view-livechat-rooms")) {
             return Err(Code::NotAllowedMeteor.into());
         }
+        self.check_max_size(msg)?;
         let ts = self.now();
         let m = self.new_message(id, rid, msg, user.user_ref(), ts);
         let store_last = self.settings.bool("Store_Last_Message");
@@ -387,6 +399,7 @@ impl Livechat {
         let (visitor, _) = self
             .own_visitor_message(token, rid, id, "Message_AllowEditing")
             .await?;
+        self.check_length(msg)?;
         let now = self.now();
         let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
         let by = json!({"_id": visitor.id, "username": visitor.username()});

@@ -183,7 +183,7 @@ impl Livechat {
     pub async fn login_resume(&self, token: &str, ip: &str) -> Result<(User, String)> {
         let found = self
             .store
-            .user_by_login_token(&hash_login_token(token))
+            .user_by_login_token(&hash_login_token(token), self.login_tokens_since())
             .await?;
         if let Err(e) = self.check_login_ip(ip) {
             self.login_failed(ip, None);
@@ -201,6 +201,20 @@ impl Livechat {
         }
     }
 
+    /// Tokens issued before this have expired (`Accounts_LoginExpiration` days; upstream
+    /// falls back to 90 for a value that is not positive).
+    fn login_tokens_since(&self) -> crate::time::Ts {
+        let days = match self.settings.i64("Accounts_LoginExpiration") {
+            d if d > 0 => d,
+            _ => 90,
+        };
+        crate::time::Ts::from_millis(
+            self.now()
+                .millis()
+                .saturating_sub(days.saturating_mul(86_400_000)),
+        )
+    }
+
     async fn issue_login_token(&self, user_id: &str) -> Result<String> {
         let token = ids::random_secret();
         self.store
@@ -213,7 +227,7 @@ impl Livechat {
     pub async fn authenticate(&self, user_id: &str, token: &str) -> Result<User> {
         match self
             .store
-            .user_by_login_token(&hash_login_token(token))
+            .user_by_login_token(&hash_login_token(token), self.login_tokens_since())
             .await?
         {
             Some(u) if u.id == user_id && u.active => Ok(u),

@@ -130,7 +130,7 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
     ok(json!({}))
 }
 
-async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiResult {
+async fn info(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
     let user = match (str_of(&q, "userId"), str_of(&q, "username")) {
         (Some(id), _) => s.lc.store.user(&id).await?,
         (None, Some(u)) => s.lc.store.user_by_username(&u).await?,
@@ -139,5 +139,15 @@ async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiRes
         }
     };
     let user = user.ok_or(Code::UsersInfoNotFound)?;
-    ok(json!({ "user": public_user(&user) }))
+    let mut doc = public_user(&user);
+    // Upstream's `getFullUserData`: contact details only for the user itself and holders
+    // of `view-full-other-user-info`.
+    if user.id != auth.user.id
+        && !auth.has("view-full-other-user-info")
+        && let Value::Object(m) = &mut doc
+    {
+        m.shift_remove("emails");
+        m.shift_remove("phone");
+    }
+    ok(json!({ "user": doc }))
 }

@@ -136,7 +136,12 @@ pub trait Store: Send + Sync + 'static {
     async fn count_users_with_role(&self, role: &str) -> StoreResult<i64>;
     async fn list_users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)>;
     async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()>;
-    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>>;
+    /// The user of a login token issued at or after `issued_since` (older ones have expired).
+    async fn user_by_login_token(
+        &self,
+        hashed: &str,
+        issued_since: Ts,
+    ) -> StoreResult<Option<User>>;
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()>;
 
     // settings

@@ -20,6 +20,7 @@ mod custom_fields;
 mod ddp_limits;
 mod departments;
 mod email;
+mod limits;
 mod messages;
 mod outbox;
 mod page_visited;

@@ -521,10 +521,15 @@ impl Store for PgStore {
         .await?;
         Ok(())
     }
-    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>> {
+    async fn user_by_login_token(
+        &self,
+        hashed: &str,
+        issued_since: Ts,
+    ) -> StoreResult<Option<User>> {
         opt_doc(
-            scalar("SELECT u.doc::text FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = $1")
+            scalar("SELECT u.doc::text FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = $1 AND t.created_at >= $2")
                 .bind(hashed.to_owned())
+                .bind(issued_since.millis())
                 .fetch_optional(&self.pool)
                 .await?,
         )

@@ -421,9 +421,13 @@ impl Store for SqliteStore {
         })
         .await
     }
-    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>> {
+    async fn user_by_login_token(
+        &self,
+        hashed: &str,
+        issued_since: Ts,
+    ) -> StoreResult<Option<User>> {
         self.read(|c| {
-            one_doc(c, "SELECT u.doc FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = ?1", [hashed])
+            one_doc(c, "SELECT u.doc FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = ?1 AND t.created_at >= ?2", params![hashed, issued_since.millis()])
         })
     }
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
