@@ -36,6 +36,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 #[derive(Clone)]
 pub struct AppState {
     pub lc: Livechat,
+    /// The outbox's queue side (its health, the webhook test's HTTP client).
+    pub delivery: Arc<crate::outbox::Delivery>,
     pub hub: std::sync::Arc<crate::realtime::hub::Hub>,
     pub limiter: Arc<ratelimit::RateLimiter>,
     pub test_mode: bool,
@@ -49,6 +51,16 @@ pub struct AppState {
     pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,
+}
+
+/// The realtime endpoint's share of the state.
+impl axum::extract::FromRef<AppState> for crate::realtime::Realtime {
+    fn from_ref(s: &AppState) -> Self {
+        crate::realtime::Realtime {
+            lc: s.lc.clone(),
+            hub: s.hub.clone(),
+        }
+    }
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).

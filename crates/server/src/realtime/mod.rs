@@ -7,7 +7,6 @@ pub mod hub;
 use crate::bus::Event;
 use crate::domain::users::Password;
 use crate::error::Ddp;
-use crate::http::AppState;
 use crate::model::User;
 use crate::time::with_ejson;
 use axum::extract::State;
@@ -32,7 +31,14 @@ const HEARTBEAT: Duration = Duration::from_secs(25);
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
-pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// What a realtime connection needs from the server: the domain and this instance's hub.
+#[derive(Clone)]
+pub struct Realtime {
+    pub lc: crate::domain::Livechat,
+    pub hub: Arc<Hub>,
+}
+
+pub async fn websocket(State(s): State<Realtime>, ws: WebSocketUpgrade) -> Response {
     // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
     // visitor socket should cost kilobytes, not a page of buffers.
     ws.max_message_size(MAX_FRAME)
@@ -78,7 +84,7 @@ impl Conn {
     }
 }
 
-async fn connection(s: AppState, socket: WebSocket) {
+async fn connection(s: Realtime, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = hub::ConnTx::new();
     let written = tx.clone();
@@ -154,7 +160,7 @@ async fn connection(s: AppState, socket: WebSocket) {
 }
 
 /// Handles one client frame; `false` closes the connection.
-async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
+async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
     let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
         return c.send(bad_request(Some(&Value::String(text.to_string()))));
     };
@@ -265,13 +271,13 @@ fn token_arg(v: Option<&Value>) -> Option<String> {
 
 /// May this connection read or write the room's streams?
 async fn room_allowed(
-    s: &AppState,
+    s: &Realtime,
     c: &Conn,
     rid: &str,
     token: Option<&str>,
     must_be_open: bool,
 ) -> bool {
-    let Ok(Some(room)) = s.lc.store.room(rid).await else {
+    let Ok(Some(room)) = s.lc.room(rid).await else {
         return false;
     };
     if let Some(t) = token.or(c.token.as_deref())
@@ -287,7 +293,7 @@ async fn room_allowed(
 }
 
 async fn subscribe(
-    s: &AppState,
+    s: &Realtime,
     c: &Conn,
     name: &str,
     params: &[Value],
@@ -358,7 +364,7 @@ async fn subscribe(
 }
 
 async fn call(
-    s: &AppState,
+    s: &Realtime,
     hub: &Arc<Hub>,
     c: &mut Conn,
     name: &str,
@@ -399,10 +405,10 @@ async fn call(
             // (upstream takes any name from the widget), an agent's must be its own (as
             // upstream checks).
             let visitor = match token.as_deref().or(c.token.as_deref()) {
-                Some(t) => s.lc.store.visitor_by_token(t).await.ok().flatten(),
+                Some(t) => s.lc.visitor_by_token(t).await.ok().flatten(),
                 None => None,
             };
-            let own = match s.lc.store.room(rid).await.ok().flatten() {
+            let own = match s.lc.room(rid).await.ok().flatten() {
                 Some(room) if visitor.as_ref().is_some_and(|v| v.token() == room.v.token) => {
                     visitor.map(|v| v.username().to_string())
                 }
