@@ -111,7 +111,12 @@ pub async fn build_on(
         &hub,
         std::time::Duration::from_secs(config.presence_timeout.max(1)),
     );
+    let trusted_proxies = crate::http::proxies::TrustedProxies::parse(
+        config.trusted_proxies.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| Error::internal(format!("TRUSTED_PROXIES: {e}")))?;
     let state = AppState {
+        trusted_proxies: Arc::new(trusted_proxies),
         cluster,
         lc,
         delivery,

@@ -155,6 +155,11 @@ pub struct Config {
         default_value_t = 900
     )]
     pub outbox_stuck_seconds: u64,
+    /// Proxies in front of the server, as comma-separated addresses or CIDR networks: from
+    /// them, the client's address is the right-most other hop of `X-Forwarded-For`. Unset:
+    /// the socket's peer is the client, whatever headers it sends.
+    #[arg(long = "trusted-proxies", env = "TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// DNS server (`ip:port`) for the offline form's MX check; default: the system's.
     #[arg(long = "dns-server", env = "DNS_SERVER")]
     pub dns_server: Option<std::net::SocketAddr>,
@@ -237,6 +242,7 @@ impl Config {
             http_idle_timeout: 60,
             max_connections: 0,
             dns_server: None,
+            trusted_proxies: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod crm;
 pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
+pub mod logins;
 pub mod mail;
 pub mod mail_text;
 pub mod messages;
@@ -53,6 +54,8 @@ pub struct Livechat {
     pub instance: std::sync::Arc<str>,
     /// Where e-mails and webhook calls are queued for background delivery.
     pub delivery: Arc<dyn mail::Outbox>,
+    /// Failed logins per user and address (`Block_Multiple_Failed_Logins_*`).
+    pub logins: Arc<logins::LoginGuard>,
 }
 
 impl Livechat {
@@ -74,6 +77,7 @@ impl Livechat {
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
             instance: crate::ids::random_id().into(),
             delivery,
+            logins: Default::default(),
         })
     }
 

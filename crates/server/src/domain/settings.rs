@@ -138,6 +138,28 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("API_Enable_Rate_Limiter", json!(true)),
         ("API_Enable_Rate_Limiter_Limit_Calls_Default", json!(10)),
         ("API_Enable_Rate_Limiter_Limit_Time_Default", json!(60000)),
+        // issue 13: brute-force protection and login expiry (upstream's accounts settings)
+        ("Block_Multiple_Failed_Logins_Enabled", json!(true)),
+        ("Block_Multiple_Failed_Logins_By_User", json!(true)),
+        (
+            "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User",
+            json!(10),
+        ),
+        (
+            "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes",
+            json!(5),
+        ),
+        ("Block_Multiple_Failed_Logins_By_Ip", json!(true)),
+        (
+            "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip",
+            json!(50),
+        ),
+        (
+            "Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes",
+            json!(5),
+        ),
+        ("Block_Multiple_Failed_Logins_Ip_Whitelist", json!("")),
+        ("Accounts_LoginExpiration", json!(90)),
         // serving the widget and avatars
         ("Livechat_AllowedDomainsList", json!("")),
         ("Accounts_AvatarCacheTime", json!(3600)),

@@ -9,7 +9,6 @@ use crate::domain::users::Password;
 use crate::error::Ddp;
 use crate::model::User;
 use crate::time::with_ejson;
-use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
@@ -31,21 +30,27 @@ const HEARTBEAT: Duration = Duration::from_secs(25);
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
-/// What a realtime connection needs from the server: the domain and this instance's hub.
+/// What a realtime connection needs from the server: the domain, this instance's hub and
+/// the login rate limit (shared with REST logins from the same address).
 #[derive(Clone)]
 pub struct Realtime {
     pub lc: crate::domain::Livechat,
     pub hub: Arc<Hub>,
+    pub login_limit: LoginLimit,
 }
 
-pub async fn websocket(State(s): State<Realtime>, ws: WebSocketUpgrade) -> Response {
+/// Counts a login from the address; `Err(ms until the window resets)` when over the limit.
+pub type LoginLimit = Arc<dyn Fn(&str) -> Result<(), i64> + Send + Sync>;
+
+/// Upgrades the request from `ip` to a DDP connection.
+pub fn upgrade(s: Realtime, ws: WebSocketUpgrade, ip: String) -> Response {
     // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
     // visitor socket should cost kilobytes, not a page of buffers.
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| connection(s, socket))
+        .on_upgrade(move |socket| connection(s, socket, ip))
 }
 
 /// Meteor's error object, as DDP clients read it.
@@ -55,10 +60,14 @@ fn meteor_error(e: &Ddp) -> Value {
         .as_str()
         .map(str::to_string)
         .unwrap_or(code.to_string());
-    json!({
+    let mut v = json!({
         "isClientSafe": true, "error": code, "reason": reason,
         "message": format!("{reason} [{shown}]"), "errorType": "Meteor.Error"
-    })
+    });
+    if let Some(d) = e.details() {
+        v["details"] = d;
+    }
+    v
 }
 
 fn method_error(id: &Value, e: &Ddp) -> String {
@@ -76,6 +85,8 @@ struct Conn {
     /// The visitor token given to `livechat:setUpConnection`.
     token: Option<String>,
     subs: HashMap<String, String>,
+    /// The client's address (limits and login blocks).
+    ip: String,
 }
 
 impl Conn {
@@ -84,7 +95,7 @@ impl Conn {
     }
 }
 
-async fn connection(s: Realtime, socket: WebSocket) {
+async fn connection(s: Realtime, socket: WebSocket, ip: String) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = hub::ConnTx::new();
     let written = tx.clone();
@@ -110,6 +121,7 @@ async fn connection(s: Realtime, socket: WebSocket) {
         user: None,
         token: None,
         subs: HashMap::new(),
+        ip,
     };
     c.send(r#"{"server_id":"0"}"#.into());
     let kill = hub.register(c.id);
@@ -463,12 +475,14 @@ async fn call(
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
+            // One window with REST logins from the same address.
+            (s.login_limit)(&c.ip).map_err(Ddp::TooManyRequests)?;
             let (user, token, kind) = if let Some(resume) = p.get("resume").and_then(Value::as_str)
             {
                 let (u, t) =
-                    s.lc.login_resume(resume)
+                    s.lc.login_resume(resume, &c.ip)
                         .await
-                        .map_err(|_| Ddp::LoggedOut)?;
+                        .map_err(|e| login_error(e, Ddp::LoggedOut))?;
                 (u, t, "resume")
             } else {
                 let who = p
@@ -488,9 +502,9 @@ async fn call(
                     _ => return Err(Ddp::MatchFailed),
                 };
                 let (u, t) =
-                    s.lc.login_password(&who, password)
+                    s.lc.login_password(&who, password, &c.ip)
                         .await
-                        .map_err(|_| Ddp::IncorrectPassword)?;
+                        .map_err(|e| login_error(e, Ddp::IncorrectPassword))?;
                 (u, t, "password")
             };
             // Presence is per connection in the store, shared by all instances; a second
@@ -522,6 +536,18 @@ async fn call(
             Ok(Some(json!(true)))
         }
         _ => Err(Ddp::MethodNotFound(name.to_string())),
+    }
+}
+
+/// A failed `login` as Meteor answers it: the brute-force blocks as such, anything else as
+/// `otherwise`.
+fn login_error(e: crate::error::Error, otherwise: Ddp) -> Ddp {
+    use crate::error::{Code, Error};
+    match e {
+        Error::Code(c @ (Code::LoginBlockedForIp | Code::LoginBlockedForUser)) => {
+            Ddp::LoginBlocked(c)
+        }
+        _ => otherwise,
     }
 }
 

@@ -12,6 +12,7 @@ mod agent_rooms;
 mod agents;
 mod auth;
 mod bad_input;
+mod brute_force;
 mod cluster;
 mod concurrency;
 mod config;
