@@ -64,16 +64,20 @@ pub async fn build_on(
     store: SharedStore,
 ) -> Result<App> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let mut lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    let delivery = Arc::new(crate::outbox::Delivery::new(
+        crate::outbox::OutboxConfig::from_config(config),
+        store.clone(),
+    ));
+    let mut lc = Livechat::new(store, clock, config.bcrypt_cost, delivery.clone()).await?;
     if let Some(id) = &config.instance_id {
         lc.instance = id.as_str().into();
     }
     let bus = open_bus(config, &lc.instance).await?;
-    let mut lc = lc.with_bus(bus);
-    lc.delivery = Arc::new(crate::outbox::Delivery::new(
-        crate::outbox::OutboxConfig::from_config(config),
+    let lc = lc.with_bus(bus);
+    tokio::spawn(crate::outbox::worker::supervise(
+        lc.clone(),
+        delivery.clone(),
     ));
-    tokio::spawn(crate::outbox::worker::supervise(lc.clone()));
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email
@@ -116,6 +120,7 @@ pub async fn build_on(
         trusted_proxies: Arc::new(trusted_proxies),
         cluster,
         lc,
+        delivery,
         hub,
         limiter: Default::default(),
         test_mode: config.test_mode,

@@ -157,3 +157,23 @@ impl Livechat {
             .await
     }
 }
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    /// Inquiries of any status, oldest first, of the given departments (`None`: any).
+    pub async fn list_inquiries(
+        &self,
+        departments: Option<&[String]>,
+        offset: i64,
+        count: i64,
+    ) -> Result<(Vec<Inquiry>, i64)> {
+        Ok(self
+            .store
+            .list_inquiries(None, departments, offset, count)
+            .await?)
+    }
+
+    pub async fn inquiry_by_room(&self, rid: &str) -> Result<Option<Inquiry>> {
+        Ok(self.store.inquiry_by_room(rid).await?)
+    }
+}

@@ -431,7 +431,9 @@ impl Livechat {
         let (_, m) = self
             .own_visitor_message(token, rid, id, "Message_AllowDeleting")
             .await?;
-        self.store.delete_message(id).await?;
+        self.store
+            .delete_message(id, Box::new(last_message_after_delete))
+            .await?;
         self.bus.publish(crate::bus::Event::NotifyRoom {
             event: format!("{rid}/deleteMessage"),
             args: vec![json!({ "_id": id })],
@@ -613,6 +615,21 @@ impl Livechat {
     }
 }
 
+/// Upstream's `deleteMessage`: when the removed message was the room's `lastMessage`, the
+/// newest visible message left takes its place (none: no `lastMessage`).
+fn last_message_after_delete(room: &mut Room, removed: &Message, newest: Option<Message>) -> bool {
+    let was_last = room
+        .last_message
+        .as_ref()
+        .and_then(|l| l.get("_id"))
+        .and_then(Value::as_str)
+        == Some(removed.id.as_str());
+    if was_last {
+        room.last_message = newest.map(|l| serde_json::to_value(l).unwrap_or_default());
+    }
+    was_last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,5 +645,52 @@ mod tests {
             ]
         );
         assert!(urls_of("no links: a://b").is_empty());
+    }
+
+    fn room(last: Option<&str>) -> Room {
+        let mut r: Room = serde_json::from_value(json!({
+            "_id": "room1", "msgs": 2, "usersCount": 1, "fname": "Visitor", "t": "l",
+            "ts": "2024-01-01T00:00:00.000Z", "v": {"_id": "v1", "username": "guest-1",
+            "token": "tok", "status": "online"}, "cl": false, "open": true,
+            "source": {"type": "widget"}, "_updatedAt": "2024-01-01T00:00:00.000Z"
+        }))
+        .unwrap();
+        r.last_message = last.map(|id| json!({ "_id": id, "msg": id }));
+        r
+    }
+
+    fn message(id: &str) -> Message {
+        serde_json::from_value(json!({
+            "_id": id, "rid": "room1", "msg": id, "ts": "2024-01-01T00:00:00.000Z",
+            "u": {"_id": "v1", "username": "guest-1"}, "_updatedAt": "2024-01-01T00:00:00.000Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn deleting_the_last_message_falls_back_to_the_newest_left() {
+        let mut r = room(Some("m2"));
+        assert!(last_message_after_delete(
+            &mut r,
+            &message("m2"),
+            Some(message("m1"))
+        ));
+        assert_eq!(r.last_message.unwrap()["_id"], "m1");
+
+        let mut r = room(Some("m2"));
+        assert!(last_message_after_delete(&mut r, &message("m2"), None));
+        assert_eq!(r.last_message, None);
+    }
+
+    #[test]
+    fn deleting_another_message_leaves_the_room_alone() {
+        let mut r = room(Some("m2"));
+        let before = r.clone();
+        assert!(!last_message_after_delete(
+            &mut r,
+            &message("m1"),
+            Some(message("m2"))
+        ));
+        assert_eq!(r, before);
     }
 }

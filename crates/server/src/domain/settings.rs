@@ -255,3 +255,15 @@ impl Settings {
         }
     }
 }
+
+impl super::Livechat {
+    /// `settings/:_id`: stored first, then visible here and on every instance.
+    pub async fn set_setting(&self, id: &str, value: Value) -> crate::error::Result<()> {
+        self.settings.set(&self.store, id, value).await
+    }
+
+    /// Does the database answer (`/health`)?
+    pub async fn store_answers(&self) -> bool {
+        self.store.room("").await.is_ok()
+    }
+}

@@ -490,3 +490,20 @@ pub fn valid_email(e: &str) -> bool {
         && !domain.ends_with('.')
         && !e.chars().any(char::is_whitespace)
 }
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        Ok(self.store.user(id).await?)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        Ok(self.store.user_by_username(username).await?)
+    }
+
+    /// `users.delete`: the user goes with their login tokens and department memberships;
+    /// `false` when there was none.
+    pub async fn delete_user(&self, id: &str) -> Result<bool> {
+        Ok(self.store.delete_user(id).await?)
+    }
+}

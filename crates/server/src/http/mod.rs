@@ -23,7 +23,7 @@ use crate::error::{Code, Error, Result};
 use crate::model::User;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -37,6 +37,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 #[derive(Clone)]
 pub struct AppState {
     pub lc: Livechat,
+    /// The outbox's queue side (its health, the webhook test's HTTP client).
+    pub delivery: Arc<crate::outbox::Delivery>,
     pub hub: std::sync::Arc<crate::realtime::hub::Hub>,
     pub limiter: Arc<ratelimit::RateLimiter>,
     pub test_mode: bool,
@@ -59,6 +61,29 @@ impl AppState {
     pub fn client_ip(&self, headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
         self.trusted_proxies.client_ip(headers, addr)
     }
+}
+
+/// The realtime endpoint's share of the state.
+impl axum::extract::FromRef<AppState> for crate::realtime::Realtime {
+    fn from_ref(s: &AppState) -> Self {
+        let state = s.clone();
+        crate::realtime::Realtime {
+            lc: s.lc.clone(),
+            hub: s.hub.clone(),
+            login_limit: Arc::new(move |ip| state.limiter.login(&state, ip)),
+        }
+    }
+}
+
+/// `GET /websocket`: DDP over a WebSocket, from the client's address.
+async fn websocket(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    ws: axum::extract::WebSocketUpgrade,
+) -> Response {
+    let ip = s.client_ip(&headers, addr);
+    crate::realtime::upgrade(axum::extract::FromRef::from_ref(&s), ws, ip)
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -95,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         ])
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
-        .route("/websocket", axum::routing::get(crate::realtime::websocket))
+        .route("/websocket", axum::routing::get(websocket))
         .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .merge(widget::routes())

@@ -50,6 +50,13 @@ pub type SharedStore = Arc<dyn Store>;
 pub type ModifyFn<T> = dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync;
 pub type Modify<T> = Box<ModifyFn<T>>;
 
+/// The domain's change to a room after one of its messages was removed, given the message
+/// removed and the newest visible message left; `true` when the room changed.
+pub type AfterDelete = Box<dyn Fn(&mut Room, &Message, Option<Message>) -> bool + Send + Sync>;
+
+/// The domain's change to a room that received messages (moved navigation history).
+pub type Received = Box<dyn Fn(&mut Room, &[Message]) + Send + Sync>;
+
 #[derive(Clone, Debug, Default)]
 pub struct UserQuery {
     pub role: Option<String>,
@@ -222,8 +229,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Room>>;
     async fn message(&self, id: &str) -> StoreResult<Option<Message>>;
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>>;
-    /// Removes the message; the room's `lastMessage` falls back to the newest one left.
-    async fn delete_message(&self, id: &str) -> StoreResult<bool>;
+    /// Removes the message and applies `room_update` to its room, in one transaction.
+    async fn delete_message(&self, id: &str, room_update: AfterDelete) -> StoreResult<bool>;
     /// Visible messages of a room as stored, newest first (`ts < end` when given).
     async fn history(
         &self,
@@ -333,12 +340,14 @@ pub trait Store: Send + Sync + 'static {
         msg: &Message,
     ) -> StoreResult<()>;
     /// Moves the token's pending navigation messages not expired at `now_ms` into room `rid`
-    /// (adding them to its `msgs`) and drops the expired ones, together; returns those moved.
+    /// (`room_update` then changes the room) and drops the expired ones, together; returns
+    /// those moved.
     async fn attach_pending_navigation(
         &self,
         token: &str,
         rid: &str,
         now_ms: i64,
+        room_update: Received,
     ) -> StoreResult<Vec<Message>>;
     /// Deletes pending navigation expired at `now_ms`; returns how many.
     async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64>;

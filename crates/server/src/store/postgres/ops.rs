@@ -342,10 +342,21 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-mod extras;
+mod custom_fields;
+mod departments;
+mod inquiries;
+mod messages;
+mod navigation;
 mod outbox;
 mod permissions;
-mod work;
+mod presence;
+mod rooms;
+mod settings;
+mod triggers;
+mod units;
+mod uploads;
+mod users;
+mod visitors;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc::text FROM rooms WHERE token = $1 AND open = 1";
 
@@ -378,204 +389,57 @@ fn limit_of(count: i64) -> Option<i64> {
 #[async_trait]
 impl Store for PgStore {
     async fn insert_user(&self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
-        q_exec_pool(&self.pool, put_user(user, true, password_hash)?).await?;
-        Ok(())
+        users::insert_user(self, user, password_hash).await
     }
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        users::user(self, id).await
     }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM users WHERE lower(username) = lower($1)")
-                .bind(username.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        users::user_by_username(self, username).await
     }
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM users WHERE lower(email) = $1")
-                .bind(email.to_lowercase())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        users::user_by_email(self, email).await
     }
     async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
-        Ok(
-            scalar::<Option<String>>("SELECT password_hash FROM users WHERE id = $1")
-                .bind(user_id.to_owned())
-                .fetch_optional(&self.pool)
-                .await?
-                .flatten(),
-        )
+        users::password_hash(self, user_id).await
     }
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()> {
-        q_exec_pool(
-            &self.pool,
-            sql_q("UPDATE users SET password_hash = $2 WHERE id = $1")
-                .bind(user_id.to_owned())
-                .bind(hash.to_owned()),
-        )
-        .await?;
-        Ok(())
+        users::set_password_hash(self, user_id, hash).await
     }
     async fn modify_user(&self, id: &str, f: Modify<User>) -> StoreResult<Option<User>> {
-        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+        users::modify_user(self, id, f).await
     }
     async fn delete_user(&self, id: &str) -> StoreResult<bool> {
-        in_tx!(self, |c| {
-            q_exec(
-                c,
-                sql_q("DELETE FROM login_tokens WHERE user_id = $1").bind(id.to_owned()),
-            )
-            .await?;
-            let depts: Vec<String> =
-                scalar("DELETE FROM department_agents WHERE agent_id = $1 RETURNING department_id")
-                    .bind(id.to_owned())
-                    .fetch_all(&mut *c)
-                    .await?;
-            for d in depts {
-                refresh_num_agents(c, &d).await?;
-            }
-            Ok(q_exec(
-                c,
-                sql_q("DELETE FROM users WHERE id = $1").bind(id.to_owned()),
-            )
-            .await?
-                > 0)
-        })
+        users::delete_user(self, id).await
     }
     async fn count_users_with_role(&self, role: &str) -> StoreResult<i64> {
-        Ok(
-            scalar("SELECT COUNT(*) FROM users WHERE strpos(roles, $1) > 0")
-                .bind(format!(",{role},"))
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        users::count_users_with_role(self, role).await
     }
     async fn list_users(&self, uq: &UserQuery) -> StoreResult<(Vec<User>, i64)> {
-        let mut wh = vec!["1 = 1".to_string()];
-        if uq.role.is_some() {
-            wh.push("strpos(roles, $1) > 0".into());
-        } else {
-            wh.push("$1::text IS NULL".into());
-        }
-        if uq.text.is_some() {
-            wh.push("(username ILIKE $2 OR (doc->>'name') ILIKE $2 OR email ILIKE $2)".into());
-        } else {
-            wh.push("$2::text IS NULL".into());
-        }
-        if uq.only_available {
-            wh.push("status_livechat = 'available'".into());
-        }
-        if uq.not_offline {
-            wh.push("(status <> 'offline' OR strpos(roles, ',bot,') > 0)".into());
-        }
-        if uq.exclude_id.is_some() {
-            wh.push("id <> $3".into());
-        } else {
-            wh.push("$3::text IS NULL".into());
-        }
-        let wh = wh.join(" AND ");
-        let order = order_by(
-            &uq.sort,
-            &[
-                ("username", "lower(username)"),
-                ("name", "(doc->>'name') COLLATE \"C\""),
-                ("status", "status"),
-                ("statusLivechat", "status_livechat"),
-                ("livechatCount", "livechat_count"),
-                ("_id", "id"),
-            ],
-            "lower(username) ASC",
-        );
-        let role = uq.role.as_ref().map(|r| format!(",{r},"));
-        let text = uq.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
-        let total: i64 = dyn_scalar(format!("SELECT COUNT(*) FROM users WHERE {wh}"))
-            .bind(role.clone())
-            .bind(text.clone())
-            .bind(uq.exclude_id.clone())
-            .fetch_one(&self.pool)
-            .await?;
-        let users: Vec<String> = dyn_scalar(format!(
-            "SELECT doc::text FROM users WHERE {wh} ORDER BY {order} LIMIT $4 OFFSET $5"
-        ))
-        .bind(role)
-        .bind(text)
-        .bind(uq.exclude_id.clone())
-        .bind(limit_of(uq.count))
-        .bind(uq.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((from_docs(users)?, total))
+        users::list_users(self, uq).await
     }
     async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()> {
-        q_exec_pool(
-            &self.pool,
-            sql_q("INSERT INTO login_tokens (hashed, user_id, created_at) VALUES ($1, $2, $3)")
-                .bind(hashed.to_owned())
-                .bind(user_id.to_owned())
-                .bind(when.millis()),
-        )
-        .await?;
-        Ok(())
+        users::insert_login_token(self, user_id, hashed, when).await
     }
     async fn user_by_login_token(
         &self,
         hashed: &str,
         issued_since: Ts,
     ) -> StoreResult<Option<User>> {
-        opt_doc(
-            scalar("SELECT u.doc::text FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = $1 AND t.created_at >= $2")
-                .bind(hashed.to_owned())
-                .bind(issued_since.millis())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        users::user_by_login_token(self, hashed, issued_since).await
     }
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
-        q_exec_pool(
-            &self.pool,
-            sql_q("DELETE FROM login_tokens WHERE hashed = $1").bind(hashed.to_owned()),
-        )
-        .await?;
-        Ok(())
+        users::delete_login_token(self, hashed).await
     }
-
     async fn settings(&self) -> StoreResult<Vec<(String, Value)>> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, value FROM settings")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|(k, v)| Ok((k, serde_json::from_str(&v)?)))
-            .collect()
+        settings::settings(self).await
     }
     async fn put_setting(&self, id: &str, value: &Value) -> StoreResult<()> {
-        q_exec_pool(
-            &self.pool,
-            sql_q("INSERT INTO settings (id, value) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET value = excluded.value")
-                .bind(id.to_owned())
-                .bind(serde_json::to_string(value)?),
-        )
-        .await?;
-        Ok(())
+        settings::put_setting(self, id, value).await
     }
     async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64> {
-        // One statement: the row lock of the upsert makes concurrent increments queue.
-        // A value that is not an integer counts as 0, as SQLite's CAST does.
-        let v: String = scalar(
-            "INSERT INTO settings (id, value) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE
-             SET value = ((CASE WHEN settings.value ~ '^-?[0-9]{1,18}$' THEN settings.value::bigint ELSE 0 END) + 1)::text
-             RETURNING value",
-        )
-        .bind(id.to_owned())
-        .bind((default + 1).to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(v.parse().unwrap_or(default + 1))
+        settings::incr_setting(self, id, default).await
     }
-
     async fn permissions(&self) -> StoreResult<Vec<Permission>> {
         permissions::permissions(&self.pool).await
     }
@@ -596,153 +460,69 @@ impl Store for PgStore {
     async fn seed_roles(&self, defaults: &[Role]) -> StoreResult<()> {
         permissions::seed_roles(&self.pool, defaults).await
     }
-
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        visitors::visitor(self, id).await
     }
     async fn visitor_by_token(&self, token: &str) -> StoreResult<Option<Visitor>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM visitors WHERE token = $1")
-                .bind(token.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        visitors::visitor_by_token(self, token).await
     }
     async fn visitor_by_phone(&self, phone: &str) -> StoreResult<Option<Visitor>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM visitors WHERE phone = $1 LIMIT 1")
-                .bind(phone.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        visitors::visitor_by_phone(self, phone).await
     }
     async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM visitors WHERE email = $1 LIMIT 1")
-                .bind(email.to_lowercase())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        visitors::visitor_by_email(self, email).await
     }
     async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()> {
-        q_exec_pool(&self.pool, put_visitor(v, true)?).await?;
-        Ok(())
+        visitors::insert_visitor(self, v).await
     }
     async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>> {
-        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+        visitors::modify_visitor(self, id, f).await
     }
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()> {
-        in_tx!(self, |c| {
-            for sql in [
-                "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
-                "DELETE FROM messages WHERE rid IS NULL AND token = $1",
-                "DELETE FROM navigation_pending WHERE token = $1",
-                "DELETE FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
-                "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
-                "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
-                "DELETE FROM rooms WHERE token = $1",
-            ] {
-                q_exec(c, sql_q(sql).bind(token.to_owned())).await?;
-            }
-            run(c, put_visitor(anonymised, false)).await?;
-            Ok(())
-        })
+        visitors::remove_visitor_data(self, token, anonymised).await
     }
-
     async fn room(&self, id: &str) -> StoreResult<Option<Room>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        rooms::room(self, id).await
     }
     async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>> {
-        opt_doc(
-            scalar(OPEN_ROOM_BY_TOKEN)
-                .bind(token.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        rooms::open_room_by_token(self, token).await
     }
     async fn open_room_json(
         &self,
         token: &str,
     ) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
-        let doc: Option<String> = scalar(OPEN_ROOM_BY_TOKEN)
-            .bind(token.to_owned())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(doc
-            .map(serde_json::value::RawValue::from_string)
-            .transpose()?)
+        rooms::open_room_json(self, token).await
     }
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>> {
-        let doc: Option<String> = match rid {
-            Some(rid) => {
-                scalar("SELECT doc::text FROM rooms WHERE id = $1 AND token = $2")
-                    .bind(rid.to_owned())
-                    .bind(token.to_owned())
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
-            None => {
-                scalar("SELECT doc::text FROM rooms WHERE token = $1 ORDER BY open IS NULL, ts DESC LIMIT 1")
-                    .bind(token.to_owned())
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
-        };
-        opt_doc(doc)
+        rooms::room_by_token(self, token, rid).await
     }
     async fn visitor_exists(&self, token: &str) -> StoreResult<bool> {
-        Ok(
-            scalar("SELECT EXISTS (SELECT 1 FROM visitors WHERE token = $1)")
-                .bind(token.to_owned())
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        rooms::visitor_exists(self, token).await
     }
     async fn room_of_token_exists(&self, token: &str, rid: &str) -> StoreResult<bool> {
-        Ok(
-            scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND token = $2)")
-                .bind(rid.to_owned())
-                .bind(token.to_owned())
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        rooms::room_of_token_exists(self, token, rid).await
     }
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>> {
-        from_docs(
-            scalar(OPEN_ROOM_BY_TOKEN)
-                .bind(token.to_owned())
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        rooms::open_rooms_by_token(self, token).await
     }
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
-        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+        rooms::modify_room(self, id, f).await
     }
-
     async fn unit(&self, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
         self.run_unit(&ask, &rule).await
     }
     async fn agents(&self, ask: &unit::AgentsAsk) -> StoreResult<Vec<unit::Candidate>> {
         let mut c = self.pool.acquire().await?;
-        work::candidates(&mut c, ask).await
+        units::candidates(&mut c, ask).await
     }
-
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        inquiries::inquiry(self, id).await
     }
     async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM inquiries WHERE rid = $1")
-                .bind(rid.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        inquiries::inquiry_by_room(self, rid).await
     }
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
-        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+        inquiries::modify_inquiry(self, id, f).await
     }
     async fn list_inquiries(
         &self,
@@ -751,91 +531,23 @@ impl Store for PgStore {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Inquiry>, i64)> {
-        let depts = departments.map(<[String]>::to_vec);
-        let wh = "($1::text IS NULL OR status = $1)
-                  AND ($2::text[] IS NULL OR department IS NULL OR department = ANY($2))";
-        let total: i64 = dyn_scalar(format!("SELECT COUNT(*) FROM inquiries WHERE {wh}"))
-            .bind(status.map(str::to_owned))
-            .bind(depts.clone())
-            .fetch_one(&self.pool)
-            .await?;
-        let list: Vec<String> = dyn_scalar(format!(
-            "SELECT doc::text FROM inquiries WHERE {wh} ORDER BY ts, id LIMIT $3 OFFSET $4"
-        ))
-        .bind(status.map(str::to_owned))
-        .bind(depts)
-        .bind(limit_of(count))
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((from_docs(list)?, total))
+        inquiries::list_inquiries(self, status, departments, offset, count).await
     }
-
     async fn append_message(
         &self,
         msg: Message,
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>> {
-        in_tx!(self, |c| {
-            let exists: bool = scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1)")
-                .bind(msg.id.clone())
-                .fetch_one(&mut *c)
-                .await?;
-            if exists {
-                return Ok(None);
-            }
-            let room = modify_in_tx(c, &msg.rid, &*room_update).await?;
-            if room.is_some() {
-                match run(c, insert_message(&msg)).await {
-                    // Inserted by a concurrent request after our check: as if it existed.
-                    Err(StoreError::Duplicate("id")) => {
-                        return Err(StoreError::Conflict("message inserted concurrently".into()));
-                    }
-                    other => other?,
-                };
-            }
-            Ok(room)
-        })
+        messages::append_message(self, msg, room_update).await
     }
     async fn message(&self, id: &str) -> StoreResult<Option<Message>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        messages::message(self, id).await
     }
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>> {
-        in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
+        messages::modify_message(self, id, f).await
     }
-    async fn delete_message(&self, id: &str) -> StoreResult<bool> {
-        in_tx!(self, |c| {
-            let Some(m) = load::<Message>(c, id, true).await? else {
-                return Ok(false);
-            };
-            q_exec(
-                c,
-                sql_q("DELETE FROM messages WHERE id = $1").bind(id.to_owned()),
-            )
-            .await?;
-            if let Some(mut room) = load::<Room>(c, &m.rid, true).await?
-                && room
-                    .last_message
-                    .as_ref()
-                    .and_then(|l| l.get("_id"))
-                    .and_then(Value::as_str)
-                    == Some(id)
-            {
-                let last: Option<Message> = opt_doc(
-                    scalar(
-                        "SELECT doc::text FROM messages WHERE rid = $1 AND t IS NULL AND NOT hidden
-                         ORDER BY ts DESC, seq DESC LIMIT 1",
-                    )
-                    .bind(m.rid.clone())
-                    .fetch_optional(&mut *c)
-                    .await?,
-                )?;
-                room.last_message = last.map(|l| serde_json::to_value(l).unwrap_or_default());
-                run(c, put_room(&room, false)).await?;
-            }
-            Ok(true)
-        })
+    async fn delete_message(&self, id: &str, room_update: AfterDelete) -> StoreResult<bool> {
+        messages::delete_message(self, id, room_update).await
     }
     async fn history(
         &self,
@@ -845,21 +557,7 @@ impl Store for PgStore {
         offset: i64,
         hidden_types: &[String],
     ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
-        let docs: Vec<String> = scalar(
-            "SELECT doc::text FROM messages WHERE rid = $1 AND NOT hidden AND ts < $2
-               AND (t IS NULL OR t <> ALL($3))
-             ORDER BY ts DESC, seq DESC LIMIT $4 OFFSET $5",
-        )
-        .bind(rid.to_owned())
-        .bind(end.map_or(i64::MAX, |e| e.millis()))
-        .bind(hidden_types.to_vec())
-        .bind(limit_of(limit))
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        docs.into_iter()
-            .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
-            .collect()
+        messages::history(self, rid, end, limit, offset, hidden_types).await
     }
     async fn room_messages(
         &self,
@@ -868,258 +566,47 @@ impl Store for PgStore {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Message>, i64)> {
-        let like = search.map(|t| format!("%{}%", like_escape(t)));
-        let total: i64 = scalar(
-            "SELECT COUNT(*) FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)",
-        )
-        .bind(rid.to_owned())
-        .bind(like.clone())
-        .fetch_one(&self.pool)
-        .await?;
-        let list: Vec<String> = scalar(
-            "SELECT doc::text FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)
-             ORDER BY ts DESC, seq DESC LIMIT $3 OFFSET $4",
-        )
-        .bind(rid.to_owned())
-        .bind(like)
-        .bind(limit_of(count))
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((from_docs(list)?, total))
+        messages::room_messages(self, rid, search, offset, count).await
     }
     async fn list_rooms(&self, rq: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
-        let mut wh = vec!["1 = 1".to_string()];
-        let mut args: Vec<Arg> = Vec::new();
-        let mut arg = |v: Arg| {
-            args.push(v);
-            format!("${}", args.len())
-        };
-        if !rq.agents.is_empty() {
-            let p = arg(Arg::Texts(rq.agents.clone()));
-            wh.push(format!("served_by = ANY({p})"));
-        }
-        if let Some(d) = &rq.department_id {
-            let p = arg(Arg::Text(d.clone()));
-            wh.push(format!("department_id = {p}"));
-        }
-        match rq.open {
-            Some(true) => wh.push("open = 1".into()),
-            Some(false) => wh.push("open IS NULL".into()),
-            None => {}
-        }
-        if let Some(n) = &rq.name {
-            let p = arg(Arg::Text(format!("%{}%", like_escape(n))));
-            wh.push(format!("(doc->>'fname') ILIKE {p}"));
-        }
-        if let Some(t) = rq.created.0 {
-            let p = arg(Arg::Int(t.millis()));
-            wh.push(format!("ts >= {p}"));
-        }
-        if let Some(t) = rq.created.1 {
-            let p = arg(Arg::Int(t.millis()));
-            wh.push(format!("ts <= {p}"));
-        }
-        if rq.closed.0.is_some() || rq.closed.1.is_some() {
-            wh.push("(doc->>'closedAt') IS NOT NULL".into());
-            if let Some(t) = rq.closed.0 {
-                let p = arg(Arg::Text(t.iso()));
-                wh.push(format!("(doc->>'closedAt') COLLATE \"C\" >= {p}"));
-            }
-            if let Some(t) = rq.closed.1 {
-                let p = arg(Arg::Text(t.iso()));
-                wh.push(format!("(doc->>'closedAt') COLLATE \"C\" <= {p}"));
-            }
-        }
-        if !rq.tags.is_empty() {
-            let p = arg(Arg::Texts(rq.tags.clone()));
-            wh.push(format!(
-                "EXISTS (SELECT 1 FROM json_array_elements_text(CASE WHEN json_typeof(doc->'tags') = 'array'
-                    THEN doc->'tags' END) t(v) WHERE t.v = ANY({p}))"
-            ));
-        }
-        if rq.queued {
-            wh.push("open = 1 AND served_by IS NULL".into());
-        }
-        let wh = wh.join(" AND ");
-        let order = order_by(
-            &rq.sort,
-            &[
-                ("ts", "ts"),
-                ("fname", "(doc->>'fname') COLLATE \"C\""),
-                ("closedAt", "(doc->>'closedAt') COLLATE \"C\""),
-                ("_updatedAt", "(doc->>'_updatedAt') COLLATE \"C\""),
-                ("lm", "(doc->>'lm') COLLATE \"C\""),
-                (
-                    "msgs",
-                    "(CASE WHEN json_typeof(doc->'msgs') = 'number' THEN (doc->>'msgs')::numeric END)",
-                ),
-            ],
-            "ts DESC",
-        );
-        let total: i64 = bind_args(
-            dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
-            &args,
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let n = args.len();
-        let rooms: Vec<String> = bind_args(
-            dyn_scalar(format!(
-                "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order} LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            )),
-            &args,
-        )
-        .bind(limit_of(rq.count))
-        .bind(rq.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((from_docs(rooms)?, total))
+        rooms::list_rooms(self, rq).await
     }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
-        from_docs(
-            scalar("SELECT doc::text FROM messages WHERE rid = $1 ORDER BY ts, seq")
-                .bind(rid.to_owned())
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        messages::messages_of_room(self, rid).await
     }
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>> {
-        from_docs(
-            scalar("SELECT doc::text FROM subscriptions WHERE rid = $1")
-                .bind(rid.to_owned())
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        rooms::subscriptions_of_room(self, rid).await
     }
-
     async fn insert_department(&self, d: &Department) -> StoreResult<()> {
-        q_exec_pool(&self.pool, put_department(d, true)?).await?;
-        Ok(())
+        departments::insert_department(self, d).await
     }
     async fn department(&self, id: &str) -> StoreResult<Option<Department>> {
-        let mut c = self.pool.acquire().await?;
-        load(&mut c, id, false).await
+        departments::department(self, id).await
     }
     async fn department_by_name(&self, name: &str) -> StoreResult<Option<Department>> {
-        opt_doc(
-            scalar("SELECT doc::text FROM departments WHERE name = $1 LIMIT 1")
-                .bind(name.to_owned())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        departments::department_by_name(self, name).await
     }
     async fn modify_department(
         &self,
         id: &str,
         f: Modify<Department>,
     ) -> StoreResult<Option<Department>> {
-        in_tx!(self, |c| {
-            let out = modify_in_tx(c, id, &*f).await?;
-            if let Some(d) = &out {
-                q_exec(
-                    c,
-                    sql_q("UPDATE department_agents SET department_enabled = $2 WHERE department_id = $1")
-                        .bind(d.id.clone())
-                        .bind(d.enabled),
-                )
-                .await?;
-            }
-            Ok(out)
-        })
+        departments::modify_department(self, id, f).await
     }
     async fn delete_department(&self, id: &str) -> StoreResult<bool> {
-        in_tx!(self, |c| {
-            q_exec(
-                c,
-                sql_q("DELETE FROM department_agents WHERE department_id = $1").bind(id.to_owned()),
-            )
-            .await?;
-            Ok(q_exec(
-                c,
-                sql_q("DELETE FROM departments WHERE id = $1").bind(id.to_owned()),
-            )
-            .await?
-                > 0)
-        })
+        departments::delete_department(self, id).await
     }
     async fn list_departments(&self, dq: &DepartmentQuery) -> StoreResult<(Vec<Department>, i64)> {
-        let mut wh = vec![
-            if dq.text.is_some() {
-                "name ILIKE $1"
-            } else {
-                "$1::text IS NULL"
-            }
-            .to_string(),
-            if dq.enabled.is_some() {
-                "enabled = $2"
-            } else {
-                "$2::boolean IS NULL"
-            }
-            .to_string(),
-            if dq.exclude_id.is_some() {
-                "id <> $3"
-            } else {
-                "$3::text IS NULL"
-            }
-            .to_string(),
-        ];
-        if dq.ids.is_some() {
-            wh.push("id = ANY($4)".into());
-        } else {
-            wh.push("$4::text[] IS NULL".into());
-        }
-        let wh = wh.join(" AND ");
-        let text = dq.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
-        let total: i64 = dyn_scalar(format!("SELECT COUNT(*) FROM departments WHERE {wh}"))
-            .bind(text.clone())
-            .bind(dq.enabled)
-            .bind(dq.exclude_id.clone())
-            .bind(dq.ids.clone())
-            .fetch_one(&self.pool)
-            .await?;
-        let ds: Vec<String> = dyn_scalar(format!(
-            "SELECT doc::text FROM departments WHERE {wh} ORDER BY name LIMIT $5 OFFSET $6"
-        ))
-        .bind(text)
-        .bind(dq.enabled)
-        .bind(dq.exclude_id.clone())
-        .bind(dq.ids.clone())
-        .bind(limit_of(dq.count))
-        .bind(dq.offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((from_docs(ds)?, total))
+        departments::list_departments(self, dq).await
     }
     async fn departments_with_agents(&self) -> StoreResult<Vec<Department>> {
-        from_docs(
-            scalar(
-                "SELECT doc::text FROM departments d WHERE enabled
-                 AND EXISTS (SELECT 1 FROM department_agents da WHERE da.department_id = d.id) ORDER BY name",
-            )
-            .fetch_all(&self.pool)
-            .await?,
-        )
+        departments::departments_with_agents(self).await
     }
     async fn department_agents(&self, department_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
-        let rows: Vec<DeptAgentRow> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {DEPT_AGENT_COLS} FROM department_agents WHERE department_id = $1 ORDER BY username, department_id"
-        )))
-        .bind(department_id.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(dept_agent).collect())
+        departments::department_agents(self, department_id).await
     }
     async fn agent_departments(&self, agent_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
-        let rows: Vec<DeptAgentRow> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {DEPT_AGENT_COLS} FROM department_agents WHERE agent_id = $1 ORDER BY username, department_id"
-        )))
-        .bind(agent_id.to_owned())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(dept_agent).collect())
+        departments::agent_departments(self, agent_id).await
     }
     async fn update_department_agents(
         &self,
@@ -1127,48 +614,8 @@ impl Store for PgStore {
         upsert: &[DepartmentAgent],
         remove: &[String],
     ) -> StoreResult<()> {
-        in_tx!(self, |c| {
-            // The department's row first: concurrent edits of one department queue here.
-            q_exec(
-                c,
-                sql_q("SELECT 1 FROM departments WHERE id = $1 FOR UPDATE")
-                    .bind(department_id.to_owned()),
-            )
-            .await?;
-            for agent_id in remove {
-                q_exec(
-                    c,
-                    sql_q(
-                        "DELETE FROM department_agents WHERE department_id = $1 AND agent_id = $2",
-                    )
-                    .bind(department_id.to_owned())
-                    .bind(agent_id.clone()),
-                )
-                .await?;
-            }
-            for a in upsert {
-                q_exec(
-                    c,
-                    sql_q("INSERT INTO department_agents (id, agent_id, department_id, username, count, ord, department_enabled, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (department_id, agent_id) DO UPDATE SET username = excluded.username,
-                        count = excluded.count, ord = excluded.ord, department_enabled = excluded.department_enabled,
-                        updated_at = excluded.updated_at")
-                    .bind(a.id.clone())
-                    .bind(a.agent_id.clone())
-                    .bind(department_id.to_owned())
-                    .bind(a.username.clone())
-                    .bind(a.count)
-                    .bind(a.order)
-                    .bind(a.department_enabled)
-                    .bind(a.updated_at.millis()),
-                )
-                .await?;
-            }
-            refresh_num_agents(c, department_id).await
-        })
+        departments::update_department_agents(self, department_id, upsert, remove).await
     }
-
     // presence shared by several instances (issue 7b)
     async fn presence_connect(
         &self,
@@ -1177,37 +624,27 @@ impl Store for PgStore {
         user_id: &str,
         now: Ts,
     ) -> StoreResult<bool> {
-        in_tx!(self, |c| extras::presence_connect(
-            c, instance, conn, user_id, now
-        )
-        .await)
+        presence::presence_connect(self, instance, conn, user_id, now).await
     }
     async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>> {
-        in_tx!(self, |c| extras::presence_disconnect(c, instance, conn)
-            .await)
+        presence::presence_disconnect(self, instance, conn).await
     }
     async fn presence_count(&self, user_id: &str) -> StoreResult<i64> {
-        Ok(
-            scalar("SELECT COUNT(*) FROM presence_connections WHERE user_id = $1")
-                .bind(user_id.to_owned())
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        presence::presence_count(self, user_id).await
     }
     async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool> {
-        in_tx!(self, |c| extras::instance_heartbeat(c, instance, now).await)
+        in_tx!(self, |c| presence::heartbeat_in_tx(c, instance, now).await)
     }
     async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>> {
-        in_tx!(self, |c| extras::expire_instances(c, cutoff).await)
+        in_tx!(self, |c| presence::expire_in_tx(c, cutoff).await)
     }
-
     // issue 8a: custom fields, triggers, navigation history, uploads
     async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>> {
         let mut c = self.pool.acquire().await?;
         load(&mut c, id, false).await
     }
     async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
-        extras::custom_fields(&self.pool, scope).await
+        custom_fields::custom_fields(&self.pool, scope).await
     }
     async fn list_custom_fields(
         &self,
@@ -1216,10 +653,10 @@ impl Store for PgStore {
         count: i64,
         sort: &[(String, bool)],
     ) -> StoreResult<(Vec<CustomField>, i64)> {
-        extras::list_custom_fields(&self.pool, text, offset, count, sort).await
+        custom_fields::list_custom_fields(&self.pool, text, offset, count, sort).await
     }
     async fn insert_custom_field(&self, f: &CustomField) -> StoreResult<()> {
-        extras::insert_custom_field(&self.pool, f).await
+        custom_fields::insert_custom_field(&self.pool, f).await
     }
     async fn modify_custom_field(
         &self,
@@ -1229,7 +666,7 @@ impl Store for PgStore {
         in_tx!(self, |c| modify_in_tx(c, id, &*f).await)
     }
     async fn delete_custom_field(&self, id: &str) -> StoreResult<bool> {
-        extras::delete_by_id(&self.pool, "custom_fields", id).await
+        custom_fields::delete_by_id(&self.pool, "custom_fields", id).await
     }
     async fn trigger(&self, id: &str) -> StoreResult<Option<Trigger>> {
         let mut c = self.pool.acquire().await?;
@@ -1242,13 +679,13 @@ impl Store for PgStore {
         count: i64,
         sort: &[(String, bool)],
     ) -> StoreResult<(Vec<Trigger>, i64)> {
-        extras::list_triggers(&self.pool, enabled_only, offset, count, sort).await
+        triggers::list_triggers(&self.pool, enabled_only, offset, count, sort).await
     }
     async fn put_trigger(&self, t: &Trigger) -> StoreResult<()> {
-        extras::put_trigger(&self.pool, t).await
+        triggers::put_trigger(&self.pool, t).await
     }
     async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
-        extras::delete_by_id(&self.pool, "triggers", id).await
+        custom_fields::delete_by_id(&self.pool, "triggers", id).await
     }
     async fn insert_pending_navigation(
         &self,
@@ -1256,21 +693,26 @@ impl Store for PgStore {
         expire_at: i64,
         msg: &Message,
     ) -> StoreResult<()> {
-        extras::insert_pending_navigation(&self.pool, token, expire_at, msg).await
+        navigation::insert_pending_navigation(&self.pool, token, expire_at, msg).await
     }
     async fn attach_pending_navigation(
         &self,
         token: &str,
         rid: &str,
         now_ms: i64,
+        room_update: Received,
     ) -> StoreResult<Vec<Message>> {
-        in_tx!(self, |c| extras::attach_pending_navigation(
-            c, token, rid, now_ms
+        in_tx!(self, |c| navigation::attach_pending_navigation(
+            c,
+            token,
+            rid,
+            now_ms,
+            &*room_update
         )
         .await)
     }
     async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64> {
-        extras::purge_pending_navigation(&self.pool, now_ms).await
+        navigation::purge_pending_navigation(&self.pool, now_ms).await
     }
     async fn insert_upload_message(
         &self,
@@ -1278,7 +720,7 @@ impl Store for PgStore {
         msg: Message,
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>> {
-        in_tx!(self, |c| extras::insert_upload_message(
+        in_tx!(self, |c| uploads::insert_upload_message(
             c,
             upload,
             &msg,
@@ -1298,7 +740,6 @@ impl Store for PgStore {
                 .await?,
         )
     }
-
     // outbox (issue 8b)
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()> {
         outbox::enqueue(&self.pool, item).await

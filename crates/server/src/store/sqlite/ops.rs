@@ -275,205 +275,77 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-mod extras;
+mod custom_fields;
+mod departments;
+mod inquiries;
+mod messages;
+mod navigation;
 mod permissions;
-mod work;
+mod presence;
+mod rooms;
+mod settings;
+mod triggers;
+mod units;
+mod uploads;
+mod users;
+mod visitors;
 
 const OPEN_ROOM_BY_TOKEN: &str = "SELECT doc FROM rooms WHERE token = ?1 AND open = 1";
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn insert_user(&self, user: &User, password_hash: Option<&str>) -> StoreResult<()> {
-        let (user, hash) = (user.clone(), password_hash.map(str::to_owned));
-        self.write(move |c| put_user(c, &user, true, hash.as_deref()))
-            .await
+        users::insert_user(self, user, password_hash).await
     }
     async fn user(&self, id: &str) -> StoreResult<Option<User>> {
-        self.read(|c| load(c, "users", id))
+        users::user(self, id).await
     }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
-        self.read(|c| one_doc(c, "SELECT doc FROM users WHERE username = ?1", [username]))
+        users::user_by_username(self, username).await
     }
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        self.read(|c| {
-            one_doc(
-                c,
-                "SELECT doc FROM users WHERE email = ?1",
-                [email.to_lowercase()],
-            )
-        })
+        users::user_by_email(self, email).await
     }
     async fn password_hash(&self, user_id: &str) -> StoreResult<Option<String>> {
-        self.read(|c| {
-            Ok(
-                c.prepare_cached("SELECT password_hash FROM users WHERE id = ?1")?
-                    .query_row([user_id], |r| r.get::<_, Option<String>>(0))
-                    .optional()?
-                    .flatten(),
-            )
-        })
+        users::password_hash(self, user_id).await
     }
     async fn set_password_hash(&self, user_id: &str, hash: &str) -> StoreResult<()> {
-        let (id, hash) = (user_id.to_owned(), hash.to_owned());
-        self.write(move |c| {
-            c.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
-                .execute(params![id, hash])?;
-            Ok(())
-        })
-        .await
+        users::set_password_hash(self, user_id, hash).await
     }
     async fn modify_user(&self, id: &str, f: Modify<User>) -> StoreResult<Option<User>> {
-        let id = id.to_owned();
-        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+        users::modify_user(self, id, f).await
     }
     async fn delete_user(&self, id: &str) -> StoreResult<bool> {
-        let id = id.to_owned();
-        self.write(move |c| {
-            c.prepare_cached("DELETE FROM login_tokens WHERE user_id = ?1")?
-                .execute([&id])?;
-            let depts: Vec<String> = c
-                .prepare_cached("SELECT department_id FROM department_agents WHERE agent_id = ?1")?
-                .query_map([&id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            c.prepare_cached("DELETE FROM department_agents WHERE agent_id = ?1")?
-                .execute([&id])?;
-            for d in depts {
-                refresh_num_agents(c, &d)?;
-            }
-            Ok(c.prepare_cached("DELETE FROM users WHERE id = ?1")?
-                .execute([&id])?
-                > 0)
-        })
-        .await
+        users::delete_user(self, id).await
     }
     async fn count_users_with_role(&self, role: &str) -> StoreResult<i64> {
-        self.read(|c| {
-            Ok(
-                c.prepare_cached("SELECT COUNT(*) FROM users WHERE instr(roles, ?1) > 0")?
-                    .query_row([format!(",{role},")], |r| r.get(0))?,
-            )
-        })
+        users::count_users_with_role(self, role).await
     }
     async fn list_users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)> {
-        let mut wh = vec!["1 = 1".to_string()];
-        if q.role.is_some() {
-            wh.push("instr(roles, ?1) > 0".into());
-        } else {
-            wh.push("?1 IS NULL".into());
-        }
-        if q.text.is_some() {
-            wh.push("(username LIKE ?2 ESCAPE '\\' OR json_extract(doc, '$.name') LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')".into());
-        } else {
-            wh.push("?2 IS NULL".into());
-        }
-        if q.only_available {
-            wh.push("status_livechat = 'available'".into());
-        }
-        if q.not_offline {
-            wh.push("(status <> 'offline' OR instr(roles, ',bot,') > 0)".into());
-        }
-        if q.exclude_id.is_some() {
-            wh.push("id <> ?3".into());
-        } else {
-            wh.push("?3 IS NULL".into());
-        }
-        let wh = wh.join(" AND ");
-        let order = order_by(
-            &q.sort,
-            &[
-                ("username", "username"),
-                ("name", "json_extract(doc, '$.name')"),
-                ("status", "status"),
-                ("statusLivechat", "status_livechat"),
-                ("livechatCount", "livechat_count"),
-                ("_id", "id"),
-            ],
-            "username ASC",
-        );
-        let role = q.role.as_ref().map(|r| format!(",{r},"));
-        let text = q.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
-        self.read(|c| {
-            let total: i64 = c
-                .prepare(&format!("SELECT COUNT(*) FROM users WHERE {wh}"))?
-                .query_row(params![role, text, q.exclude_id], |r| r.get(0))?;
-            let users = many_docs(
-                c,
-                &format!("SELECT doc FROM users WHERE {wh} ORDER BY {order} LIMIT ?4 OFFSET ?5"),
-                params![
-                    role,
-                    text,
-                    q.exclude_id,
-                    if q.count <= 0 { -1 } else { q.count },
-                    q.offset
-                ],
-            )?;
-            Ok((users, total))
-        })
+        users::list_users(self, q).await
     }
     async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()> {
-        let (id, hashed) = (user_id.to_owned(), hashed.to_owned());
-        self.write(move |c| {
-            c.prepare_cached(
-                "INSERT INTO login_tokens (hashed, user_id, created_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![hashed, id, when.millis()])?;
-            Ok(())
-        })
-        .await
+        users::insert_login_token(self, user_id, hashed, when).await
     }
     async fn user_by_login_token(
         &self,
         hashed: &str,
         issued_since: Ts,
     ) -> StoreResult<Option<User>> {
-        self.read(|c| {
-            one_doc(c, "SELECT u.doc FROM login_tokens t JOIN users u ON u.id = t.user_id WHERE t.hashed = ?1 AND t.created_at >= ?2", params![hashed, issued_since.millis()])
-        })
+        users::user_by_login_token(self, hashed, issued_since).await
     }
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
-        let hashed = hashed.to_owned();
-        self.write(move |c| {
-            c.prepare_cached("DELETE FROM login_tokens WHERE hashed = ?1")?
-                .execute([hashed])?;
-            Ok(())
-        })
-        .await
+        users::delete_login_token(self, hashed).await
     }
-
     async fn settings(&self) -> StoreResult<Vec<(String, Value)>> {
-        self.read(|c| {
-            let rows: Vec<(String, String)> = c
-                .prepare_cached("SELECT id, value FROM settings")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            rows.into_iter()
-                .map(|(k, v)| Ok((k, serde_json::from_str(&v)?)))
-                .collect()
-        })
+        settings::settings(self).await
     }
     async fn put_setting(&self, id: &str, value: &Value) -> StoreResult<()> {
-        let (id, value) = (id.to_owned(), serde_json::to_string(value)?);
-        self.write(move |c| {
-            c.prepare_cached("INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET value = excluded.value")?
-                .execute(params![id, value])?;
-            Ok(())
-        })
-        .await
+        settings::put_setting(self, id, value).await
     }
     async fn incr_setting(&self, id: &str, default: i64) -> StoreResult<i64> {
-        let id = id.to_owned();
-        self.write(move |c| {
-            let v: String = c
-                .prepare_cached(
-                    "INSERT INTO settings (id, value) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE
-                     SET value = CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT) RETURNING value",
-                )?
-                .query_row(params![id, (default + 1).to_string()], |r| r.get(0))?;
-            Ok(v.parse().unwrap_or(default + 1))
-        })
-        .await
+        settings::incr_setting(self, id, default).await
     }
-
     async fn permissions(&self) -> StoreResult<Vec<Permission>> {
         self.read(permissions::permissions)
     }
@@ -499,131 +371,68 @@ impl Store for SqliteStore {
         self.write(move |c| permissions::seed_roles(c, &defaults))
             .await
     }
-
     async fn visitor(&self, id: &str) -> StoreResult<Option<Visitor>> {
-        self.read(|c| load(c, "visitors", id))
+        visitors::visitor(self, id).await
     }
     async fn visitor_by_token(&self, token: &str) -> StoreResult<Option<Visitor>> {
-        self.read(|c| one_doc(c, "SELECT doc FROM visitors WHERE token = ?1", [token]))
+        visitors::visitor_by_token(self, token).await
     }
     async fn visitor_by_phone(&self, phone: &str) -> StoreResult<Option<Visitor>> {
-        self.read(|c| {
-            one_doc(
-                c,
-                "SELECT doc FROM visitors WHERE phone = ?1 LIMIT 1",
-                [phone],
-            )
-        })
+        visitors::visitor_by_phone(self, phone).await
     }
     async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>> {
-        self.read(|c| {
-            one_doc(
-                c,
-                "SELECT doc FROM visitors WHERE email = ?1 LIMIT 1",
-                [email.to_lowercase()],
-            )
-        })
+        visitors::visitor_by_email(self, email).await
     }
     async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()> {
-        let v = v.clone();
-        self.write(move |c| put_visitor(c, &v, true)).await
+        visitors::insert_visitor(self, v).await
     }
     async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>> {
-        let id = id.to_owned();
-        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+        visitors::modify_visitor(self, id, f).await
     }
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()> {
-        let (token, anonymised) = (token.to_owned(), anonymised.clone());
-        self.write(move |c| {
-            for sql in [
-                "DELETE FROM messages WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
-                "DELETE FROM messages WHERE rid IS NULL AND token = ?1",
-                "DELETE FROM navigation_pending WHERE token = ?1",
-                "DELETE FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
-                "DELETE FROM subscriptions WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
-                "DELETE FROM inquiries WHERE rid IN (SELECT id FROM rooms WHERE token = ?1)",
-                "DELETE FROM rooms WHERE token = ?1",
-            ] {
-                c.prepare_cached(sql)?.execute([&token])?;
-            }
-            put_visitor(c, &anonymised, false)
-        })
-        .await
+        visitors::remove_visitor_data(self, token, anonymised).await
     }
-
     async fn room(&self, id: &str) -> StoreResult<Option<Room>> {
-        self.read(|c| load(c, "rooms", id))
+        rooms::room(self, id).await
     }
     async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>> {
-        self.read(|c| one_doc(c, OPEN_ROOM_BY_TOKEN, [token]))
+        rooms::open_room_by_token(self, token).await
     }
     async fn open_room_json(
         &self,
         token: &str,
     ) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
-        let doc: Option<String> = self.read(|c| {
-            Ok(c.prepare_cached(OPEN_ROOM_BY_TOKEN)?
-                .query_row([token], |r| r.get(0))
-                .optional()?)
-        })?;
-        Ok(doc
-            .map(serde_json::value::RawValue::from_string)
-            .transpose()?)
+        rooms::open_room_json(self, token).await
     }
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>> {
-        self.read(|c| match rid {
-            Some(rid) => one_doc(
-                c,
-                "SELECT doc FROM rooms WHERE id = ?1 AND token = ?2",
-                [rid, token],
-            ),
-            None => one_doc(
-                c,
-                "SELECT doc FROM rooms WHERE token = ?1 ORDER BY open IS NULL, ts DESC LIMIT 1",
-                [token],
-            ),
-        })
+        rooms::room_by_token(self, token, rid).await
     }
     async fn visitor_exists(&self, token: &str) -> StoreResult<bool> {
-        self.read(|c| {
-            Ok(
-                c.prepare_cached("SELECT EXISTS (SELECT 1 FROM visitors WHERE token = ?1)")?
-                    .query_row([token], |r| r.get(0))?,
-            )
-        })
+        rooms::visitor_exists(self, token).await
     }
     async fn room_of_token_exists(&self, token: &str, rid: &str) -> StoreResult<bool> {
-        self.read(|c| {
-            Ok(c.prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?1 AND token = ?2)",
-            )?
-            .query_row([rid, token], |r| r.get(0))?)
-        })
+        rooms::room_of_token_exists(self, token, rid).await
     }
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>> {
-        self.read(|c| many_docs(c, OPEN_ROOM_BY_TOKEN, [token]))
+        rooms::open_rooms_by_token(self, token).await
     }
     async fn modify_room(&self, id: &str, f: Modify<Room>) -> StoreResult<Option<Room>> {
-        let id = id.to_owned();
-        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+        rooms::modify_room(self, id, f).await
     }
-
     async fn unit(&self, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
-        self.write(move |c| work::run(c, &ask, &rule)).await
+        self.write(move |c| units::run(c, &ask, &rule)).await
     }
     async fn agents(&self, ask: &unit::AgentsAsk) -> StoreResult<Vec<unit::Candidate>> {
-        self.read(|c| work::candidates(c, ask))
+        self.read(|c| units::candidates(c, ask))
     }
-
     async fn inquiry(&self, id: &str) -> StoreResult<Option<Inquiry>> {
-        self.read(|c| load(c, "inquiries", id))
+        inquiries::inquiry(self, id).await
     }
     async fn inquiry_by_room(&self, rid: &str) -> StoreResult<Option<Inquiry>> {
-        self.read(|c| one_doc(c, "SELECT doc FROM inquiries WHERE rid = ?1", [rid]))
+        inquiries::inquiry_by_room(self, rid).await
     }
     async fn modify_inquiry(&self, id: &str, f: Modify<Inquiry>) -> StoreResult<Option<Inquiry>> {
-        let id = id.to_owned();
-        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+        inquiries::modify_inquiry(self, id, f).await
     }
     async fn list_inquiries(
         &self,
@@ -632,68 +441,23 @@ impl Store for SqliteStore {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Inquiry>, i64)> {
-        let depts = departments.map(serde_json::to_string).transpose()?;
-        let wh = "(?1 IS NULL OR status = ?1)
-                  AND (?2 IS NULL OR department IS NULL OR department IN (SELECT value FROM json_each(?2)))";
-        self.read(|c| {
-            let total: i64 = c
-                .prepare_cached(&format!("SELECT COUNT(*) FROM inquiries WHERE {wh}"))?
-                .query_row(params![status, depts], |r| r.get(0))?;
-            let list = many_docs(
-                c,
-                &format!("SELECT doc FROM inquiries WHERE {wh} ORDER BY ts, id LIMIT ?3 OFFSET ?4"),
-                params![status, depts, if count <= 0 { -1 } else { count }, offset],
-            )?;
-            Ok((list, total))
-        })
+        inquiries::list_inquiries(self, status, departments, offset, count).await
     }
-
     async fn append_message(
         &self,
         msg: Message,
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>> {
-        self.write(move |c| {
-            let exists: bool = c
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?1)")?
-                .query_row([&msg.id], |r| r.get(0))?;
-            if exists {
-                return Ok(None);
-            }
-            let room = modify_in_tx(c, &msg.rid, &*room_update)?;
-            if room.is_some() {
-                insert_message(c, &msg)?;
-            }
-            Ok(room)
-        })
-        .await
+        messages::append_message(self, msg, room_update).await
     }
     async fn message(&self, id: &str) -> StoreResult<Option<Message>> {
-        self.read(|c| load(c, "messages", id))
+        messages::message(self, id).await
     }
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>> {
-        let id = id.to_owned();
-        self.write(move |c| modify_in_tx(c, &id, &*f)).await
+        messages::modify_message(self, id, f).await
     }
-    async fn delete_message(&self, id: &str) -> StoreResult<bool> {
-        let id = id.to_owned();
-        self.write(move |c| {
-            let Some(m) = load::<Message>(c, "messages", &id)? else { return Ok(false) };
-            c.prepare_cached("DELETE FROM messages WHERE id = ?1")?.execute([&id])?;
-            if let Some(mut room) = load::<Room>(c, "rooms", &m.rid)?
-                && room.last_message.as_ref().and_then(|l| l.get("_id")).and_then(Value::as_str) == Some(id.as_str())
-            {
-                let last: Option<Message> = one_doc(
-                    c,
-                    "SELECT doc FROM messages WHERE rid = ?1 AND t IS NULL AND hidden = 0 ORDER BY ts DESC, rowid DESC LIMIT 1",
-                    [&m.rid],
-                )?;
-                room.last_message = last.map(|l| serde_json::to_value(l).unwrap_or_default());
-                put_room(c, &room, false)?;
-            }
-            Ok(true)
-        })
-        .await
+    async fn delete_message(&self, id: &str, room_update: AfterDelete) -> StoreResult<bool> {
+        messages::delete_message(self, id, room_update).await
     }
     async fn history(
         &self,
@@ -703,30 +467,7 @@ impl Store for SqliteStore {
         offset: i64,
         hidden_types: &[String],
     ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
-        let hidden = serde_json::to_string(hidden_types)?;
-        let docs: Vec<String> = self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT doc FROM messages WHERE rid = ?1 AND hidden = 0 AND ts < ?2
-                   AND (t IS NULL OR t NOT IN (SELECT value FROM json_each(?3)))
-                 ORDER BY ts DESC, rowid DESC LIMIT ?4 OFFSET ?5",
-            )?;
-            let rows = st
-                .query_map(
-                    params![
-                        rid,
-                        end.map_or(i64::MAX, |e| e.millis()),
-                        hidden,
-                        limit,
-                        offset
-                    ],
-                    |r| r.get(0),
-                )?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(rows)
-        })?;
-        docs.into_iter()
-            .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
-            .collect()
+        messages::history(self, rid, end, limit, offset, hidden_types).await
     }
     async fn room_messages(
         &self,
@@ -735,227 +476,47 @@ impl Store for SqliteStore {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Message>, i64)> {
-        let like = search.map(|t| format!("%{}%", like_escape(t)));
-        let wh = "rid = ?1 AND (?2 IS NULL OR json_extract(doc, '$.msg') LIKE ?2 ESCAPE '\\')";
-        self.read(|c| {
-            let total: i64 = c
-                .prepare_cached(&format!("SELECT COUNT(*) FROM messages WHERE {wh}"))?
-                .query_row(params![rid, like], |r| r.get(0))?;
-            let list = many_docs(
-                c,
-                &format!("SELECT doc FROM messages WHERE {wh} ORDER BY ts DESC, rowid DESC LIMIT ?3 OFFSET ?4"),
-                params![rid, like, if count <= 0 { -1 } else { count }, offset],
-            )?;
-            Ok((list, total))
-        })
+        messages::room_messages(self, rid, search, offset, count).await
     }
     async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
-        let mut wh = vec!["1 = 1".to_string()];
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut arg = |v: rusqlite::types::Value| {
-            args.push(v);
-            format!("?{}", args.len())
-        };
-        if !q.agents.is_empty() {
-            let p = arg(serde_json::to_string(&q.agents).unwrap_or_default().into());
-            wh.push(format!("served_by IN (SELECT value FROM json_each({p}))"));
-        }
-        if let Some(d) = &q.department_id {
-            let p = arg(d.clone().into());
-            wh.push(format!("department_id = {p}"));
-        }
-        match q.open {
-            Some(true) => wh.push("open = 1".into()),
-            Some(false) => wh.push("open IS NULL".into()),
-            None => {}
-        }
-        if let Some(n) = &q.name {
-            let p = arg(format!("%{}%", like_escape(n)).into());
-            wh.push(format!("json_extract(doc, '$.fname') LIKE {p} ESCAPE '\\'"));
-        }
-        if let Some(t) = q.created.0 {
-            let p = arg(t.millis().into());
-            wh.push(format!("ts >= {p}"));
-        }
-        if let Some(t) = q.created.1 {
-            let p = arg(t.millis().into());
-            wh.push(format!("ts <= {p}"));
-        }
-        if q.closed.0.is_some() || q.closed.1.is_some() {
-            wh.push("json_extract(doc, '$.closedAt') IS NOT NULL".into());
-            if let Some(t) = q.closed.0 {
-                let p = arg(t.iso().into());
-                wh.push(format!("json_extract(doc, '$.closedAt') >= {p}"));
-            }
-            if let Some(t) = q.closed.1 {
-                let p = arg(t.iso().into());
-                wh.push(format!("json_extract(doc, '$.closedAt') <= {p}"));
-            }
-        }
-        if !q.tags.is_empty() {
-            let p = arg(serde_json::to_string(&q.tags).unwrap_or_default().into());
-            wh.push(format!(
-                "EXISTS (SELECT 1 FROM json_each(json_extract(doc, '$.tags')) t WHERE t.value IN (SELECT value FROM json_each({p})))"
-            ));
-        }
-        if q.queued {
-            wh.push("open = 1 AND served_by IS NULL".into());
-        }
-        let wh = wh.join(" AND ");
-        let order = order_by(
-            &q.sort,
-            &[
-                ("ts", "ts"),
-                ("fname", "json_extract(doc, '$.fname')"),
-                ("closedAt", "json_extract(doc, '$.closedAt')"),
-                ("_updatedAt", "json_extract(doc, '$._updatedAt')"),
-                ("lm", "json_extract(doc, '$.lm')"),
-                ("msgs", "json_extract(doc, '$.msgs')"),
-            ],
-            "ts DESC",
-        );
-        let limit = if q.count <= 0 { -1 } else { q.count };
-        self.read(|c| {
-            let total: i64 = c
-                .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
-                .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-            let mut page_args = args.clone();
-            page_args.push(limit.into());
-            page_args.push(q.offset.into());
-            let n = page_args.len();
-            let rooms = many_docs(
-                c,
-                &format!(
-                    "SELECT doc FROM rooms WHERE {wh} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-                    n - 1,
-                    n
-                ),
-                rusqlite::params_from_iter(page_args.iter()),
-            )?;
-            Ok((rooms, total))
-        })
+        rooms::list_rooms(self, q).await
     }
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {
-        self.read(|c| {
-            many_docs(
-                c,
-                "SELECT doc FROM messages WHERE rid = ?1 ORDER BY ts, rowid",
-                [rid],
-            )
-        })
+        messages::messages_of_room(self, rid).await
     }
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>> {
-        self.read(|c| many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [rid]))
+        rooms::subscriptions_of_room(self, rid).await
     }
-
     async fn insert_department(&self, d: &Department) -> StoreResult<()> {
-        let d = d.clone();
-        self.write(move |c| put_department(c, &d, true)).await
+        departments::insert_department(self, d).await
     }
     async fn department(&self, id: &str) -> StoreResult<Option<Department>> {
-        self.read(|c| load(c, "departments", id))
+        departments::department(self, id).await
     }
     async fn department_by_name(&self, name: &str) -> StoreResult<Option<Department>> {
-        self.read(|c| {
-            one_doc(
-                c,
-                "SELECT doc FROM departments WHERE name = ?1 LIMIT 1",
-                [name],
-            )
-        })
+        departments::department_by_name(self, name).await
     }
     async fn modify_department(
         &self,
         id: &str,
         f: Modify<Department>,
     ) -> StoreResult<Option<Department>> {
-        let id = id.to_owned();
-        self.write(move |c| {
-            let out = modify_in_tx(c, &id, &*f)?;
-            if let Some(d) = &out {
-                c.prepare_cached(
-                    "UPDATE department_agents SET department_enabled = ?2 WHERE department_id = ?1",
-                )?
-                .execute(params![d.id, d.enabled])?;
-            }
-            Ok(out)
-        })
-        .await
+        departments::modify_department(self, id, f).await
     }
     async fn delete_department(&self, id: &str) -> StoreResult<bool> {
-        let id = id.to_owned();
-        self.write(move |c| {
-            c.prepare_cached("DELETE FROM department_agents WHERE department_id = ?1")?
-                .execute([&id])?;
-            Ok(c.prepare_cached("DELETE FROM departments WHERE id = ?1")?
-                .execute([&id])?
-                > 0)
-        })
-        .await
+        departments::delete_department(self, id).await
     }
     async fn list_departments(&self, q: &DepartmentQuery) -> StoreResult<(Vec<Department>, i64)> {
-        let mut wh = vec![
-            if q.text.is_some() {
-                "name LIKE ?1 ESCAPE '\\'"
-            } else {
-                "?1 IS NULL"
-            }
-            .to_string(),
-            if q.enabled.is_some() {
-                "enabled = ?2"
-            } else {
-                "?2 IS NULL"
-            }
-            .to_string(),
-            if q.exclude_id.is_some() {
-                "id <> ?3"
-            } else {
-                "?3 IS NULL"
-            }
-            .to_string(),
-        ];
-        if let Some(ids) = &q.ids {
-            let list: Vec<String> = ids
-                .iter()
-                .map(|i| format!("'{}'", i.replace('\'', "''")))
-                .collect();
-            wh.push(format!("id IN ({})", list.join(",")));
-        }
-        let wh = wh.join(" AND ");
-        let text = q.text.as_ref().map(|t| format!("%{}%", like_escape(t)));
-        self.read(|c| {
-            let total: i64 = c
-                .prepare(&format!("SELECT COUNT(*) FROM departments WHERE {wh}"))?
-                .query_row(params![text, q.enabled, q.exclude_id], |r| r.get(0))?;
-            let ds = many_docs(
-                c,
-                &format!("SELECT doc FROM departments WHERE {wh} ORDER BY name LIMIT ?4 OFFSET ?5"),
-                params![
-                    text,
-                    q.enabled,
-                    q.exclude_id,
-                    if q.count <= 0 { -1 } else { q.count },
-                    q.offset
-                ],
-            )?;
-            Ok((ds, total))
-        })
+        departments::list_departments(self, q).await
     }
     async fn departments_with_agents(&self) -> StoreResult<Vec<Department>> {
-        self.read(|c| {
-            many_docs(
-                c,
-                "SELECT doc FROM departments d WHERE enabled = 1
-                 AND EXISTS (SELECT 1 FROM department_agents da WHERE da.department_id = d.id) ORDER BY name",
-                [],
-            )
-        })
+        departments::departments_with_agents(self).await
     }
     async fn department_agents(&self, department_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
-        self.read(|c| department_agents_where(c, "department_id = ?1", department_id))
+        departments::department_agents(self, department_id).await
     }
     async fn agent_departments(&self, agent_id: &str) -> StoreResult<Vec<DepartmentAgent>> {
-        self.read(|c| department_agents_where(c, "agent_id = ?1", agent_id))
+        departments::agent_departments(self, agent_id).await
     }
     async fn update_department_agents(
         &self,
@@ -963,27 +524,8 @@ impl Store for SqliteStore {
         upsert: &[DepartmentAgent],
         remove: &[String],
     ) -> StoreResult<()> {
-        let (dept, upsert, remove) = (department_id.to_owned(), upsert.to_vec(), remove.to_vec());
-        self.write(move |c| {
-            for agent_id in &remove {
-                c.prepare_cached("DELETE FROM department_agents WHERE department_id = ?1 AND agent_id = ?2")?
-                    .execute(params![dept, agent_id])?;
-            }
-            for a in &upsert {
-                c.prepare_cached(
-                    "INSERT INTO department_agents (id, agent_id, department_id, username, count, ord, department_enabled, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                     ON CONFLICT (department_id, agent_id) DO UPDATE SET username = excluded.username,
-                        count = excluded.count, ord = excluded.ord, department_enabled = excluded.department_enabled,
-                        updated_at = excluded.updated_at",
-                )?
-                .execute(params![a.id, a.agent_id, dept, a.username, a.count, a.order, a.department_enabled, a.updated_at.millis()])?;
-            }
-            refresh_num_agents(c, &dept)
-        })
-        .await
+        departments::update_department_agents(self, department_id, upsert, remove).await
     }
-
     // presence shared by several instances (issue 7b)
     async fn presence_connect(
         &self,
@@ -992,97 +534,26 @@ impl Store for SqliteStore {
         user_id: &str,
         now: Ts,
     ) -> StoreResult<bool> {
-        let (instance, user) = (instance.to_owned(), user_id.to_owned());
-        self.write(move |c| {
-            c.prepare_cached(
-                "INSERT INTO presence_connections (instance_id, conn_id, user_id, since) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (instance_id, conn_id) DO UPDATE SET user_id = excluded.user_id, since = excluded.since",
-            )?
-            .execute(params![instance, conn as i64, user, now.millis()])?;
-            let n: i64 = c
-                .prepare_cached("SELECT COUNT(*) FROM presence_connections WHERE user_id = ?1")?
-                .query_row([&user], |r| r.get(0))?;
-            Ok(n == 1)
-        })
-        .await
+        presence::presence_connect(self, instance, conn, user_id, now).await
     }
     async fn presence_disconnect(&self, instance: &str, conn: u64) -> StoreResult<Option<String>> {
-        let instance = instance.to_owned();
-        self.write(move |c| {
-            let user: Option<String> = c
-                .prepare_cached(
-                    "DELETE FROM presence_connections WHERE instance_id = ?1 AND conn_id = ?2 RETURNING user_id",
-                )?
-                .query_row(params![instance, conn as i64], |r| r.get(0))
-                .optional()?;
-            let Some(user) = user else { return Ok(None) };
-            let left: bool = c
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = ?1)",
-                )?
-                .query_row([&user], |r| r.get(0))?;
-            Ok((!left).then_some(user))
-        })
-        .await
+        presence::presence_disconnect(self, instance, conn).await
     }
     async fn presence_count(&self, user_id: &str) -> StoreResult<i64> {
-        let user = user_id.to_owned();
-        self.read(move |c| {
-            Ok(
-                c.prepare_cached("SELECT COUNT(*) FROM presence_connections WHERE user_id = ?1")?
-                    .query_row([&user], |r| r.get(0))?,
-            )
-        })
+        presence::presence_count(self, user_id).await
     }
     async fn instance_heartbeat(&self, instance: &str, now: Ts) -> StoreResult<bool> {
-        let instance = instance.to_owned();
-        self.write(move |c| {
-            let updated = c
-                .prepare_cached("UPDATE presence_instances SET heartbeat_at = ?2 WHERE id = ?1")?
-                .execute(params![instance, now.millis()])?;
-            if updated == 0 {
-                c.prepare_cached(
-                    "INSERT INTO presence_instances (id, heartbeat_at) VALUES (?1, ?2)",
-                )?
-                .execute(params![instance, now.millis()])?;
-            }
-            Ok(updated > 0)
-        })
-        .await
+        presence::instance_heartbeat(self, instance, now).await
     }
     async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>> {
-        self.write(move |c| {
-            c.prepare_cached("DELETE FROM presence_instances WHERE heartbeat_at < ?1")?
-                .execute([cutoff.millis()])?;
-            let users: Vec<String> = c
-                .prepare_cached(
-                    "DELETE FROM presence_connections
-                     WHERE instance_id NOT IN (SELECT id FROM presence_instances) RETURNING user_id",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut gone = Vec::new();
-            for u in users {
-                let left: bool = c
-                    .prepare_cached(
-                        "SELECT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = ?1)",
-                    )?
-                    .query_row([&u], |r| r.get(0))?;
-                if !left && !gone.contains(&u) {
-                    gone.push(u);
-                }
-            }
-            Ok(gone)
-        })
-        .await
+        presence::expire_instances(self, cutoff).await
     }
-
     // issue 8a: custom fields, triggers, navigation history, uploads
     async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>> {
-        self.read(|c| extras::custom_field(c, id))
+        self.read(|c| custom_fields::custom_field(c, id))
     }
     async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
-        self.read(|c| extras::custom_fields(c, scope))
+        self.read(|c| custom_fields::custom_fields(c, scope))
     }
     async fn list_custom_fields(
         &self,
@@ -1091,11 +562,11 @@ impl Store for SqliteStore {
         count: i64,
         sort: &[(String, bool)],
     ) -> StoreResult<(Vec<CustomField>, i64)> {
-        self.read(|c| extras::list_custom_fields(c, text, offset, count, sort))
+        self.read(|c| custom_fields::list_custom_fields(c, text, offset, count, sort))
     }
     async fn insert_custom_field(&self, f: &CustomField) -> StoreResult<()> {
         let f = f.clone();
-        self.write(move |c| extras::insert_custom_field(c, &f))
+        self.write(move |c| custom_fields::insert_custom_field(c, &f))
             .await
     }
     async fn modify_custom_field(
@@ -1104,16 +575,16 @@ impl Store for SqliteStore {
         f: Modify<CustomField>,
     ) -> StoreResult<Option<CustomField>> {
         let id = id.to_owned();
-        self.write(move |c| extras::modify_custom_field(c, &id, &*f))
+        self.write(move |c| custom_fields::modify_custom_field(c, &id, &*f))
             .await
     }
     async fn delete_custom_field(&self, id: &str) -> StoreResult<bool> {
         let id = id.to_owned();
-        self.write(move |c| extras::delete_by_id(c, "custom_fields", &id))
+        self.write(move |c| custom_fields::delete_by_id(c, "custom_fields", &id))
             .await
     }
     async fn trigger(&self, id: &str) -> StoreResult<Option<Trigger>> {
-        self.read(|c| extras::trigger(c, id))
+        self.read(|c| triggers::trigger(c, id))
     }
     async fn list_triggers(
         &self,
@@ -1122,15 +593,15 @@ impl Store for SqliteStore {
         count: i64,
         sort: &[(String, bool)],
     ) -> StoreResult<(Vec<Trigger>, i64)> {
-        self.read(|c| extras::list_triggers(c, enabled_only, offset, count, sort))
+        self.read(|c| triggers::list_triggers(c, enabled_only, offset, count, sort))
     }
     async fn put_trigger(&self, t: &Trigger) -> StoreResult<()> {
         let t = t.clone();
-        self.write(move |c| extras::put_trigger(c, &t)).await
+        self.write(move |c| triggers::put_trigger(c, &t)).await
     }
     async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
         let id = id.to_owned();
-        self.write(move |c| extras::delete_by_id(c, "triggers", &id))
+        self.write(move |c| custom_fields::delete_by_id(c, "triggers", &id))
             .await
     }
     async fn insert_pending_navigation(
@@ -1140,7 +611,7 @@ impl Store for SqliteStore {
         msg: &Message,
     ) -> StoreResult<()> {
         let (token, msg) = (token.to_owned(), msg.clone());
-        self.write(move |c| extras::insert_pending_navigation(c, &token, expire_at, &msg))
+        self.write(move |c| navigation::insert_pending_navigation(c, &token, expire_at, &msg))
             .await
     }
     async fn attach_pending_navigation(
@@ -1148,13 +619,16 @@ impl Store for SqliteStore {
         token: &str,
         rid: &str,
         now_ms: i64,
+        room_update: Received,
     ) -> StoreResult<Vec<Message>> {
         let (token, rid) = (token.to_owned(), rid.to_owned());
-        self.write(move |c| extras::attach_pending_navigation(c, &token, &rid, now_ms))
-            .await
+        self.write(move |c| {
+            navigation::attach_pending_navigation(c, &token, &rid, now_ms, &*room_update)
+        })
+        .await
     }
     async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64> {
-        self.write(move |c| extras::purge_pending_navigation(c, now_ms))
+        self.write(move |c| navigation::purge_pending_navigation(c, now_ms))
             .await
     }
     async fn insert_upload_message(
@@ -1164,11 +638,11 @@ impl Store for SqliteStore {
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>> {
         let upload = upload.clone();
-        self.write(move |c| extras::insert_upload_message(c, &upload, &msg, &*room_update))
+        self.write(move |c| uploads::insert_upload_message(c, &upload, &msg, &*room_update))
             .await
     }
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
-        self.read(|c| extras::upload(c, id))
+        self.read(|c| uploads::upload(c, id))
     }
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>> {
         self.read(|c| {
@@ -1179,7 +653,6 @@ impl Store for SqliteStore {
             )
         })
     }
-
     // outbox (issue 8b)
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()> {
         let item = item.clone();
