@@ -2,6 +2,7 @@
 //! atomic on its own, and the invariants (one open room per visitor token, agent limits,
 //! counters) are enforced inside them by the database, never by the caller's luck.
 
+pub mod forward;
 pub mod postgres;
 pub mod sqlite;
 pub mod unit;

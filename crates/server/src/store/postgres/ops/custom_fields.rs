@@ -17,12 +17,15 @@ fn put_custom_field(f: &CustomField, insert: bool) -> StoreResult<PgQuery> {
 
 doc_row!(CustomField, "custom_fields", |d| put_custom_field(d, false));
 
-pub(super) async fn insert_custom_field(pool: &sqlx::PgPool, f: &CustomField) -> StoreResult<()> {
+pub(super) async fn insert_custom_field_tx(
+    pool: &sqlx::PgPool,
+    f: &CustomField,
+) -> StoreResult<()> {
     q_exec_pool(pool, put_custom_field(f, true)?).await?;
     Ok(())
 }
 
-pub(super) async fn custom_fields(
+pub(super) async fn custom_fields_tx(
     pool: &sqlx::PgPool,
     scope: Option<&str>,
 ) -> StoreResult<Vec<CustomField>> {
@@ -36,7 +39,7 @@ pub(super) async fn custom_fields(
     )
 }
 
-pub(super) async fn list_custom_fields(
+pub(super) async fn list_custom_fields_tx(
     pool: &sqlx::PgPool,
     text: Option<&str>,
     offset: i64,
@@ -76,4 +79,42 @@ pub(super) async fn delete_by_id(pool: &sqlx::PgPool, table: &str, id: &str) -> 
             .rows_affected()
             > 0,
     )
+}
+
+pub(super) async fn custom_field(s: &PgStore, id: &str) -> StoreResult<Option<CustomField>> {
+    let mut c = s.pool.acquire().await?;
+    load(&mut c, id, false).await
+}
+
+pub(super) async fn custom_fields(
+    s: &PgStore,
+    scope: Option<&str>,
+) -> StoreResult<Vec<CustomField>> {
+    custom_fields_tx(&s.pool, scope).await
+}
+
+pub(super) async fn list_custom_fields(
+    s: &PgStore,
+    text: Option<&str>,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<CustomField>, i64)> {
+    list_custom_fields_tx(&s.pool, text, offset, count, sort).await
+}
+
+pub(super) async fn insert_custom_field(s: &PgStore, f: &CustomField) -> StoreResult<()> {
+    insert_custom_field_tx(&s.pool, f).await
+}
+
+pub(super) async fn modify_custom_field(
+    s: &PgStore,
+    id: &str,
+    f: Modify<CustomField>,
+) -> StoreResult<Option<CustomField>> {
+    in_tx!(s, |c| modify_in_tx(c, id, &*f).await)
+}
+
+pub(super) async fn delete_custom_field(s: &PgStore, id: &str) -> StoreResult<bool> {
+    delete_by_id(&s.pool, "custom_fields", id).await
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) async fn insert_pending_navigation(
+pub(super) async fn insert_pending_navigation_tx(
     pool: &sqlx::PgPool,
     token: &str,
     expire_at: i64,
@@ -20,7 +20,7 @@ pub(super) async fn insert_pending_navigation(
     Ok(())
 }
 
-pub(super) async fn attach_pending_navigation(
+pub(super) async fn attach_pending_navigation_tx(
     c: &mut Conn,
     token: &str,
     rid: &str,
@@ -57,10 +57,43 @@ pub(super) async fn attach_pending_navigation(
     Ok(pending)
 }
 
-pub(super) async fn purge_pending_navigation(pool: &sqlx::PgPool, now_ms: i64) -> StoreResult<u64> {
+pub(super) async fn purge_pending_navigation_tx(
+    pool: &sqlx::PgPool,
+    now_ms: i64,
+) -> StoreResult<u64> {
     q_exec_pool(
         pool,
         sql_q("DELETE FROM navigation_pending WHERE expire_at <= $1").bind(now_ms),
     )
     .await
+}
+
+pub(super) async fn insert_pending_navigation(
+    s: &PgStore,
+    token: &str,
+    expire_at: i64,
+    msg: &Message,
+) -> StoreResult<()> {
+    insert_pending_navigation_tx(&s.pool, token, expire_at, msg).await
+}
+
+pub(super) async fn attach_pending_navigation(
+    s: &PgStore,
+    token: &str,
+    rid: &str,
+    now_ms: i64,
+    room_update: Received,
+) -> StoreResult<Vec<Message>> {
+    in_tx!(s, |c| attach_pending_navigation_tx(
+        c,
+        token,
+        rid,
+        now_ms,
+        &*room_update
+    )
+    .await)
+}
+
+pub(super) async fn purge_pending_navigation(s: &PgStore, now_ms: i64) -> StoreResult<u64> {
+    purge_pending_navigation_tx(&s.pool, now_ms).await
 }

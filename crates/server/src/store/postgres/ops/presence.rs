@@ -145,3 +145,11 @@ pub(super) async fn expire_in_tx(c: &mut Conn, cutoff: Ts) -> StoreResult<Vec<St
     }
     Ok(gone)
 }
+
+pub(super) async fn instance_heartbeat(s: &PgStore, instance: &str, now: Ts) -> StoreResult<bool> {
+    in_tx!(s, |c| heartbeat_in_tx(c, instance, now).await)
+}
+
+pub(super) async fn expire_instances(s: &PgStore, cutoff: Ts) -> StoreResult<Vec<String>> {
+    in_tx!(s, |c| expire_in_tx(c, cutoff).await)
+}

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) async fn list_triggers(
+pub(super) async fn list_triggers_tx(
     pool: &sqlx::PgPool,
     enabled_only: bool,
     offset: i64,
@@ -29,7 +29,7 @@ pub(super) async fn list_triggers(
     Ok((from_docs(docs)?, total))
 }
 
-pub(super) async fn put_trigger(pool: &sqlx::PgPool, t: &Trigger) -> StoreResult<()> {
+pub(super) async fn put_trigger_tx(pool: &sqlx::PgPool, t: &Trigger) -> StoreResult<()> {
     q_exec_pool(
         pool,
         sql_q(
@@ -43,4 +43,27 @@ pub(super) async fn put_trigger(pool: &sqlx::PgPool, t: &Trigger) -> StoreResult
     )
     .await?;
     Ok(())
+}
+
+pub(super) async fn trigger(s: &PgStore, id: &str) -> StoreResult<Option<Trigger>> {
+    let mut c = s.pool.acquire().await?;
+    load(&mut c, id, false).await
+}
+
+pub(super) async fn list_triggers(
+    s: &PgStore,
+    enabled_only: bool,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<Trigger>, i64)> {
+    list_triggers_tx(&s.pool, enabled_only, offset, count, sort).await
+}
+
+pub(super) async fn put_trigger(s: &PgStore, t: &Trigger) -> StoreResult<()> {
+    put_trigger_tx(&s.pool, t).await
+}
+
+pub(super) async fn delete_trigger(s: &PgStore, id: &str) -> StoreResult<bool> {
+    custom_fields::delete_by_id(&s.pool, "triggers", id).await
 }

@@ -275,3 +275,15 @@ impl PgStore {
         out
     }
 }
+
+pub(super) async fn unit(s: &PgStore, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+    s.run_unit(&ask, &rule).await
+}
+
+pub(super) async fn agents(
+    s: &PgStore,
+    ask: &unit::AgentsAsk,
+) -> StoreResult<Vec<unit::Candidate>> {
+    let mut c = s.pool.acquire().await?;
+    candidates(&mut c, ask).await
+}

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) async fn insert_upload_message(
+pub(super) async fn insert_upload_message_tx(
     c: &mut Conn,
     upload: &Upload,
     msg: &Message,
@@ -23,3 +23,34 @@ pub(super) async fn insert_upload_message(
 
 doc_load!(Trigger, "triggers");
 doc_load!(Upload, "uploads");
+
+pub(super) async fn insert_upload_message(
+    s: &PgStore,
+    upload: &Upload,
+    msg: Message,
+    room_update: Modify<Room>,
+) -> StoreResult<Option<Room>> {
+    in_tx!(s, |c| insert_upload_message_tx(
+        c,
+        upload,
+        &msg,
+        &*room_update
+    )
+    .await)
+}
+
+pub(super) async fn upload(s: &PgStore, id: &str) -> StoreResult<Option<Upload>> {
+    let mut c = s.pool.acquire().await?;
+    load(&mut c, id, false).await
+}
+
+pub(super) async fn uploads_of_token(s: &PgStore, token: &str) -> StoreResult<Vec<Upload>> {
+    from_docs(
+        scalar(
+            "SELECT doc::text FROM uploads WHERE rid IN (SELECT id FROM rooms WHERE token = $1)",
+        )
+        .bind(token.to_owned())
+        .fetch_all(&s.pool)
+        .await?,
+    )
+}

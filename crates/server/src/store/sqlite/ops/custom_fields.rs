@@ -20,11 +20,11 @@ impl DocRow for CustomField {
     }
 }
 
-pub(super) fn custom_field(c: &Conn, id: &str) -> StoreResult<Option<CustomField>> {
+pub(super) fn custom_field_tx(c: &Conn, id: &str) -> StoreResult<Option<CustomField>> {
     load(c, "custom_fields", id)
 }
 
-pub(super) fn custom_fields(c: &Conn, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
+pub(super) fn custom_fields_tx(c: &Conn, scope: Option<&str>) -> StoreResult<Vec<CustomField>> {
     many_docs(
         c,
         "SELECT doc FROM custom_fields WHERE ?1 IS NULL OR scope = ?1 ORDER BY id",
@@ -32,7 +32,7 @@ pub(super) fn custom_fields(c: &Conn, scope: Option<&str>) -> StoreResult<Vec<Cu
     )
 }
 
-pub(super) fn list_custom_fields(
+pub(super) fn list_custom_fields_tx(
     c: &Conn,
     text: Option<&str>,
     offset: i64,
@@ -61,11 +61,11 @@ pub(super) fn list_custom_fields(
     Ok((docs, total))
 }
 
-pub(super) fn insert_custom_field(c: &Conn, f: &CustomField) -> StoreResult<()> {
+pub(super) fn insert_custom_field_tx(c: &Conn, f: &CustomField) -> StoreResult<()> {
     put_custom_field(c, f, true)
 }
 
-pub(super) fn modify_custom_field(
+pub(super) fn modify_custom_field_tx(
     c: &Conn,
     id: &str,
     f: &ModifyFn<CustomField>,
@@ -79,4 +79,45 @@ pub(super) fn delete_by_id(c: &Conn, table: &str, id: &str) -> StoreResult<bool>
             .execute([id])?
             > 0,
     )
+}
+
+pub(super) async fn custom_field(s: &SqliteStore, id: &str) -> StoreResult<Option<CustomField>> {
+    s.read(|c| custom_field_tx(c, id))
+}
+
+pub(super) async fn custom_fields(
+    s: &SqliteStore,
+    scope: Option<&str>,
+) -> StoreResult<Vec<CustomField>> {
+    s.read(|c| custom_fields_tx(c, scope))
+}
+
+pub(super) async fn list_custom_fields(
+    s: &SqliteStore,
+    text: Option<&str>,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<CustomField>, i64)> {
+    s.read(|c| list_custom_fields_tx(c, text, offset, count, sort))
+}
+
+pub(super) async fn insert_custom_field(s: &SqliteStore, f: &CustomField) -> StoreResult<()> {
+    let f = f.clone();
+    s.write(move |c| insert_custom_field_tx(c, &f)).await
+}
+
+pub(super) async fn modify_custom_field(
+    s: &SqliteStore,
+    id: &str,
+    f: Modify<CustomField>,
+) -> StoreResult<Option<CustomField>> {
+    let id = id.to_owned();
+    s.write(move |c| modify_custom_field_tx(c, &id, &*f)).await
+}
+
+pub(super) async fn delete_custom_field(s: &SqliteStore, id: &str) -> StoreResult<bool> {
+    let id = id.to_owned();
+    s.write(move |c| delete_by_id(c, "custom_fields", &id))
+        .await
 }

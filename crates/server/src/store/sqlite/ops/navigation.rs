@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn insert_pending_navigation(
+pub(super) fn insert_pending_navigation_tx(
     c: &Conn,
     token: &str,
     expire_at: i64,
@@ -15,7 +15,7 @@ pub(super) fn insert_pending_navigation(
     Ok(())
 }
 
-pub(super) fn attach_pending_navigation(
+pub(super) fn attach_pending_navigation_tx(
     c: &Conn,
     token: &str,
     rid: &str,
@@ -47,9 +47,37 @@ pub(super) fn attach_pending_navigation(
     Ok(pending)
 }
 
-pub(super) fn purge_pending_navigation(c: &Conn, now_ms: i64) -> StoreResult<u64> {
+pub(super) fn purge_pending_navigation_tx(c: &Conn, now_ms: i64) -> StoreResult<u64> {
     Ok(
         c.prepare_cached("DELETE FROM navigation_pending WHERE expire_at <= ?1")?
             .execute([now_ms])? as u64,
     )
+}
+
+pub(super) async fn insert_pending_navigation(
+    s: &SqliteStore,
+    token: &str,
+    expire_at: i64,
+    msg: &Message,
+) -> StoreResult<()> {
+    let (token, msg) = (token.to_owned(), msg.clone());
+    s.write(move |c| insert_pending_navigation_tx(c, &token, expire_at, &msg))
+        .await
+}
+
+pub(super) async fn attach_pending_navigation(
+    s: &SqliteStore,
+    token: &str,
+    rid: &str,
+    now_ms: i64,
+    room_update: Received,
+) -> StoreResult<Vec<Message>> {
+    let (token, rid) = (token.to_owned(), rid.to_owned());
+    s.write(move |c| attach_pending_navigation_tx(c, &token, &rid, now_ms, &*room_update))
+        .await
+}
+
+pub(super) async fn purge_pending_navigation(s: &SqliteStore, now_ms: i64) -> StoreResult<u64> {
+    s.write(move |c| purge_pending_navigation_tx(c, now_ms))
+        .await
 }

@@ -2,11 +2,11 @@
 
 use super::*;
 
-pub(super) fn trigger(c: &Conn, id: &str) -> StoreResult<Option<Trigger>> {
+pub(super) fn trigger_tx(c: &Conn, id: &str) -> StoreResult<Option<Trigger>> {
     load(c, "triggers", id)
 }
 
-pub(super) fn list_triggers(
+pub(super) fn list_triggers_tx(
     c: &Conn,
     enabled_only: bool,
     offset: i64,
@@ -31,11 +31,36 @@ pub(super) fn list_triggers(
     Ok((docs, total))
 }
 
-pub(super) fn put_trigger(c: &Conn, t: &Trigger) -> StoreResult<()> {
+pub(super) fn put_trigger_tx(c: &Conn, t: &Trigger) -> StoreResult<()> {
     c.prepare_cached(
         "INSERT INTO triggers (id, name, enabled, doc) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, enabled = excluded.enabled, doc = excluded.doc",
     )?
     .execute(params![t.id, t.name, t.enabled, to_doc(t)?])?;
     Ok(())
+}
+
+pub(super) async fn trigger(s: &SqliteStore, id: &str) -> StoreResult<Option<Trigger>> {
+    s.read(|c| trigger_tx(c, id))
+}
+
+pub(super) async fn list_triggers(
+    s: &SqliteStore,
+    enabled_only: bool,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<Trigger>, i64)> {
+    s.read(|c| list_triggers_tx(c, enabled_only, offset, count, sort))
+}
+
+pub(super) async fn put_trigger(s: &SqliteStore, t: &Trigger) -> StoreResult<()> {
+    let t = t.clone();
+    s.write(move |c| put_trigger_tx(c, &t)).await
+}
+
+pub(super) async fn delete_trigger(s: &SqliteStore, id: &str) -> StoreResult<bool> {
+    let id = id.to_owned();
+    s.write(move |c| custom_fields::delete_by_id(c, "triggers", &id))
+        .await
 }

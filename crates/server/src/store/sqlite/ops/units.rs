@@ -198,3 +198,14 @@ pub(super) fn run(c: &Conn, ask: &Ask, rule: &Rule) -> StoreResult<()> {
     let writes = rule(rows).map_err(StoreError::Rejected)?;
     apply(c, &writes, before.as_ref())
 }
+
+pub(super) async fn unit(s: &SqliteStore, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+    s.write(move |c| run(c, &ask, &rule)).await
+}
+
+pub(super) async fn agents(
+    s: &SqliteStore,
+    ask: &unit::AgentsAsk,
+) -> StoreResult<Vec<unit::Candidate>> {
+    s.read(|c| candidates(c, ask))
+}
