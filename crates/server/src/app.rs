@@ -87,7 +87,7 @@ pub async fn build_on(
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
-    // issue 8a: room-less navigation history expires (hourly; room creation also skips
+    // Room-less navigation history expires (hourly; room creation also skips
     // expired entries).
     let sweeper = lc.clone();
     tokio::spawn(async move {

@@ -74,7 +74,7 @@ pub struct Config {
     /// Folder for uploaded files (default: `uploads` beside the SQLite file, else `data/uploads`).
     #[arg(long = "file-upload-path", env = "FILE_UPLOAD_PATH")]
     pub file_upload_path: Option<std::path::PathBuf>,
-    // Several instances (issue 7): the event bus and shared presence.
+    // Several instances: the event bus and shared presence.
     /// `nats://host:4222` (comma-separated for a cluster): realtime events reach every
     /// instance. Unset: events stay in this process (one instance).
     #[arg(long = "nats-url", env = "NATS_URL", hide_env_values = true)]

@@ -63,7 +63,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Livechat_fileupload_enabled", json!(true)),
         ("FileUpload_Enabled", json!(true)),
         ("FileUpload_MaxFileSize", json!(104857600)),
-        // issue 8a: uploads
+        // uploads
         ("FileUpload_MediaTypeWhiteList", json!("")),
         ("FileUpload_MediaTypeBlackList", json!("image/svg+xml")),
         ("FileUpload_ProtectFiles", json!(true)),
@@ -121,7 +121,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Hide_System_Messages", json!([])),
         ("Language", json!("")),
         ("Accounts_CustomFields", json!("")),
-        // issue 8b: e-mail (the mailer's SMTP settings), transcripts, webhooks
+        // e-mail (the mailer's SMTP settings), transcripts, webhooks
         ("SMTP_Protocol", json!("smtp")),
         ("SMTP_Host", json!("")),
         ("SMTP_Port", json!("")),
@@ -138,7 +138,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("API_Enable_Rate_Limiter", json!(true)),
         ("API_Enable_Rate_Limiter_Limit_Calls_Default", json!(10)),
         ("API_Enable_Rate_Limiter_Limit_Time_Default", json!(60000)),
-        // issue 13: brute-force protection and login expiry (upstream's accounts settings)
+        // brute-force protection and login expiry (upstream's accounts settings)
         ("Block_Multiple_Failed_Logins_Enabled", json!(true)),
         ("Block_Multiple_Failed_Logins_By_User", json!(true)),
         (

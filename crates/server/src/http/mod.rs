@@ -48,7 +48,7 @@ pub struct AppState {
     /// Where the agent workspace's built files are (`AGENT_APP_DIR`).
     pub agent_app_dir: std::path::PathBuf,
     pub version: &'static str,
-    /// Uploaded files' bytes (issue 8a).
+    /// Uploaded files' bytes.
     pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,

@@ -1,7 +1,7 @@
 //! E-mail delivery over SMTP with the server's `SMTP_*` settings, as upstream's Mailer
 //! sends: one attempt per call, the worker retries.
 
-use super::worker::Attempt;
+use super::Attempt;
 use crate::domain::Livechat;
 use crate::domain::mail::header_text;
 use lettre::message::{Mailbox, MultiPart};

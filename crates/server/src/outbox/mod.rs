@@ -1,4 +1,4 @@
-//! Background delivery of e-mails and webhook calls (issue 8b).
+//! Background delivery of e-mails and webhook calls.
 //!
 //! The domain writes what must be sent into the store's outbox (committed before the request
 //! is answered) and wakes the worker; the worker claims due items with a lease, delivers them
@@ -22,6 +22,15 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// How one attempt ended, before the retry policy decides.
+pub enum Attempt {
+    Sent,
+    /// Worth trying again (server down, 5xx, 429, timeout).
+    Transient(String),
+    /// Will never succeed (bad address, 4xx other than 429).
+    Permanent(String),
+}
 
 #[derive(Clone, Debug)]
 pub struct OutboxConfig {

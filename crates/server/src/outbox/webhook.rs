@@ -2,7 +2,7 @@
 //! secret in `X-RocketChat-Livechat-Token`; 200 is success (its body becomes the room's
 //! `crmData`), 5xx and 429 are retried, any other status is final.
 
-use super::worker::Attempt;
+use super::Attempt;
 use crate::domain::Livechat;
 use serde_json::Value;
 use std::time::Duration;

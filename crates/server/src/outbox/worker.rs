@@ -3,7 +3,7 @@
 //! failed attempt), an item whose attempts all ended without an outcome is parked as dead,
 //! and the loop itself runs under a supervisor that starts it again if it dies.
 
-use super::{Delivery, now};
+use super::{Attempt, Delivery, now};
 use crate::domain::Livechat;
 use crate::domain::mail::{EMAIL, WEBHOOK};
 use crate::ids;
@@ -12,15 +12,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
-
-/// How one attempt ended, before the retry policy decides.
-pub enum Attempt {
-    Sent,
-    /// Worth trying again (server down, 5xx, 429, timeout).
-    Transient(String),
-    /// Will never succeed (bad address, 4xx other than 429).
-    Permanent(String),
-}
 
 const BATCH: i64 = 16;
 /// Pause before a dead worker is started again (a loop that dies at once must not spin).

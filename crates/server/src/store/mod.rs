@@ -2,6 +2,7 @@
 //! atomic on its own, and the invariants (one open room per visitor token, agent limits,
 //! counters) are enforced inside them by the database, never by the caller's luck.
 
+pub mod columns;
 pub mod forward;
 pub mod postgres;
 pub mod sqlite;
@@ -99,7 +100,7 @@ pub struct DepartmentQuery {
     pub count: i64,
 }
 
-/// One e-mail or webhook call waiting in the outbox (issue 8b).
+/// One e-mail or webhook call waiting in the outbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxItem {
     pub id: String,
@@ -276,7 +277,7 @@ pub trait Store: Send + Sync + 'static {
         remove: &[String],
     ) -> StoreResult<()>;
 
-    // presence shared by several instances (issue 7b)
+    // presence shared by several instances
     /// Records a realtime connection of `user_id` on `instance` (again: replaces its user);
     /// `true` when it is the user's only connection anywhere.
     async fn presence_connect(
@@ -300,7 +301,7 @@ pub trait Store: Send + Sync + 'static {
     /// reported) by exactly one of them.
     async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>>;
 
-    // issue 8a: custom fields, triggers, navigation history, uploads
+    // custom fields, triggers, navigation history, uploads
     async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>>;
     /// Every custom field (of `scope` when given), by `_id`.
     async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>>;
@@ -364,7 +365,7 @@ pub trait Store: Send + Sync + 'static {
     /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 
-    // outbox (issue 8b: e-mail and webhooks, delivered in the background)
+    // outbox: e-mail and webhooks, delivered in the background
     /// Commits a new pending item; the caller acknowledges only after this returned.
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()>;
     /// Leases up to `limit` due items (pending, `next_attempt_at <= now`, no live lease) to

@@ -37,7 +37,7 @@ async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {
         "online".into(),
         json!(lc.service_online(department.as_deref()).await?),
     );
-    // issue 8a: the fields the widget's registration form asks for (upstream's
+    // The fields the widget's registration form asks for (upstream's
     // `livechat.onLoadConfigApi` callback, right after `online`).
     config.insert(
         "customFields".into(),

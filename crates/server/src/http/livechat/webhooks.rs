@@ -1,4 +1,4 @@
-//! `POST livechat/webhook.test` (issue 8b): upstream's sample payload sent to the
+//! `POST livechat/webhook.test`: upstream's sample payload sent to the
 //! configured URL, answered with the outcome (this one call is made in the request).
 
 use super::super::{ApiResult, AppState, Auth, ok};

@@ -1,8 +1,10 @@
-//! Row helpers and the `Store` implementation; each operation mirrors its SQLite twin in
-//! `store/sqlite/ops.rs` (same ordering, tie breaks, `None` results and errors).
+//! Row helpers shared by the subject modules below, which hold the SQL of each operation;
+//! `store::forward` implements `Store` with them. Each operation answers as its SQLite
+//! counterpart does (same ordering, tie breaks, `None` results and errors).
 
 use super::{Conn, PgQuery, PgStore, in_tx};
 use crate::model::*;
+use crate::store::columns::{like_escape, roles_col, roles_of};
 use crate::store::*;
 use crate::time::Ts;
 use serde::Serialize;
@@ -56,10 +58,6 @@ async fn load<T: Doc>(c: &mut Conn, id: &str, lock: bool) -> StoreResult<Option<
         .fetch_optional(&mut *c)
         .await?;
     opt_doc(doc)
-}
-
-fn roles_col(roles: &[String]) -> String {
-    format!(",{},", roles.join(","))
 }
 
 fn put_user(u: &User, insert: bool, password_hash: Option<&str>) -> StoreResult<PgQuery> {
@@ -334,12 +332,6 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     } else {
         order.join(", ")
     }
-}
-
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 mod custom_fields;

@@ -1,7 +1,9 @@
-//! Row helpers (shared by reads and write operations) and the `Store` implementation.
+//! Row helpers shared by the subject modules below, which hold the SQL of each operation;
+//! `store::forward` implements `Store` with them.
 
 use super::{Conn, SqliteStore};
 use crate::model::*;
+use crate::store::columns::{like_escape, roles_col, roles_of};
 use crate::store::*;
 use crate::time::Ts;
 use rusqlite::{OptionalExtension, Params, params};
@@ -33,10 +35,6 @@ fn many_docs<T: DeserializeOwned>(c: &Conn, sql: &str, p: impl Params) -> StoreR
 
 fn load<T: DeserializeOwned>(c: &Conn, table: &str, id: &str) -> StoreResult<Option<T>> {
     one_doc(c, &format!("SELECT doc FROM {table} WHERE id = ?1"), [id])
-}
-
-fn roles_col(roles: &[String]) -> String {
-    format!(",{},", roles.join(","))
 }
 
 fn put_user(c: &Conn, u: &User, insert: bool, password_hash: Option<&str>) -> StoreResult<()> {
@@ -267,12 +265,6 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     } else {
         order.join(", ")
     }
-}
-
-fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 mod custom_fields;

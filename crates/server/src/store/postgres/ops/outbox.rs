@@ -1,4 +1,4 @@
-//! The outbox (issue 8b), mirroring `store/sqlite/outbox.rs`. A claim is one statement:
+//! The outbox, as in `store/sqlite/ops/outbox.rs`. A claim is one statement:
 //! the due rows are locked with `FOR UPDATE SKIP LOCKED` and leased in the same UPDATE,
 //! so instances claiming at once split the rows and never share one.
 

@@ -16,11 +16,7 @@ fn candidate(r: &sqlx::postgres::PgRow) -> Result<Candidate, sqlx::Error> {
         id: r.try_get(0)?,
         username: r.try_get(1)?,
         name: r.try_get(2)?,
-        roles: roles
-            .split(',')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect(),
+        roles: roles_of(&roles),
         active: r.try_get(4)?,
         status: r.try_get(5)?,
         status_connection: r.try_get(6)?,

@@ -1,4 +1,4 @@
-//! The outbox's SQL (issue 8b). Claims run on the single writer, so a claim's read and its
+//! The outbox's SQL. Claims run on the single writer, so a claim's read and its
 //! lease update are one atomic step.
 
 use super::{Conn, SqliteStore};

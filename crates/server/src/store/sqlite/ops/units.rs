@@ -15,11 +15,7 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
         id: r.get(0)?,
         username: r.get(1)?,
         name: r.get(2)?,
-        roles: roles
-            .split(',')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect(),
+        roles: roles_of(&roles),
         active: r.get(4)?,
         status: r.get(5)?,
         status_connection: r.get(6)?,
