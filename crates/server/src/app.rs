@@ -33,7 +33,8 @@ pub async fn open_store_with(url: &str, pool: &PoolSettings) -> Result<SharedSto
         Ok(Arc::new(PgStore::connect(url, pool).await?))
     } else {
         Err(Error::internal(format!(
-            "unsupported DATABASE_URL {url:?}: use sqlite://path, sqlite::memory: or postgres://user@host/db"
+            "unsupported DATABASE_URL {:?}: use sqlite://path, sqlite::memory: or postgres://user@host/db",
+            crate::config::redact_url(url)
         )))
     }
 }
@@ -63,16 +64,20 @@ pub async fn build_on(
     store: SharedStore,
 ) -> Result<App> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let mut lc = Livechat::new(store, clock, config.bcrypt_cost).await?;
+    let delivery = Arc::new(crate::outbox::Delivery::new(
+        crate::outbox::OutboxConfig::from_config(config),
+        store.clone(),
+    ));
+    let mut lc = Livechat::new(store, clock, config.bcrypt_cost, delivery.clone()).await?;
     if let Some(id) = &config.instance_id {
         lc.instance = id.as_str().into();
     }
     let bus = open_bus(config, &lc.instance).await?;
-    let mut lc = lc.with_bus(bus);
-    lc.delivery = Arc::new(crate::outbox::Delivery::new(
-        crate::outbox::OutboxConfig::from_config(config),
+    let lc = lc.with_bus(bus);
+    tokio::spawn(crate::outbox::worker::supervise(
+        lc.clone(),
+        delivery.clone(),
     ));
-    tokio::spawn(crate::outbox::worker::supervise(lc.clone()));
     if let (Some(u), Some(p)) = (&config.admin_username, &config.admin_pass) {
         let email = config
             .admin_email
@@ -82,7 +87,7 @@ pub async fn build_on(
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
-    // issue 8a: room-less navigation history expires (hourly; room creation also skips
+    // Room-less navigation history expires (hourly; room creation also skips
     // expired entries).
     let sweeper = lc.clone();
     tokio::spawn(async move {
@@ -107,9 +112,15 @@ pub async fn build_on(
         &hub,
         std::time::Duration::from_secs(config.presence_timeout.max(1)),
     );
+    let trusted_proxies = crate::http::proxies::TrustedProxies::parse(
+        config.trusted_proxies.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| Error::internal(format!("TRUSTED_PROXIES: {e}")))?;
     let state = AppState {
+        trusted_proxies: Arc::new(trusted_proxies),
         cluster,
         lc,
+        delivery,
         hub,
         limiter: Default::default(),
         test_mode: config.test_mode,

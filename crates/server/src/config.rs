@@ -18,7 +18,8 @@ pub struct Config {
     #[arg(
         long = "database-url",
         env = "DATABASE_URL",
-        default_value = "sqlite://data/ferrochat.db"
+        default_value = "sqlite://data/ferrochat.db",
+        hide_env_values = true
     )]
     pub database_url: String,
     /// PostgreSQL: most connections this instance opens.
@@ -45,7 +46,7 @@ pub struct Config {
     /// Admin created when the database has none.
     #[arg(long = "admin-username", env = "ADMIN_USERNAME")]
     pub admin_username: Option<String>,
-    #[arg(long = "admin-pass", env = "ADMIN_PASS")]
+    #[arg(long = "admin-pass", env = "ADMIN_PASS", hide_env_values = true)]
     pub admin_pass: Option<String>,
     #[arg(long = "admin-email", env = "ADMIN_EMAIL")]
     pub admin_email: Option<String>,
@@ -73,10 +74,10 @@ pub struct Config {
     /// Folder for uploaded files (default: `uploads` beside the SQLite file, else `data/uploads`).
     #[arg(long = "file-upload-path", env = "FILE_UPLOAD_PATH")]
     pub file_upload_path: Option<std::path::PathBuf>,
-    // Several instances (issue 7): the event bus and shared presence.
+    // Several instances: the event bus and shared presence.
     /// `nats://host:4222` (comma-separated for a cluster): realtime events reach every
     /// instance. Unset: events stay in this process (one instance).
-    #[arg(long = "nats-url", env = "NATS_URL")]
+    #[arg(long = "nats-url", env = "NATS_URL", hide_env_values = true)]
     pub nats_url: Option<String>,
     /// Subject prefix on NATS (`<prefix>.events`): instances of one deployment share it.
     #[arg(
@@ -155,9 +156,31 @@ pub struct Config {
         default_value_t = 900
     )]
     pub outbox_stuck_seconds: u64,
+    /// Proxies in front of the server, as comma-separated addresses or CIDR networks: from
+    /// them, the client's address is the right-most other hop of `X-Forwarded-For`. Unset:
+    /// the socket's peer is the client, whatever headers it sends.
+    #[arg(long = "trusted-proxies", env = "TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// DNS server (`ip:port`) for the offline form's MX check; default: the system's.
     #[arg(long = "dns-server", env = "DNS_SERVER")]
     pub dns_server: Option<std::net::SocketAddr>,
+}
+
+/// A URL as it may be logged: a password in it becomes `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let hidden = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
 }
 
 impl Config {
@@ -237,6 +260,7 @@ impl Config {
             http_idle_timeout: 60,
             max_connections: 0,
             dns_server: None,
+            trusted_proxies: None,
         }
     }
 }

@@ -120,6 +120,8 @@ pub enum Code {
     // Messages.
     DuplicateMessageId,
     MessageParamMissing,
+    /// Longer than `Message_MaxAllowedSize`.
+    MessageSizeExceeded,
 
     // Departments.
     DepartmentNotFound,
@@ -163,6 +165,10 @@ pub enum Code {
     IncorrectPassword,
     UserNotActivated,
     LoggedOut,
+    /// `Block_Multiple_Failed_Logins_By_Ip`: too many failures from this address.
+    LoginBlockedForIp,
+    /// `Block_Multiple_Failed_Logins_By_User`: too many failures for this user.
+    LoginBlockedForUser,
 
     // Permissions (`permissions.*`).
     /// No `access-permissions`.
@@ -250,10 +256,11 @@ enum Shape {
         error: &'static str,
         error_type: &'static str,
     },
-    /// A failed `POST /api/v1/login`.
+    /// A failed `POST /api/v1/login` (`details` of the Meteor error, when it had some).
     Login {
         error: &'static str,
         message: &'static str,
+        details: Option<Value>,
     },
     /// The router's answer for an unknown `/api/…` path.
     NoRoute,
@@ -300,6 +307,7 @@ fn failure(pairs: &[(&str, Value)]) -> Shape {
 }
 
 const TAKE_INQUIRY: fn() -> Value = || json!({"method": "livechat:takeInquiry"});
+const VALIDATE_LOGIN: fn() -> Value = || json!({"function": "Accounts.validateLoginAttempt"});
 const UPSERT_USER: fn() -> Value = || json!({"method": "insertOrUpdateUser"});
 
 impl Code {
@@ -386,6 +394,13 @@ impl Code {
             ),
 
             DuplicateMessageId => meteor("error-duplicate-id", "Message already exists"),
+            MessageSizeExceeded => with_details(
+                meteor(
+                    "error-message-size-exceeded",
+                    "Message size exceeds Message_MaxAllowedSize",
+                ),
+                json!({"method": "sendMessage"}),
+            ),
             MessageParamMissing => meteor(
                 "error-invalid-params",
                 "The 'message' parameter must be provided.",
@@ -461,18 +476,32 @@ impl Code {
             LoginUnauthorized => Shape::Login {
                 error: "Unauthorized",
                 message: "Unauthorized",
+                details: None,
             },
             IncorrectPassword => Shape::Login {
                 error: "403",
                 message: "Incorrect password",
+                details: None,
             },
             UserNotActivated => Shape::Login {
                 error: "error-user-is-not-activated",
                 message: "User is not activated",
+                details: None,
             },
             LoggedOut => Shape::Login {
                 error: "403",
                 message: "You've been logged out by the server. Please log in again.",
+                details: None,
+            },
+            LoginBlockedForIp => Shape::Login {
+                error: "error-login-blocked-for-ip",
+                message: "Login has been temporarily blocked For IP",
+                details: Some(VALIDATE_LOGIN()),
+            },
+            LoginBlockedForUser => Shape::Login {
+                error: "error-login-blocked-for-user",
+                message: "Login has been temporarily blocked For User",
+                details: Some(VALIDATE_LOGIN()),
             },
 
             EditPermissionsNotAllowed => Shape::Typed {
@@ -545,7 +574,10 @@ impl Code {
             }
 
             Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),
-            RequestEntityTooLarge => plain("error-request-entity-too-large"),
+            RequestEntityTooLarge => Shape::Status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "error-request-entity-too-large",
+            ),
             InvalidBody(e) => Shape::Plain(format!("error-invalid-body: {e}").into()),
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,
@@ -599,8 +631,20 @@ impl Code {
             Shape::Typed { error, error_type } => {
                 json!({"success": false, "error": error, "errorType": error_type})
             }
-            Shape::Login { error, message } => json!({
+            Shape::Login {
+                error,
+                message,
+                details: None,
+            } => json!({
                 "status": "error", "error": error, "message": message, "success": false
+            }),
+            Shape::Login {
+                error,
+                message,
+                details: Some(d),
+            } => json!({
+                "status": "error", "error": error, "details": d, "message": message,
+                "success": false
             }),
             Shape::NoRoute => json!({
                 "status": "error", "message": "API endpoint not found", "success": false
@@ -720,6 +764,10 @@ pub enum Ddp {
     SubscriptionNotFound(String),
     /// A connection over its subscription cap (ours; upstream has none).
     TooManySubscriptions,
+    /// `login` refused by the brute-force protection (the REST code it maps from).
+    LoginBlocked(Code),
+    /// Meteor's `DDPRateLimiter`: the milliseconds until the window resets.
+    TooManyRequests(i64),
     /// A method failed with one of the catalogue's errors: its code and message.
     Failed {
         code: &'static str,
@@ -745,7 +793,30 @@ impl Ddp {
                 json!("too-many-subscriptions"),
                 "Too many subscriptions".into(),
             ),
+            Ddp::LoginBlocked(c) => match c.shape() {
+                Shape::Login { error, message, .. } => (json!(error), message.to_string()),
+                _ => (json!(403), c.message()),
+            },
+            Ddp::TooManyRequests(ms) => (
+                json!("too-many-requests"),
+                format!(
+                    "Error, too many requests. Please slow down. You must wait {} seconds before trying again.",
+                    (ms + 999) / 1000
+                ),
+            ),
             Ddp::Failed { code, reason } => (json!(code), reason.clone()),
+        }
+    }
+
+    /// The Meteor error's `details`, when it has some.
+    pub fn details(&self) -> Option<Value> {
+        match self {
+            Ddp::LoginBlocked(c) => match c.shape() {
+                Shape::Login { details, .. } => details,
+                _ => None,
+            },
+            Ddp::TooManyRequests(ms) => Some(json!({"timeToReset": ms})),
+            _ => None,
         }
     }
 }

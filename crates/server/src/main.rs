@@ -67,7 +67,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(
         address = %listener.local_addr()?,
         root_url = %config.root_url(),
-        database = %config.database_url,
+        database = %ferrochat::config::redact_url(&config.database_url),
         "ferrochat {} listening",
         app::VERSION
     );

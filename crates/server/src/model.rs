@@ -546,7 +546,7 @@ pub struct Metrics {
     pub visitor_inactivity: Option<f64>,
 }
 
-// issue 8a: custom fields, triggers, uploads
+// Custom fields, triggers, uploads
 
 /// `rocketchat_livechat_custom_field`, keys in the order upstream's save writes them.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -82,7 +82,7 @@ impl NatsBus {
                     .collect::<Vec<_>>(),
             )
             .await
-            .map_err(|e| format!("NATS_URL {url:?}: {e}"))?;
+            .map_err(|e| format!("NATS_URL {:?}: {e}", crate::config::redact_url(url)))?;
         let mut sub = client
             .subscribe(subject.clone())
             .await
@@ -93,7 +93,10 @@ impl NatsBus {
             .await
             .is_err()
         {
-            tracing::warn!("NATS not reachable yet at {url}; serving locally and retrying");
+            tracing::warn!(
+                "NATS not reachable yet at {}; serving locally and retrying",
+                crate::config::redact_url(url)
+            );
         }
         let (outbox, mut rx) = mpsc::channel::<Vec<u8>>(OUTBOX);
         let instance: Arc<str> = Arc::from(instance);

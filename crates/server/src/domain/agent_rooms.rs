@@ -184,6 +184,10 @@ impl Livechat {
         token: &str,
         messages: &[String],
     ) -> Result<Vec<Message>> {
+        // All or nothing: no message is sent when one of them is too long.
+        for m in messages {
+            self.check_length(m)?;
+        }
         if self.store.visitor_by_token(token).await?.is_none() {
             self.register_guest(RegisterGuest {
                 token: token.to_string(),

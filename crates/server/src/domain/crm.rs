@@ -30,6 +30,22 @@ fn put<T: serde::Serialize>(m: &mut Map<String, Value>, k: &str, v: &Option<T>) 
 }
 
 impl Livechat {
+    /// The CRM answered a webhook with 200: its body becomes the room's `crmData`
+    /// (upstream's `sendRequest` callback).
+    pub async fn save_crm_data(&self, rid: &str, body: String) -> Result<()> {
+        let data = Value::String(body);
+        self.store
+            .modify_room(
+                rid,
+                Box::new(move |r| {
+                    r.crm_data = Some(data.clone());
+                    Ok(())
+                }),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// `sendMessageType`: the typed messages a webhook carries.
     fn crm_sends_type(&self, t: &str) -> bool {
         match t {

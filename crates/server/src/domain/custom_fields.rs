@@ -251,3 +251,24 @@ impl Livechat {
             .collect())
     }
 }
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    pub async fn custom_field(&self, id: &str) -> Result<Option<CustomField>> {
+        Ok(self.store.custom_field(id).await?)
+    }
+
+    /// Fields whose `_id` or `label` contains `text`; with the total.
+    pub async fn list_custom_fields(
+        &self,
+        text: Option<&str>,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> Result<(Vec<CustomField>, i64)> {
+        Ok(self
+            .store
+            .list_custom_fields(text, offset, count, sort)
+            .await?)
+    }
+}

@@ -4,6 +4,7 @@ use super::Livechat;
 use crate::error::{Check, Code, Error, Result};
 use crate::ids;
 use crate::model::{Department, DepartmentAgent};
+use crate::store::DepartmentQuery;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone)]
@@ -215,5 +216,29 @@ impl Livechat {
             return Err(Code::DepartmentNotFound.into());
         }
         Ok(())
+    }
+}
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    pub async fn department(&self, id: &str) -> Result<Option<Department>> {
+        Ok(self.store.department(id).await?)
+    }
+
+    pub async fn department_agents(&self, department_id: &str) -> Result<Vec<DepartmentAgent>> {
+        Ok(self.store.department_agents(department_id).await?)
+    }
+
+    pub async fn agent_departments(&self, agent_id: &str) -> Result<Vec<DepartmentAgent>> {
+        Ok(self.store.agent_departments(agent_id).await?)
+    }
+
+    pub async fn list_departments(&self, q: &DepartmentQuery) -> Result<(Vec<Department>, i64)> {
+        Ok(self.store.list_departments(q).await?)
+    }
+
+    /// Enabled departments with at least one agent (the widget's list).
+    pub async fn departments_with_agents(&self) -> Result<Vec<Department>> {
+        Ok(self.store.departments_with_agents().await?)
     }
 }

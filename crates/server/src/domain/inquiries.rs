@@ -73,11 +73,9 @@ impl Livechat {
         if inquiry.status == "taken" {
             return Err(Code::InquiryTaken.into());
         }
-        let room = self.store.room(&inquiry.rid).await?;
-        let allowed = match &room {
-            Some(r) => self.may_act_on_room(by, r).await?,
-            None => self.acts_on_all_chats(by),
-        };
+        // Judged on the inquiry as read: a rival taking it meanwhile is reported by the
+        // take itself (`error-inquiry-taken`), not as a refusal.
+        let allowed = self.may_take(by, &inquiry).await?;
         if !allowed {
             return Err(Code::ChatNotAllowed.into());
         }
@@ -203,5 +201,25 @@ impl Livechat {
         let (ids, now) = (self.ids.clone(), self.now());
         self.unit(ask, move |rows| Ok(routing::take(rows, &take, now, &*ids)))
             .await
+    }
+}
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    /// Inquiries of any status, oldest first, of the given departments (`None`: any).
+    pub async fn list_inquiries(
+        &self,
+        departments: Option<&[String]>,
+        offset: i64,
+        count: i64,
+    ) -> Result<(Vec<Inquiry>, i64)> {
+        Ok(self
+            .store
+            .list_inquiries(None, departments, offset, count)
+            .await?)
+    }
+
+    pub async fn inquiry_by_room(&self, rid: &str) -> Result<Option<Inquiry>> {
+        Ok(self.store.inquiry_by_room(rid).await?)
     }
 }

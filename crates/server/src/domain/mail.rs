@@ -3,12 +3,29 @@
 //! answered once the outbox row is durable, delivery happens in the background.
 
 use super::Livechat;
+use super::mail_text::{escape_html, from_address, strip_html, valid_address};
 use crate::error::{Ajv, Code, Error, Result};
 use crate::ids;
 use crate::model::{Message, Room, UserRef};
-use crate::outbox::mail::{escape_html, from_address, strip_html, valid_address};
-use crate::outbox::{EMAIL, WEBHOOK, WEBHOOK_ATTEMPTS};
+use crate::store::StoreResult;
 use serde_json::{Value, json};
+
+/// The kinds of item the outbox delivers.
+pub const EMAIL: &str = "email";
+pub const WEBHOOK: &str = "webhook";
+/// Upstream's `sendRequest` tries a webhook 5 times.
+pub const WEBHOOK_ATTEMPTS: i64 = 5;
+
+/// Background delivery as the domain uses it; the outbox worker implements it and delivers.
+#[async_trait::async_trait]
+pub trait Outbox: Send + Sync {
+    /// Commits an item (`EMAIL` or `WEBHOOK`); delivery starts only after the commit.
+    async fn enqueue(&self, kind: &str, payload: Value, max_attempts: i64) -> StoreResult<String>;
+    /// How many attempts a mail gets.
+    fn mail_max_attempts(&self) -> i64;
+    /// Node's `dns.resolveMx` succeeds: the domain has MX records.
+    async fn has_mx(&self, domain: &str) -> bool;
+}
 
 pub const OFFLINE_MESSAGE_SENT: &str = "Livechat offline message sent";
 pub const TRANSCRIPT_SENT: &str = "Omnichannel transcript sent";
@@ -131,12 +148,7 @@ impl Livechat {
             payload["replyTo"] = r;
         }
         self.delivery
-            .enqueue(
-                &self.store,
-                EMAIL,
-                payload,
-                self.delivery.config.mail_max_attempts,
-            )
+            .enqueue(EMAIL, payload, self.delivery.mail_max_attempts())
             .await?;
         Ok(())
     }
@@ -152,7 +164,7 @@ impl Livechat {
             payload["rid"] = json!(rid);
         }
         self.delivery
-            .enqueue(&self.store, WEBHOOK, payload, WEBHOOK_ATTEMPTS)
+            .enqueue(WEBHOOK, payload, WEBHOOK_ATTEMPTS)
             .await?;
         Ok(())
     }

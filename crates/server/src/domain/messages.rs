@@ -184,7 +184,18 @@ impl Livechat {
         }
     }
 
-    fn check_length(&self, msg: &str) -> Result<()> {
+    /// Upstream's `sendMessage` check, on every way a message enters (upstream applies it
+    /// to agents' messages only; a visitor's could be of any length).
+    pub(crate) fn check_max_size(&self, msg: &str) -> Result<()> {
+        if !msg.is_empty()
+            && msg.chars().count() as i64 > self.settings.i64("Message_MaxAllowedSize")
+        {
+            return Err(Code::MessageSizeExceeded.into());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_length(&self, msg: &str) -> Result<()> {
         if self
             .settings
             .bool("Livechat_enable_message_character_limit")
@@ -198,7 +209,7 @@ impl Livechat {
                 return Err(Code::MessageTooLong.into());
             }
         }
-        Ok(())
+        self.check_max_size(msg)
     }
 
     /// What a visitor's message does to its room (activity, metrics, waiting response).
@@ -277,6 +288,7 @@ impl Livechat {
         if !room.is_open() || !(serving || self.acts_on_all_chats(user)) {
             return Err(Code::NotAllowedMeteor.into());
         }
+        self.check_max_size(msg)?;
         let ts = self.now();
         let m = self.new_message(id, rid, msg, user.user_ref(), ts);
         let store_last = self.settings.bool("Store_Last_Message");
@@ -389,6 +401,7 @@ impl Livechat {
         let (visitor, _) = self
             .own_visitor_message(token, rid, id, "Message_AllowEditing")
             .await?;
+        self.check_length(msg)?;
         let now = self.now();
         let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
         let by = json!({"_id": visitor.id, "username": visitor.username()});
@@ -420,7 +433,9 @@ impl Livechat {
         let (_, m) = self
             .own_visitor_message(token, rid, id, "Message_AllowDeleting")
             .await?;
-        self.store.delete_message(id).await?;
+        self.store
+            .delete_message(id, Box::new(last_message_after_delete))
+            .await?;
         self.bus.publish(crate::bus::Event::NotifyRoom {
             event: format!("{rid}/deleteMessage"),
             args: vec![json!({ "_id": id })],
@@ -603,6 +618,21 @@ impl Livechat {
     }
 }
 
+/// Upstream's `deleteMessage`: when the removed message was the room's `lastMessage`, the
+/// newest visible message left takes its place (none: no `lastMessage`).
+fn last_message_after_delete(room: &mut Room, removed: &Message, newest: Option<Message>) -> bool {
+    let was_last = room
+        .last_message
+        .as_ref()
+        .and_then(|l| l.get("_id"))
+        .and_then(Value::as_str)
+        == Some(removed.id.as_str());
+    if was_last {
+        room.last_message = newest.map(|l| serde_json::to_value(l).unwrap_or_default());
+    }
+    was_last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,5 +648,52 @@ mod tests {
             ]
         );
         assert!(urls_of("no links: a://b").is_empty());
+    }
+
+    fn room(last: Option<&str>) -> Room {
+        let mut r: Room = serde_json::from_value(json!({
+            "_id": "room1", "msgs": 2, "usersCount": 1, "fname": "Visitor", "t": "l",
+            "ts": "2024-01-01T00:00:00.000Z", "v": {"_id": "v1", "username": "guest-1",
+            "token": "tok", "status": "online"}, "cl": false, "open": true,
+            "source": {"type": "widget"}, "_updatedAt": "2024-01-01T00:00:00.000Z"
+        }))
+        .unwrap();
+        r.last_message = last.map(|id| json!({ "_id": id, "msg": id }));
+        r
+    }
+
+    fn message(id: &str) -> Message {
+        serde_json::from_value(json!({
+            "_id": id, "rid": "room1", "msg": id, "ts": "2024-01-01T00:00:00.000Z",
+            "u": {"_id": "v1", "username": "guest-1"}, "_updatedAt": "2024-01-01T00:00:00.000Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn deleting_the_last_message_falls_back_to_the_newest_left() {
+        let mut r = room(Some("m2"));
+        assert!(last_message_after_delete(
+            &mut r,
+            &message("m2"),
+            Some(message("m1"))
+        ));
+        assert_eq!(r.last_message.unwrap()["_id"], "m1");
+
+        let mut r = room(Some("m2"));
+        assert!(last_message_after_delete(&mut r, &message("m2"), None));
+        assert_eq!(r.last_message, None);
+    }
+
+    #[test]
+    fn deleting_another_message_leaves_the_room_alone() {
+        let mut r = room(Some("m2"));
+        let before = r.clone();
+        assert!(!last_message_after_delete(
+            &mut r,
+            &message("m1"),
+            Some(message("m2"))
+        ));
+        assert_eq!(r, before);
     }
 }

@@ -9,7 +9,9 @@ pub mod crm;
 pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
+pub mod logins;
 pub mod mail;
+pub mod mail_text;
 pub mod messages;
 pub mod navigation;
 pub mod permissions;
@@ -23,6 +25,9 @@ pub mod triggers;
 pub mod uploads;
 pub mod users;
 pub mod visitors;
+
+/// The filters of the list endpoints, as the store reads them.
+pub use crate::store::{DepartmentQuery, RoomQuery, UserQuery};
 
 use crate::error::{Error, Result};
 use crate::ids::SharedIds;
@@ -48,8 +53,10 @@ pub struct Livechat {
     pub bus: crate::bus::SharedBus,
     /// This process among the instances sharing the store (presence, bus).
     pub instance: std::sync::Arc<str>,
-    /// The outbox's settings, wake-up and address checks (issue 8b).
-    pub delivery: std::sync::Arc<crate::outbox::Delivery>,
+    /// Where e-mails and webhook calls are queued for background delivery.
+    pub delivery: Arc<dyn mail::Outbox>,
+    /// Failed logins per user and address (`Block_Multiple_Failed_Logins_*`).
+    pub logins: Arc<logins::LoginGuard>,
 }
 
 impl Livechat {
@@ -57,6 +64,7 @@ impl Livechat {
         store: SharedStore,
         clock: SharedClock,
         bcrypt_cost: u32,
+        delivery: Arc<dyn mail::Outbox>,
     ) -> crate::error::Result<Self> {
         let settings = Settings::load(&store).await?;
         let permissions = Permissions::load(&store, clock.now()).await?;
@@ -69,7 +77,8 @@ impl Livechat {
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
             instance: crate::ids::random_id().into(),
-            delivery: Default::default(),
+            delivery,
+            logins: Default::default(),
         })
     }
 

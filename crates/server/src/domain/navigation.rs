@@ -78,7 +78,7 @@ impl Livechat {
     pub async fn attach_navigation(&self, token: &str, rid: &str) -> Result<()> {
         let moved = self
             .store
-            .attach_pending_navigation(token, rid, self.now().millis())
+            .attach_pending_navigation(token, rid, self.now().millis(), Box::new(count_received))
             .await?;
         for m in moved.iter().filter(|m| !m.hidden) {
             self.publish_message(m);
@@ -93,4 +93,9 @@ impl Livechat {
             .purge_pending_navigation(self.now().millis())
             .await?)
     }
+}
+
+/// Each message a room receives counts in its `msgs` (upstream's `incMsgCountById`).
+fn count_received(room: &mut Room, received: &[Message]) {
+    room.msgs += received.len() as i64;
 }

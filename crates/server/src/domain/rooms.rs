@@ -5,6 +5,7 @@ use super::Livechat;
 use super::routing::{self, AgentOrder, AgentQuery, Choice, NewRoom};
 use crate::error::{Code, Error, Result};
 use crate::model::*;
+use crate::store::RoomQuery;
 use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Writes};
 use serde_json::{Map, Value, json};
 
@@ -539,5 +540,36 @@ impl Livechat {
             Ok((w, Some(room)))
         })
         .await
+    }
+}
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    pub async fn room(&self, id: &str) -> Result<Option<Room>> {
+        Ok(self.store.room(id).await?)
+    }
+
+    pub async fn open_room_by_token(&self, token: &str) -> Result<Option<Room>> {
+        Ok(self.store.open_room_by_token(token).await?)
+    }
+
+    pub async fn open_rooms_by_token(&self, token: &str) -> Result<Vec<Room>> {
+        Ok(self.store.open_rooms_by_token(token).await?)
+    }
+
+    /// `livechat/rooms` (upstream's `findRoomsWithCriteria`).
+    pub async fn list_rooms(&self, q: &RoomQuery) -> Result<(Vec<Room>, i64)> {
+        Ok(self.store.list_rooms(q).await?)
+    }
+
+    /// A room's messages newest first, optionally those containing `search`; with the total.
+    pub async fn room_messages(
+        &self,
+        rid: &str,
+        search: Option<&str>,
+        offset: i64,
+        count: i64,
+    ) -> Result<(Vec<Message>, i64)> {
+        Ok(self.store.room_messages(rid, search, offset, count).await?)
     }
 }

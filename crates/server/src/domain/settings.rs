@@ -63,7 +63,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Livechat_fileupload_enabled", json!(true)),
         ("FileUpload_Enabled", json!(true)),
         ("FileUpload_MaxFileSize", json!(104857600)),
-        // issue 8a: uploads
+        // uploads
         ("FileUpload_MediaTypeWhiteList", json!("")),
         ("FileUpload_MediaTypeBlackList", json!("image/svg+xml")),
         ("FileUpload_ProtectFiles", json!(true)),
@@ -121,7 +121,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Hide_System_Messages", json!([])),
         ("Language", json!("")),
         ("Accounts_CustomFields", json!("")),
-        // issue 8b: e-mail (the mailer's SMTP settings), transcripts, webhooks
+        // e-mail (the mailer's SMTP settings), transcripts, webhooks
         ("SMTP_Protocol", json!("smtp")),
         ("SMTP_Host", json!("")),
         ("SMTP_Port", json!("")),
@@ -138,6 +138,28 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("API_Enable_Rate_Limiter", json!(true)),
         ("API_Enable_Rate_Limiter_Limit_Calls_Default", json!(10)),
         ("API_Enable_Rate_Limiter_Limit_Time_Default", json!(60000)),
+        // brute-force protection and login expiry (upstream's accounts settings)
+        ("Block_Multiple_Failed_Logins_Enabled", json!(true)),
+        ("Block_Multiple_Failed_Logins_By_User", json!(true)),
+        (
+            "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User",
+            json!(10),
+        ),
+        (
+            "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes",
+            json!(5),
+        ),
+        ("Block_Multiple_Failed_Logins_By_Ip", json!(true)),
+        (
+            "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip",
+            json!(50),
+        ),
+        (
+            "Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes",
+            json!(5),
+        ),
+        ("Block_Multiple_Failed_Logins_Ip_Whitelist", json!("")),
+        ("Accounts_LoginExpiration", json!(90)),
         // serving the widget and avatars
         ("Livechat_AllowedDomainsList", json!("")),
         ("Accounts_AvatarCacheTime", json!(3600)),
@@ -231,5 +253,17 @@ impl Settings {
         if self.exists(id) {
             self.values.write().insert(id.to_string(), value);
         }
+    }
+}
+
+impl super::Livechat {
+    /// `settings/:_id`: stored first, then visible here and on every instance.
+    pub async fn set_setting(&self, id: &str, value: Value) -> crate::error::Result<()> {
+        self.settings.set(&self.store, id, value).await
+    }
+
+    /// Does the database answer (`/health`)?
+    pub async fn store_answers(&self) -> bool {
+        self.store.room("").await.is_ok()
     }
 }

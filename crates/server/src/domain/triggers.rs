@@ -57,3 +57,24 @@ impl Livechat {
             .collect())
     }
 }
+
+/// Reads and removal, as stored.
+impl Livechat {
+    pub async fn trigger(&self, id: &str) -> Result<Option<Trigger>> {
+        Ok(self.store.trigger(id).await?)
+    }
+
+    /// Every trigger (enabled or not), by name unless `sort` says otherwise; with the total.
+    pub async fn list_triggers(
+        &self,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> Result<(Vec<Trigger>, i64)> {
+        Ok(self.store.list_triggers(false, offset, count, sort).await?)
+    }
+
+    pub async fn delete_trigger(&self, id: &str) -> Result<bool> {
+        Ok(self.store.delete_trigger(id).await?)
+    }
+}

@@ -110,6 +110,51 @@ pub fn human_size(bytes: u64) -> String {
     format!("{text} {}", UNITS[u])
 }
 
+/// A media type without its parameters, lower-cased: `Image/SVG+xml; charset=utf-8` is
+/// `image/svg+xml` (upstream compares the raw header, so parameters slip past its lists).
+pub fn media_type_essence(kind: &str) -> String {
+    kind.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// What the first bytes of a file say it is, for the kinds that matter to the lists
+/// (images a browser renders, markup that can run script); `None` when unknown.
+pub fn sniff_media_type(head: &[u8]) -> Option<&'static str> {
+    let magic: [(&[u8], &str); 5] = [
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"GIF8", "image/gif"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"%PDF-", "application/pdf"),
+        (b"\x00\x00\x01\x00", "image/x-icon"),
+    ];
+    if let Some((_, t)) = magic.iter().find(|(m, _)| head.starts_with(m)) {
+        return Some(t);
+    }
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        return Some("image/webp");
+    }
+    // Markup: after a byte-order mark and white space, a `<` opens it; look for an SVG or
+    // HTML root in its first kilobytes (`<?xml` prologs and comments may come first).
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    if text[start] != b'<' {
+        return None;
+    }
+    let window = &text[start..text.len().min(start + 8192)];
+    let lower = window.to_ascii_lowercase();
+    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+    if has(b"<svg") {
+        Some("image/svg+xml")
+    } else if has(b"<html") || has(b"<!doctype html") || has(b"<script") {
+        Some("text/html")
+    } else {
+        None
+    }
+}
+
 /// Upstream's `isTypeOnList`: exact type, or `major/*`.
 fn type_on_list(kind: &str, list: &[String]) -> bool {
     if list.iter().any(|t| t == kind) {
@@ -142,6 +187,13 @@ impl Livechat {
             n if n < 0 => None,
             n => Some(n as u64),
         }
+    }
+
+    /// An upload's type is allowed: the declared one without its parameters, and what its
+    /// first bytes show it to be (a blacklisted SVG declared as `image/png` is refused).
+    pub fn valid_upload_type(&self, declared: &str, head: &[u8]) -> bool {
+        self.valid_content_type(&media_type_essence(declared))
+            && sniff_media_type(head).is_none_or(|t| self.valid_content_type(t))
     }
 
     /// Upstream's `fileUploadIsValidContentType` (black list, then white list).

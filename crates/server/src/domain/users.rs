@@ -1,7 +1,7 @@
 //! Users, logins, presence status and the agent/manager roles.
 
 use super::Livechat;
-use super::auth::{hash_login_token, hash_password_digest, sha256_hex, verify_password_digest};
+use super::auth::{hash_login_token, hash_password_digest, sha256_hex};
 use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::{Email, User};
@@ -133,44 +133,86 @@ impl Livechat {
         Ok(Some(u))
     }
 
-    /// Password login by username or e-mail; returns the user and a fresh login token.
-    pub async fn login_password(&self, user: &str, password: Password) -> Result<(User, String)> {
+    /// Password login by username or e-mail from client address `ip`; returns the user and
+    /// a fresh login token. Every attempt costs one bcrypt check (an unknown user's too),
+    /// and failures count towards `Block_Multiple_Failed_Logins_*`.
+    pub async fn login_password(
+        &self,
+        user: &str,
+        password: Password,
+        ip: &str,
+    ) -> Result<(User, String)> {
         let found = if user.contains('@') {
             self.store.user_by_email(user).await?
         } else {
             self.store.user_by_username(user).await?
         };
-        // Upstream answers an unknown user and a wrong password alike on this route.
-        let unauthorized = || Error::from(Code::LoginUnauthorized);
-        let Some(found) = found else {
-            return Err(unauthorized());
+        let hash = match &found {
+            Some(u) => self.store.password_hash(&u.id).await?,
+            None => None,
         };
-        let Some(hash) = self.store.password_hash(&found.id).await? else {
-            return Err(unauthorized());
+        let ok = self.verify_password(password.digest(), hash).await?;
+        let uid = found.as_ref().map(|u| u.id.clone());
+        // As upstream's `validateLoginAttempt`: the blocks are checked after the password,
+        // and replace its answer.
+        let verdict = self
+            .check_login_ip(ip)
+            .and_then(|()| uid.as_deref().map_or(Ok(()), |u| self.check_login_user(u)));
+        let outcome = match (verdict, found) {
+            (Err(e), _) => Err(e),
+            // Upstream answers an unknown user and a wrong password alike on this route.
+            (Ok(()), None) => Err(Code::LoginUnauthorized.into()),
+            (Ok(()), Some(_)) if !ok => Err(Code::IncorrectPassword.into()),
+            (Ok(()), Some(u)) if !u.active => Err(Code::UserNotActivated.into()),
+            (Ok(()), Some(u)) => Ok(u),
         };
-        let digest = password.digest();
-        let ok = tokio::task::spawn_blocking(move || verify_password_digest(&digest, &hash))
-            .await
-            .map_err(Error::internal)?;
-        if !ok {
-            return Err(Code::IncorrectPassword.into());
+        match outcome {
+            Ok(u) => {
+                self.login_succeeded(ip, &u.id);
+                let token = self.issue_login_token(&u.id).await?;
+                Ok((u, token))
+            }
+            Err(e) => {
+                self.login_failed(ip, uid.as_deref());
+                Err(e)
+            }
         }
-        if !found.active {
-            return Err(Code::UserNotActivated.into());
-        }
-        let token = self.issue_login_token(&found.id).await?;
-        Ok((found, token))
     }
 
-    pub async fn login_resume(&self, token: &str) -> Result<(User, String)> {
-        match self
+    /// A login with a token from an earlier one (`resume`), from client address `ip`.
+    pub async fn login_resume(&self, token: &str, ip: &str) -> Result<(User, String)> {
+        let found = self
             .store
-            .user_by_login_token(&hash_login_token(token))
-            .await?
-        {
-            Some(u) if u.active => Ok((u, token.to_string())),
-            _ => Err(Code::LoggedOut.into()),
+            .user_by_login_token(&hash_login_token(token), self.login_tokens_since())
+            .await?;
+        if let Err(e) = self.check_login_ip(ip) {
+            self.login_failed(ip, None);
+            return Err(e);
         }
+        match found {
+            Some(u) if u.active => {
+                self.login_succeeded(ip, &u.id);
+                Ok((u, token.to_string()))
+            }
+            _ => {
+                self.login_failed(ip, None);
+                Err(Code::LoggedOut.into())
+            }
+        }
+    }
+
+    /// Tokens issued before this have expired (`Accounts_LoginExpiration` days; upstream
+    /// falls back to 90 for a value that is not positive).
+    fn login_tokens_since(&self) -> crate::time::Ts {
+        let days = match self.settings.i64("Accounts_LoginExpiration") {
+            d if d > 0 => d,
+            _ => 90,
+        };
+        crate::time::Ts::from_millis(
+            self.now()
+                .millis()
+                .saturating_sub(days.saturating_mul(86_400_000)),
+        )
     }
 
     async fn issue_login_token(&self, user_id: &str) -> Result<String> {
@@ -185,7 +227,7 @@ impl Livechat {
     pub async fn authenticate(&self, user_id: &str, token: &str) -> Result<User> {
         match self
             .store
-            .user_by_login_token(&hash_login_token(token))
+            .user_by_login_token(&hash_login_token(token), self.login_tokens_since())
             .await?
         {
             Some(u) if u.id == user_id && u.active => Ok(u),
@@ -447,4 +489,21 @@ pub fn valid_email(e: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !e.chars().any(char::is_whitespace)
+}
+
+/// Reads the HTTP answers pass on as stored.
+impl Livechat {
+    pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        Ok(self.store.user(id).await?)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        Ok(self.store.user_by_username(username).await?)
+    }
+
+    /// `users.delete`: the user goes with their login tokens and department memberships;
+    /// `false` when there was none.
+    pub async fn delete_user(&self, id: &str) -> Result<bool> {
+        Ok(self.store.delete_user(id).await?)
+    }
 }

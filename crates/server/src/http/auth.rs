@@ -1,12 +1,13 @@
 //! `login`, `logout`, `me`.
 
 use super::validate::str_of;
-use super::{ApiResult, AppState, Auth, Body, ok};
+use super::{ApiResult, AppState, Auth, Body, ClientAddr, ok};
 use crate::domain::users::Password;
 use crate::error::{Code, Result};
 use crate::model::User;
 use axum::Router;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -31,9 +32,15 @@ pub fn me_doc(u: &User) -> Value {
     v
 }
 
-async fn login(State(s): State<AppState>, Body(b): Body) -> Result<Response> {
+async fn login(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body,
+) -> Result<Response> {
+    let ip = s.client_ip(&headers, addr);
     let (user, token) = if let Some(resume) = str_of(&b, "resume") {
-        s.lc.login_resume(&resume).await?
+        s.lc.login_resume(&resume, &ip).await?
     } else {
         let who = str_of(&b, "user")
             .or_else(|| str_of(&b, "username"))
@@ -55,7 +62,7 @@ async fn login(State(s): State<AppState>, Body(b): Body) -> Result<Response> {
                 return Err(Code::LoginUnauthorized.into());
             }
         };
-        s.lc.login_password(&who, password).await?
+        s.lc.login_password(&who, password, &ip).await?
     };
     Ok(ok(json!({
         "status": "success",

@@ -20,9 +20,9 @@ pub fn routes() -> Router<AppState> {
 /// the event bus is down (this instance's sockets miss other instances' events) or e-mail
 /// and webhook delivery is stuck, 503 when the database does not answer.
 async fn health(State(s): State<AppState>) -> Response {
-    let store_ok = s.lc.store.room("").await.is_ok();
+    let store_ok = s.lc.store_answers().await;
     let bus = s.lc.bus.health();
-    let outbox = s.lc.delivery.health(&s.lc.store).await.ok();
+    let outbox = s.delivery.health().await.ok();
     let delivering = outbox.as_ref().is_some_and(|o| !o.stuck);
     let status = match (store_ok, bus.connected && delivering) {
         (false, _) => "error",
@@ -54,7 +54,7 @@ async fn health(State(s): State<AppState>) -> Response {
 async fn metrics(State(s): State<AppState>) -> Response {
     let b = s.lc.bus.health();
     let c = &s.cluster;
-    let o = s.lc.delivery.health(&s.lc.store).await.ok();
+    let o = s.delivery.health().await.ok();
     let outbox = |f: fn(&crate::outbox::OutboxHealth) -> u64| o.as_ref().map(f).unwrap_or(0);
     let rows: [(&str, &str, &str, u64); 14] = [
         (
@@ -115,13 +115,13 @@ async fn metrics(State(s): State<AppState>) -> Response {
             "ferrochat_outbox_worker_up",
             "gauge",
             "1 while the e-mail and webhook delivery worker runs",
-            s.lc.delivery.worker.running() as u64,
+            s.delivery.worker.running() as u64,
         ),
         (
             "ferrochat_outbox_worker_restarts_total",
             "counter",
             "Times the delivery worker died and was started again",
-            s.lc.delivery.worker.restarts(),
+            s.delivery.worker.restarts(),
         ),
         (
             "ferrochat_outbox_pending",

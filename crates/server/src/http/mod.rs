@@ -8,6 +8,7 @@ pub mod health;
 pub mod info;
 pub mod livechat;
 pub mod permissions;
+pub mod proxies;
 pub mod ratelimit;
 pub mod schema;
 pub mod serve;
@@ -22,7 +23,7 @@ use crate::error::{Code, Error, Result};
 use crate::model::User;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +37,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 #[derive(Clone)]
 pub struct AppState {
     pub lc: Livechat,
+    /// The outbox's queue side (its health, the webhook test's HTTP client).
+    pub delivery: Arc<crate::outbox::Delivery>,
     pub hub: std::sync::Arc<crate::realtime::hub::Hub>,
     pub limiter: Arc<ratelimit::RateLimiter>,
     pub test_mode: bool,
@@ -45,10 +48,42 @@ pub struct AppState {
     /// Where the agent workspace's built files are (`AGENT_APP_DIR`).
     pub agent_app_dir: std::path::PathBuf,
     pub version: &'static str,
-    /// Uploaded files' bytes (issue 8a).
+    /// Uploaded files' bytes.
     pub files: crate::files::SharedFiles,
     /// This instance among several: background jobs and their health.
     pub cluster: Arc<crate::cluster::Cluster>,
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<proxies::TrustedProxies>,
+}
+
+impl AppState {
+    /// The client's address: the socket's peer unless it is a trusted proxy.
+    pub fn client_ip(&self, headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
+        self.trusted_proxies.client_ip(headers, addr)
+    }
+}
+
+/// The realtime endpoint's share of the state.
+impl axum::extract::FromRef<AppState> for crate::realtime::Realtime {
+    fn from_ref(s: &AppState) -> Self {
+        let state = s.clone();
+        crate::realtime::Realtime {
+            lc: s.lc.clone(),
+            hub: s.hub.clone(),
+            login_limit: Arc::new(move |ip| state.limiter.login(&state, ip)),
+        }
+    }
+}
+
+/// `GET /websocket`: DDP over a WebSocket, from the client's address.
+async fn websocket(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    ws: axum::extract::WebSocketUpgrade,
+) -> Response {
+    let ip = s.client_ip(&headers, addr);
+    crate::realtime::upgrade(axum::extract::FromRef::from_ref(&s), ws, ip)
 }
 
 /// Largest JSON body accepted (upstream's default body parser limit is in this range).
@@ -85,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         ])
         .max_age(std::time::Duration::from_secs(3600));
     Router::new()
-        .route("/websocket", axum::routing::get(crate::realtime::websocket))
+        .route("/websocket", axum::routing::get(websocket))
         .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .merge(widget::routes())
@@ -271,25 +306,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
                 .map(|c| c.0),
         ))
     }
-}
-
-/// The client's address as upstream reads it: `x-real-ip`, then `x-forwarded-for`, then
-/// the socket.
-pub fn client_ip(headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
-    let h = |n: &str| {
-        headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    if let Some(ip) = h("x-real-ip") {
-        return ip.to_string();
-    }
-    if let Some(ff) = h("x-forwarded-for") {
-        return ff.split(',').next().unwrap_or("").trim().to_string();
-    }
-    addr.map(|a| a.ip().to_string()).unwrap_or_default()
 }
 
 /// `isWidget`: the widget's iframe sends `rc_room_type=l` and `rc_is_widget=t` cookies.

@@ -3,7 +3,7 @@
 //! server runs with `TEST_MODE` or `API_Enable_Rate_Limiter` is false. Users holding
 //! `api-bypass-rate-limit` (upstream: admins, bots and apps) are not counted.
 
-use super::{AppState, Authenticated, client_ip};
+use super::{AppState, Authenticated};
 use crate::error::Error;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::HeaderValue;
@@ -56,11 +56,43 @@ impl RateLimiter {
     }
 }
 
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The window DDP `login` shares with the REST login route (one count per address).
+const LOGIN_METHOD: &str = "POST";
+const LOGIN_PATH: &str = "/api/v1/login";
+
+/// (calls, interval ms) for a route, `None` when not limited.
+fn limits(state: &AppState, method: &str, path: &str) -> Option<(i64, i64)> {
     let settings = &state.lc.settings;
     if state.test_mode || !settings.bool("API_Enable_Rate_Limiter") {
-        return next.run(req).await;
+        return None;
     }
+    let (limit, interval) = route_limit(method, path).unwrap_or((
+        settings.i64("API_Enable_Rate_Limiter_Limit_Calls_Default"),
+        settings.i64("API_Enable_Rate_Limiter_Limit_Time_Default"),
+    ));
+    (limit > 0 && interval > 0).then_some((limit, interval))
+}
+
+impl RateLimiter {
+    /// A DDP `login` from `ip`, counted in the REST login route's window (a client cannot
+    /// escape the limit by switching transports); `Err(ms until the window resets)`.
+    pub fn login(&self, state: &AppState, ip: &str) -> Result<(), i64> {
+        let Some((limit, interval)) = limits(state, LOGIN_METHOD, LOGIN_PATH) else {
+            return Ok(());
+        };
+        let now = state.lc.now().millis();
+        self.hit(
+            (ip.to_string(), format!("{LOGIN_METHOD} {LOGIN_PATH}")),
+            limit,
+            interval,
+            now,
+        )
+        .map(|_| ())
+        .map_err(|reset| reset - now)
+    }
+}
+
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(path) = req
         .extensions()
         .get::<MatchedPath>()
@@ -76,13 +108,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     if method == "OPTIONS" {
         return next.run(req).await;
     }
-    let (limit, interval) = route_limit(&method, &path).unwrap_or((
-        settings.i64("API_Enable_Rate_Limiter_Limit_Calls_Default"),
-        settings.i64("API_Enable_Rate_Limiter_Limit_Time_Default"),
-    ));
-    if limit <= 0 || interval <= 0 {
+    let Some((limit, interval)) = limits(&state, &method, &path) else {
         return next.run(req).await;
-    }
+    };
     let credentials = {
         let header = |n: &str| {
             req.headers()
@@ -119,7 +147,7 @@ async fn limited(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let ip = client_ip(req.headers(), addr);
+    let ip = state.client_ip(req.headers(), addr);
     let now = state.lc.now().millis();
     match state
         .limiter

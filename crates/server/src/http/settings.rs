@@ -44,6 +44,6 @@ async fn set_setting(
     {
         return Err(Code::RoutingMethodNotAvailable.into());
     }
-    s.lc.settings.set(&s.lc.store, &id, value).await?;
+    s.lc.set_setting(&id, value).await?;
     ok(json!({}))
 }

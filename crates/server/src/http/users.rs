@@ -82,7 +82,7 @@ async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
         false,
     )?;
     let id = str_of(&b, "userId").unwrap_or_default();
-    if !s.lc.store.delete_user(&id).await? {
+    if !s.lc.delete_user(&id).await? {
         return Err(Code::InvalidUserToDelete.into());
     }
     ok(json!({}))
@@ -103,8 +103,7 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
     let target = match (str_of(&b, "userId"), str_of(&b, "username")) {
         (Some(id), _) if id != auth.user.id => Some(id),
         (None, Some(u)) if u != auth.user.username => Some(
-            s.lc.store
-                .user_by_username(&u)
+            s.lc.user_by_username(&u)
                 .await?
                 .ok_or(Code::InvalidUserBare)?
                 .id,
@@ -117,27 +116,31 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
     let id = target.unwrap_or(auth.user.id.clone());
     let status = match str_of(&b, "status") {
         Some(st) => st,
-        None => {
-            s.lc.store
-                .user(&id)
-                .await?
-                .map(|u| u.status)
-                .unwrap_or_default()
-        }
+        None => s.lc.user(&id).await?.map(|u| u.status).unwrap_or_default(),
     };
     s.lc.set_user_status(&id, &status, str_of(&b, "message"))
         .await?;
     ok(json!({}))
 }
 
-async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiResult {
+async fn info(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
     let user = match (str_of(&q, "userId"), str_of(&q, "username")) {
-        (Some(id), _) => s.lc.store.user(&id).await?,
-        (None, Some(u)) => s.lc.store.user_by_username(&u).await?,
+        (Some(id), _) => s.lc.user(&id).await?,
+        (None, Some(u)) => s.lc.user_by_username(&u).await?,
         _ => {
             return Err(Code::UserParamNotProvided.into());
         }
     };
     let user = user.ok_or(Code::UsersInfoNotFound)?;
-    ok(json!({ "user": public_user(&user) }))
+    let mut doc = public_user(&user);
+    // Upstream's `getFullUserData`: contact details only for the user itself and holders
+    // of `view-full-other-user-info`.
+    if user.id != auth.user.id
+        && !auth.has("view-full-other-user-info")
+        && let Value::Object(m) = &mut doc
+    {
+        m.shift_remove("emails");
+        m.shift_remove("phone");
+    }
+    ok(json!({ "user": doc }))
 }

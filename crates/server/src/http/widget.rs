@@ -383,8 +383,7 @@ async fn avatar(
             return (StatusCode::NOT_MODIFIED, h).into_response();
         }
         let real_name = if use_name {
-            s.lc.store
-                .user_by_username(&requested)
+            s.lc.user_by_username(&requested)
                 .await
                 .ok()
                 .flatten()

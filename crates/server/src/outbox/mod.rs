@@ -1,4 +1,4 @@
-//! Background delivery of e-mails and webhook calls (issue 8b).
+//! Background delivery of e-mails and webhook calls.
 //!
 //! The domain writes what must be sent into the store's outbox (committed before the request
 //! is answered) and wakes the worker; the worker claims due items with a lease, delivers them
@@ -23,10 +23,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-pub const EMAIL: &str = "email";
-pub const WEBHOOK: &str = "webhook";
-/// Upstream's `sendRequest` tries a webhook 5 times.
-pub const WEBHOOK_ATTEMPTS: i64 = 5;
+/// How one attempt ended, before the retry policy decides.
+pub enum Attempt {
+    Sent,
+    /// Worth trying again (server down, 5xx, 429, timeout).
+    Transient(String),
+    /// Will never succeed (bad address, 4xx other than 429).
+    Permanent(String),
+}
 
 #[derive(Clone, Debug)]
 pub struct OutboxConfig {
@@ -76,26 +80,22 @@ impl OutboxConfig {
     }
 }
 
-/// What the domain holds to queue deliveries and check addresses.
+/// The queue's side of delivery: commits items, wakes the worker, checks mail domains.
 pub struct Delivery {
     pub config: OutboxConfig,
+    store: SharedStore,
     wake: Notify,
     resolver: TokioResolver,
     pub http: reqwest::Client,
     pub worker: worker::WorkerStatus,
 }
 
-impl Default for Delivery {
-    fn default() -> Self {
-        Self::new(OutboxConfig::default())
-    }
-}
-
 impl Delivery {
-    pub fn new(config: OutboxConfig) -> Self {
+    pub fn new(config: OutboxConfig, store: SharedStore) -> Self {
         let resolver = resolver(config.dns_server);
         Delivery {
             config,
+            store,
             wake: Notify::new(),
             resolver,
             http: webhook::client(),
@@ -103,14 +103,19 @@ impl Delivery {
         }
     }
 
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    pub async fn wait(&self, d: Duration) {
+        let _ = tokio::time::timeout(d, self.wake.notified()).await;
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::domain::mail::Outbox for Delivery {
     /// Commits the item; the worker is woken only after the commit.
-    pub async fn enqueue(
-        &self,
-        store: &SharedStore,
-        kind: &str,
-        payload: Value,
-        max_attempts: i64,
-    ) -> StoreResult<String> {
+    async fn enqueue(&self, kind: &str, payload: Value, max_attempts: i64) -> StoreResult<String> {
         let now = now();
         let item = OutboxItem {
             id: ids::random_id(),
@@ -121,17 +126,16 @@ impl Delivery {
             next_attempt_at: now,
             created_at: now,
         };
-        store.outbox_enqueue(&item).await?;
+        self.store.outbox_enqueue(&item).await?;
         self.wake.notify_one();
         Ok(item.id)
     }
 
-    pub async fn wait(&self, d: Duration) {
-        let _ = tokio::time::timeout(d, self.wake.notified()).await;
+    fn mail_max_attempts(&self) -> i64 {
+        self.config.mail_max_attempts
     }
 
-    /// Node's `dns.resolveMx` succeeds: the domain has MX records.
-    pub async fn has_mx(&self, domain: &str) -> bool {
+    async fn has_mx(&self, domain: &str) -> bool {
         if domain.is_empty() {
             return false;
         }
@@ -179,8 +183,8 @@ pub struct OutboxHealth {
 }
 
 impl Delivery {
-    pub async fn health(&self, store: &SharedStore) -> StoreResult<OutboxHealth> {
-        let stats = store.outbox_stats().await?;
+    pub async fn health(&self) -> StoreResult<OutboxHealth> {
+        let stats = self.store.outbox_stats().await?;
         let waited = stats
             .oldest_pending
             .map(|t| (now().millis() - t.millis()).max(0))

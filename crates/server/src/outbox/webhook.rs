@@ -2,7 +2,7 @@
 //! secret in `X-RocketChat-Livechat-Token`; 200 is success (its body becomes the room's
 //! `crmData`), 5xx and 429 are retried, any other status is final.
 
-use super::worker::Attempt;
+use super::Attempt;
 use crate::domain::Livechat;
 use serde_json::Value;
 use std::time::Duration;
@@ -18,14 +18,17 @@ pub fn client() -> reqwest::Client {
 
 /// One POST with the current secret and timeout; `Ok((status, body))` when the server
 /// answered.
-pub async fn post(lc: &Livechat, url: &str, body: &Value) -> Result<(u16, String), String> {
+pub async fn post(
+    lc: &Livechat,
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> Result<(u16, String), String> {
     let timeout = match lc.settings.i64("Livechat_http_timeout") {
         t if t > 0 => t as u64,
         _ => 5000,
     };
-    let mut req = lc
-        .delivery
-        .http
+    let mut req = http
         .post(url)
         .timeout(Duration::from_millis(timeout))
         .json(body);
@@ -39,25 +42,14 @@ pub async fn post(lc: &Livechat, url: &str, body: &Value) -> Result<(u16, String
     Ok((status, text))
 }
 
-pub async fn deliver(lc: &Livechat, payload: &Value) -> Attempt {
+pub async fn deliver(lc: &Livechat, http: &reqwest::Client, payload: &Value) -> Attempt {
     let url = payload["url"].as_str().unwrap_or("");
-    match post(lc, url, &payload["body"]).await {
+    match post(lc, http, url, &payload["body"]).await {
         Ok((200, text)) => {
-            if let Some(rid) = payload["rid"].as_str() {
-                let data = Value::String(text);
-                let saved = lc
-                    .store
-                    .modify_room(
-                        rid,
-                        Box::new(move |r| {
-                            r.crm_data = Some(data.clone());
-                            Ok(())
-                        }),
-                    )
-                    .await;
-                if let Err(e) = saved {
-                    tracing::warn!(%rid, error = %e, "webhook: crmData not saved");
-                }
+            if let Some(rid) = payload["rid"].as_str()
+                && let Err(e) = lc.save_crm_data(rid, text).await
+            {
+                tracing::warn!(%rid, error = %e, "webhook: crmData not saved");
             }
             Attempt::Sent
         }

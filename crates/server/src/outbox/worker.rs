@@ -3,22 +3,15 @@
 //! failed attempt), an item whose attempts all ended without an outcome is parked as dead,
 //! and the loop itself runs under a supervisor that starts it again if it dies.
 
-use super::{EMAIL, WEBHOOK, now};
+use super::{Attempt, Delivery, now};
 use crate::domain::Livechat;
+use crate::domain::mail::{EMAIL, WEBHOOK};
 use crate::ids;
 use crate::store::{OutboxItem, OutboxOutcome};
 use std::future::Future;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
-
-/// How one attempt ended, before the retry policy decides.
-pub enum Attempt {
-    Sent,
-    /// Worth trying again (server down, 5xx, 429, timeout).
-    Transient(String),
-    /// Will never succeed (bad address, 4xx other than 429).
-    Permanent(String),
-}
 
 const BATCH: i64 = 16;
 /// Pause before a dead worker is started again (a loop that dies at once must not spin).
@@ -41,9 +34,12 @@ impl WorkerStatus {
 }
 
 /// The worker under its supervisor, for the life of the process.
-pub async fn supervise(lc: Livechat) {
-    let delivery = lc.delivery.clone();
-    supervised(&delivery.worker, RESTART_DELAY, move || run(lc.clone())).await
+pub async fn supervise(lc: Livechat, delivery: Arc<Delivery>) {
+    let d = delivery.clone();
+    supervised(&delivery.worker, RESTART_DELAY, move || {
+        run(lc.clone(), d.clone())
+    })
+    .await
 }
 
 /// Runs `job` as a task and starts it again whenever it panics; returns when it ends
@@ -92,13 +88,12 @@ pub async fn guarded(attempt: impl Future<Output = Attempt> + Send + 'static) ->
 
 /// Runs until the process ends. Each loop claims under a fresh owner id, so an outcome
 /// reported after the lease was lost is refused by the store.
-pub async fn run(lc: Livechat) {
+pub async fn run(lc: Livechat, d: Arc<Delivery>) {
     let instance = ids::random_id();
     loop {
-        let d = &lc.delivery;
         let idle = d.config.idle_poll_ms as i64;
         // A read first: an idle worker never takes the write lock.
-        let wait = match lc.store.outbox_next_due().await {
+        let wait = match d.store().outbox_next_due().await {
             Ok(Some(t)) => (t.millis() - now().millis()).clamp(0, idle),
             Ok(None) => idle,
             Err(e) => {
@@ -111,8 +106,8 @@ pub async fn run(lc: Livechat) {
             continue;
         }
         let owner = format!("{instance}:{}", ids::random_id_len(8));
-        let claimed = match lc
-            .store
+        let claimed = match d
+            .store()
             .outbox_claim(now(), d.config.lease_ms, &owner, BATCH)
             .await
         {
@@ -124,15 +119,15 @@ pub async fn run(lc: Livechat) {
             }
         };
         let jobs = claimed.into_iter().map(|item| {
-            let lc = lc.clone();
+            let (lc, d) = (lc.clone(), d.clone());
             let owner = owner.clone();
-            async move { deliver_one(&lc, &owner, item).await }
+            async move { deliver_one(&lc, &d, &owner, item).await }
         });
         futures::future::join_all(jobs).await;
     }
 }
 
-async fn deliver_one(lc: &Livechat, owner: &str, item: OutboxItem) {
+async fn deliver_one(lc: &Livechat, d: &Arc<Delivery>, owner: &str, item: OutboxItem) {
     // A claim counts an attempt; more than allowed means earlier attempts ended with no
     // outcome (the worker died holding the item, or lost its lease): it gets no more.
     let attempt = if item.attempts > item.max_attempts {
@@ -142,11 +137,12 @@ async fn deliver_one(lc: &Livechat, owner: &str, item: OutboxItem) {
             item.max_attempts
         ))
     } else {
-        let (lc2, kind, payload) = (lc.clone(), item.kind.clone(), item.payload.clone());
+        let (lc2, d2) = (lc.clone(), d.clone());
+        let (kind, payload) = (item.kind.clone(), item.payload.clone());
         guarded(async move {
             match kind.as_str() {
                 EMAIL => super::mail::deliver(&lc2, &payload).await,
-                WEBHOOK => super::webhook::deliver(&lc2, &payload).await,
+                WEBHOOK => super::webhook::deliver(&lc2, &d2.http, &payload).await,
                 other => Attempt::Permanent(format!("unknown outbox kind {other:?}")),
             }
         })
@@ -160,7 +156,7 @@ async fn deliver_one(lc: &Livechat, owner: &str, item: OutboxItem) {
             OutboxOutcome::Failed { at, error }
         }
         Attempt::Transient(error) => OutboxOutcome::Retry {
-            at: at.plus_millis(lc.delivery.config.backoff_ms(item.attempts)),
+            at: at.plus_millis(d.config.backoff_ms(item.attempts)),
             error,
         },
     };
@@ -175,7 +171,7 @@ async fn deliver_one(lc: &Livechat, owner: &str, item: OutboxItem) {
             tracing::warn!(id = %item.id, kind = %item.kind, attempts = item.attempts, %error, "outbox: given up, parked as dead")
         }
     }
-    match lc.store.outbox_finish(&item.id, owner, &outcome).await {
+    match d.store().outbox_finish(&item.id, owner, &outcome).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::warn!(id = %item.id, "outbox: lease lost before the outcome was saved")
@@ -187,7 +183,6 @@ async fn deliver_one(lc: &Livechat, owner: &str, item: OutboxItem) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
     #[tokio::test]

@@ -7,10 +7,8 @@ pub mod hub;
 use crate::bus::Event;
 use crate::domain::users::Password;
 use crate::error::Ddp;
-use crate::http::AppState;
 use crate::model::User;
 use crate::time::with_ejson;
-use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
@@ -32,14 +30,27 @@ const HEARTBEAT: Duration = Duration::from_secs(25);
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
-pub async fn websocket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// What a realtime connection needs from the server: the domain, this instance's hub and
+/// the login rate limit (shared with REST logins from the same address).
+#[derive(Clone)]
+pub struct Realtime {
+    pub lc: crate::domain::Livechat,
+    pub hub: Arc<Hub>,
+    pub login_limit: LoginLimit,
+}
+
+/// Counts a login from the address; `Err(ms until the window resets)` when over the limit.
+pub type LoginLimit = Arc<dyn Fn(&str) -> Result<(), i64> + Send + Sync>;
+
+/// Upgrades the request from `ip` to a DDP connection.
+pub fn upgrade(s: Realtime, ws: WebSocketUpgrade, ip: String) -> Response {
     // Small per-socket buffers (the library's default is 128 KiB for reading alone): an idle
     // visitor socket should cost kilobytes, not a page of buffers.
     ws.max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| connection(s, socket))
+        .on_upgrade(move |socket| connection(s, socket, ip))
 }
 
 /// Meteor's error object, as DDP clients read it.
@@ -49,10 +60,14 @@ fn meteor_error(e: &Ddp) -> Value {
         .as_str()
         .map(str::to_string)
         .unwrap_or(code.to_string());
-    json!({
+    let mut v = json!({
         "isClientSafe": true, "error": code, "reason": reason,
         "message": format!("{reason} [{shown}]"), "errorType": "Meteor.Error"
-    })
+    });
+    if let Some(d) = e.details() {
+        v["details"] = d;
+    }
+    v
 }
 
 fn method_error(id: &Value, e: &Ddp) -> String {
@@ -70,6 +85,8 @@ struct Conn {
     /// The visitor token given to `livechat:setUpConnection`.
     token: Option<String>,
     subs: HashMap<String, String>,
+    /// The client's address (limits and login blocks).
+    ip: String,
 }
 
 impl Conn {
@@ -78,7 +95,7 @@ impl Conn {
     }
 }
 
-async fn connection(s: AppState, socket: WebSocket) {
+async fn connection(s: Realtime, socket: WebSocket, ip: String) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = hub::ConnTx::new();
     let written = tx.clone();
@@ -104,6 +121,7 @@ async fn connection(s: AppState, socket: WebSocket) {
         user: None,
         token: None,
         subs: HashMap::new(),
+        ip,
     };
     c.send(r#"{"server_id":"0"}"#.into());
     let kill = hub.register(c.id);
@@ -154,7 +172,7 @@ async fn connection(s: AppState, socket: WebSocket) {
 }
 
 /// Handles one client frame; `false` closes the connection.
-async fn handle(s: &AppState, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
+async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
     let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
         return c.send(bad_request(Some(&Value::String(text.to_string()))));
     };
@@ -265,13 +283,13 @@ fn token_arg(v: Option<&Value>) -> Option<String> {
 
 /// May this connection read or write the room's streams?
 async fn room_allowed(
-    s: &AppState,
+    s: &Realtime,
     c: &Conn,
     rid: &str,
     token: Option<&str>,
     must_be_open: bool,
 ) -> bool {
-    let Ok(Some(room)) = s.lc.store.room(rid).await else {
+    let Ok(Some(room)) = s.lc.room(rid).await else {
         return false;
     };
     if let Some(t) = token.or(c.token.as_deref())
@@ -287,7 +305,7 @@ async fn room_allowed(
 }
 
 async fn subscribe(
-    s: &AppState,
+    s: &Realtime,
     c: &Conn,
     name: &str,
     params: &[Value],
@@ -365,7 +383,7 @@ async fn subscribe(
 }
 
 async fn call(
-    s: &AppState,
+    s: &Realtime,
     hub: &Arc<Hub>,
     c: &mut Conn,
     name: &str,
@@ -406,10 +424,10 @@ async fn call(
             // (upstream takes any name from the widget), an agent's must be its own (as
             // upstream checks).
             let visitor = match token.as_deref().or(c.token.as_deref()) {
-                Some(t) => s.lc.store.visitor_by_token(t).await.ok().flatten(),
+                Some(t) => s.lc.visitor_by_token(t).await.ok().flatten(),
                 None => None,
             };
-            let own = match s.lc.store.room(rid).await.ok().flatten() {
+            let own = match s.lc.room(rid).await.ok().flatten() {
                 Some(room) if visitor.as_ref().is_some_and(|v| v.token() == room.v.token) => {
                     visitor.map(|v| v.username().to_string())
                 }
@@ -464,12 +482,14 @@ async fn call(
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
+            // One window with REST logins from the same address.
+            (s.login_limit)(&c.ip).map_err(Ddp::TooManyRequests)?;
             let (user, token, kind) = if let Some(resume) = p.get("resume").and_then(Value::as_str)
             {
                 let (u, t) =
-                    s.lc.login_resume(resume)
+                    s.lc.login_resume(resume, &c.ip)
                         .await
-                        .map_err(|_| Ddp::LoggedOut)?;
+                        .map_err(|e| login_error(e, Ddp::LoggedOut))?;
                 (u, t, "resume")
             } else {
                 let who = p
@@ -489,9 +509,9 @@ async fn call(
                     _ => return Err(Ddp::MatchFailed),
                 };
                 let (u, t) =
-                    s.lc.login_password(&who, password)
+                    s.lc.login_password(&who, password, &c.ip)
                         .await
-                        .map_err(|_| Ddp::IncorrectPassword)?;
+                        .map_err(|e| login_error(e, Ddp::IncorrectPassword))?;
                 (u, t, "password")
             };
             // Presence is per connection in the store, shared by all instances; a second
@@ -523,6 +543,18 @@ async fn call(
             Ok(Some(json!(true)))
         }
         _ => Err(Ddp::MethodNotFound(name.to_string())),
+    }
+}
+
+/// A failed `login` as Meteor answers it: the brute-force blocks as such, anything else as
+/// `otherwise`.
+fn login_error(e: crate::error::Error, otherwise: Ddp) -> Ddp {
+    use crate::error::{Code, Error};
+    match e {
+        Error::Code(c @ (Code::LoginBlockedForIp | Code::LoginBlockedForUser)) => {
+            Ddp::LoginBlocked(c)
+        }
+        _ => otherwise,
     }
 }
 

@@ -2,6 +2,8 @@
 //! atomic on its own, and the invariants (one open room per visitor token, agent limits,
 //! counters) are enforced inside them by the database, never by the caller's luck.
 
+pub mod columns;
+pub mod forward;
 pub mod postgres;
 pub mod sqlite;
 pub mod unit;
@@ -50,6 +52,13 @@ pub type SharedStore = Arc<dyn Store>;
 pub type ModifyFn<T> = dyn Fn(&mut T) -> Result<(), crate::error::Error> + Send + Sync;
 pub type Modify<T> = Box<ModifyFn<T>>;
 
+/// The domain's change to a room after one of its messages was removed, given the message
+/// removed and the newest visible message left; `true` when the room changed.
+pub type AfterDelete = Box<dyn Fn(&mut Room, &Message, Option<Message>) -> bool + Send + Sync>;
+
+/// The domain's change to a room that received messages (moved navigation history).
+pub type Received = Box<dyn Fn(&mut Room, &[Message]) + Send + Sync>;
+
 #[derive(Clone, Debug, Default)]
 pub struct UserQuery {
     pub role: Option<String>,
@@ -91,7 +100,7 @@ pub struct DepartmentQuery {
     pub count: i64,
 }
 
-/// One e-mail or webhook call waiting in the outbox (issue 8b).
+/// One e-mail or webhook call waiting in the outbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxItem {
     pub id: String,
@@ -136,7 +145,12 @@ pub trait Store: Send + Sync + 'static {
     async fn count_users_with_role(&self, role: &str) -> StoreResult<i64>;
     async fn list_users(&self, q: &UserQuery) -> StoreResult<(Vec<User>, i64)>;
     async fn insert_login_token(&self, user_id: &str, hashed: &str, when: Ts) -> StoreResult<()>;
-    async fn user_by_login_token(&self, hashed: &str) -> StoreResult<Option<User>>;
+    /// The user of a login token issued at or after `issued_since` (older ones have expired).
+    async fn user_by_login_token(
+        &self,
+        hashed: &str,
+        issued_since: Ts,
+    ) -> StoreResult<Option<User>>;
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()>;
 
     // settings
@@ -217,8 +231,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Room>>;
     async fn message(&self, id: &str) -> StoreResult<Option<Message>>;
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>>;
-    /// Removes the message; the room's `lastMessage` falls back to the newest one left.
-    async fn delete_message(&self, id: &str) -> StoreResult<bool>;
+    /// Removes the message and applies `room_update` to its room, in one transaction.
+    async fn delete_message(&self, id: &str, room_update: AfterDelete) -> StoreResult<bool>;
     /// Visible messages of a room as stored, newest first (`ts < end` when given).
     async fn history(
         &self,
@@ -263,7 +277,7 @@ pub trait Store: Send + Sync + 'static {
         remove: &[String],
     ) -> StoreResult<()>;
 
-    // presence shared by several instances (issue 7b)
+    // presence shared by several instances
     /// Records a realtime connection of `user_id` on `instance` (again: replaces its user);
     /// `true` when it is the user's only connection anywhere.
     async fn presence_connect(
@@ -287,7 +301,7 @@ pub trait Store: Send + Sync + 'static {
     /// reported) by exactly one of them.
     async fn expire_instances(&self, cutoff: Ts) -> StoreResult<Vec<String>>;
 
-    // issue 8a: custom fields, triggers, navigation history, uploads
+    // custom fields, triggers, navigation history, uploads
     async fn custom_field(&self, id: &str) -> StoreResult<Option<CustomField>>;
     /// Every custom field (of `scope` when given), by `_id`.
     async fn custom_fields(&self, scope: Option<&str>) -> StoreResult<Vec<CustomField>>;
@@ -328,12 +342,14 @@ pub trait Store: Send + Sync + 'static {
         msg: &Message,
     ) -> StoreResult<()>;
     /// Moves the token's pending navigation messages not expired at `now_ms` into room `rid`
-    /// (adding them to its `msgs`) and drops the expired ones, together; returns those moved.
+    /// (`room_update` then changes the room) and drops the expired ones, together; returns
+    /// those moved.
     async fn attach_pending_navigation(
         &self,
         token: &str,
         rid: &str,
         now_ms: i64,
+        room_update: Received,
     ) -> StoreResult<Vec<Message>>;
     /// Deletes pending navigation expired at `now_ms`; returns how many.
     async fn purge_pending_navigation(&self, now_ms: i64) -> StoreResult<u64>;
@@ -349,7 +365,7 @@ pub trait Store: Send + Sync + 'static {
     /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 
-    // outbox (issue 8b: e-mail and webhooks, delivered in the background)
+    // outbox: e-mail and webhooks, delivered in the background
     /// Commits a new pending item; the caller acknowledges only after this returned.
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()>;
     /// Leases up to `limit` due items (pending, `next_attempt_at <= now`, no live lease) to

@@ -119,6 +119,11 @@ impl TestApp {
         Self::spawn_inner(None, None, true, f).await
     }
 
+    /// A rate-limited server (as in production) whose configuration the test adjusts.
+    pub async fn spawn_limited_configured(f: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_inner(None, None, false, f).await
+    }
+
     async fn spawn_inner(
         clock: Option<Arc<ManualClock>>,
         dynamic: Option<Arc<dyn Clock>>,

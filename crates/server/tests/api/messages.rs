@@ -640,11 +640,20 @@ async fn seed_metrics_replayed() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    clock.script(&["2021-07-09T20:19:52.900Z", "2021-07-09T20:19:53.243Z"]);
+    // (Each agent request reads the clock once first: its login token's expiry.)
+    clock.script(&[
+        "2021-07-09T20:19:52.900Z",
+        "2021-07-09T20:19:52.900Z",
+        "2021-07-09T20:19:53.243Z",
+    ]);
     assert_eq!(reply(&app, &jane, &rid, "hi").await.status, 200);
     clock.script(&["2021-07-09T20:19:52.950Z", "2021-07-09T20:19:52.950Z"]);
     assert_eq!(say(&app, token, &rid, "c").await.status, 200);
-    clock.script(&["2021-07-09T20:19:53.077Z", "2021-07-09T20:19:53.135Z"]);
+    clock.script(&[
+        "2021-07-09T20:19:53.077Z",
+        "2021-07-09T20:19:53.077Z",
+        "2021-07-09T20:19:53.135Z",
+    ]);
     assert_eq!(reply(&app, &jane, &rid, "ok").await.status, 200);
     clock.script(&["2021-07-09T20:20:58.755Z", "2021-07-09T20:20:58.755Z"]);
     assert_eq!(say(&app, token, &rid, "d").await.status, 200);

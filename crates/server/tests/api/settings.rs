@@ -76,10 +76,15 @@ async fn settings_survive_a_restart_of_the_domain() {
     let store = ferrochat::app::open_store(&app.database_url())
         .await
         .unwrap();
+    let outbox = std::sync::Arc::new(ferrochat::outbox::Delivery::new(
+        Default::default(),
+        store.clone(),
+    ));
     let lc = ferrochat::domain::Livechat::new(
         store,
         std::sync::Arc::new(ferrochat::time::SystemClock),
         4,
+        outbox,
     )
     .await
     .unwrap();

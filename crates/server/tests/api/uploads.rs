@@ -452,7 +452,7 @@ async fn settings_limit_uploads() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status(), 413);
 }
 
 #[tokio::test]
@@ -531,7 +531,7 @@ async fn form_fields_cannot_grow_without_bound() {
         ],
     )
     .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 413);
     assert_eq!(
         room_doc(&app, &rid).await["msgs"],
         before,
@@ -542,4 +542,41 @@ async fn form_fields_cannot_grow_without_bound() {
         1,
         "only the staging folder"
     );
+}
+
+#[tokio::test]
+async fn upload_types_are_checked_without_parameters_and_by_content() {
+    let (app, _agent, rid) = setup().await;
+    let svg = b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+    // The blacklisted type with a parameter or in other case is the same type.
+    for declared in ["image/svg+xml; charset=utf-8", "Image/SVG+XML"] {
+        let r = send(
+            &app,
+            &rid,
+            Some("v1"),
+            &[("file", Some("a.svg"), Some(declared), svg)],
+        )
+        .await;
+        assert_eq!(r.status, 400, "{declared}: {}", r.text);
+        assert_eq!(r.body["reason"], "error-type-not-allowed", "{}", r.text);
+    }
+    // An SVG declared as a PNG is still an SVG.
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[("file", Some("a.png"), Some("image/png"), svg)],
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.body["reason"], "error-type-not-allowed", "{}", r.text);
+    // A real PNG with a parameter passes.
+    let r = send(
+        &app,
+        &rid,
+        Some("v1"),
+        &[("file", Some("a.png"), Some("image/png; foo=bar"), PNG)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }

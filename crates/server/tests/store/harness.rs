@@ -6,6 +6,7 @@
 use ferrochat::domain::Livechat;
 use ferrochat::domain::users::NewUser;
 use ferrochat::model::User;
+use ferrochat::outbox::Delivery;
 use ferrochat::store::{RoomQuery, SharedStore, UserQuery};
 use ferrochat::time::{ManualClock, Ts};
 use serde_json::{Map, Value, json};
@@ -96,7 +97,11 @@ impl Env {
     pub async fn new(engine: &'static str) -> Env {
         let (store, db) = open(engine).await;
         let clock = Arc::new(ManualClock::new(Ts::parse_iso(START).unwrap()));
-        let lc = Livechat::new(store, clock.clone(), 4).await.unwrap();
+        // Mails and webhooks are queued, never delivered (no worker runs).
+        let outbox = Arc::new(Delivery::new(Default::default(), store.clone()));
+        let lc = Livechat::new(store, clock.clone(), 4, outbox)
+            .await
+            .unwrap();
         Env {
             engine,
             lc,

@@ -37,7 +37,7 @@ async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {
         "online".into(),
         json!(lc.service_online(department.as_deref()).await?),
     );
-    // issue 8a: the fields the widget's registration form asks for (upstream's
+    // The fields the widget's registration form asks for (upstream's
     // `livechat.onLoadConfigApi` callback, right after `online`).
     config.insert(
         "customFields".into(),
@@ -60,7 +60,7 @@ async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {
             }
         }
         config.insert("guest".into(), Value::Object(guest));
-        if let Some(room) = lc.store.open_room_by_token(&token).await? {
+        if let Some(room) = lc.open_room_by_token(&token).await? {
             let mut r = Map::new();
             r.insert("_id".into(), json!(room.id));
             if let Some(d) = &room.department_id {
@@ -98,8 +98,7 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
         json!(false)
     };
     let departments: Vec<Value> =
-        s.lc.store
-            .departments_with_agents()
+        s.lc.departments_with_agents()
             .await?
             .into_iter()
             .map(|d| {

@@ -101,8 +101,7 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
     let sort = sort(&q)?;
     let text = str_of(&q, "text");
     let (fields, total) =
-        s.lc.store
-            .list_custom_fields(text.as_deref(), offset, count, &sort)
+        s.lc.list_custom_fields(text.as_deref(), offset, count, &sort)
             .await?;
     let fields: Vec<Value> = fields.iter().map(stored_shape).collect();
     ok(json!({ "customFields": fields, "count": fields.len(), "offset": offset, "total": total }))
@@ -128,7 +127,7 @@ fn stored_shape(f: &crate::model::CustomField) -> Value {
 
 async fn get_one(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
     auth.require("view-l-room")?;
-    let f = s.lc.store.custom_field(&id).await?;
+    let f = s.lc.custom_field(&id).await?;
     ok(json!({ "customField": f.as_ref().map(stored_shape) }))
 }
 

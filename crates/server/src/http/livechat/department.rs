@@ -3,9 +3,9 @@
 use super::super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
+use crate::domain::DepartmentQuery;
 use crate::domain::departments::DepartmentAgentInput;
 use crate::error::{Ajv, Check, Code, Error, Result};
-use crate::store::DepartmentQuery;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -56,8 +56,8 @@ fn agent_inputs(list: &[Value], field: &str) -> Result<Vec<DepartmentAgentInput>
 }
 
 async fn department_with_agents(s: &AppState, id: &str) -> Result<Value> {
-    let dept = s.lc.store.department(id).await?;
-    let agents = s.lc.store.department_agents(id).await?;
+    let dept = s.lc.department(id).await?;
+    let agents = s.lc.department_agents(id).await?;
     Ok(json!({ "department": dept, "agents": agents }))
 }
 
@@ -81,17 +81,16 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
     can_view(&auth)?;
     let (offset, count) = pagination(&q)?;
     let (deps, total) =
-        s.lc.store
-            .list_departments(&DepartmentQuery {
-                text: str_of(&q, "text").filter(|t| !t.is_empty()),
-                // Upstream filters on `enabled === 'true'` and ignores any other value.
-                enabled: (str_of(&q, "enabled").as_deref() == Some("true")).then_some(true),
-                exclude_id: str_of(&q, "excludeDepartmentId"),
-                ids: None,
-                offset,
-                count,
-            })
-            .await?;
+        s.lc.list_departments(&DepartmentQuery {
+            text: str_of(&q, "text").filter(|t| !t.is_empty()),
+            // Upstream filters on `enabled === 'true'` and ignores any other value.
+            enabled: (str_of(&q, "enabled").as_deref() == Some("true")).then_some(true),
+            exclude_id: str_of(&q, "excludeDepartmentId"),
+            ids: None,
+            offset,
+            count,
+        })
+        .await?;
     ok(json!({ "departments": deps, "count": deps.len(), "offset": offset, "total": total }))
 }
 
@@ -177,10 +176,10 @@ async fn get_one(
 ) -> ApiResult {
     can_view(&auth)?;
     let include_agents = bool_of(&q, "includeAgents").unwrap_or(true);
-    let dept = s.lc.store.department(&id).await?;
+    let dept = s.lc.department(&id).await?;
     // Only those who may view departments see their agents.
     if include_agents && auth.has("view-livechat-departments") {
-        let agents = s.lc.store.department_agents(&id).await?;
+        let agents = s.lc.department_agents(&id).await?;
         ok(json!({ "department": dept, "agents": agents }))
     } else {
         ok(json!({ "department": dept }))
@@ -223,7 +222,7 @@ async fn agents(
 ) -> ApiResult {
     can_view(&auth)?;
     let (offset, count) = pagination(&q)?;
-    let all = s.lc.store.department_agents(&id).await?;
+    let all = s.lc.department_agents(&id).await?;
     let total = all.len();
     let page: Vec<_> = all
         .into_iter()
@@ -251,8 +250,7 @@ async fn save_agents(
         "",
     )?;
     let dept =
-        s.lc.store
-            .department(&id)
+        s.lc.department(&id)
             .await?
             .ok_or_else(|| Error::from(Code::DepartmentNotFoundMeteor))?;
     let upsert = agent_inputs(

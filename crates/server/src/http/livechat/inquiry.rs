@@ -45,8 +45,7 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
     let (offset, count) = pagination(&q)?;
     let department = str_of(&q, "department").map(|d| vec![d]);
     let (inquiries, total) =
-        s.lc.store
-            .list_inquiries(None, department.as_deref(), offset, count)
+        s.lc.list_inquiries(department.as_deref(), offset, count)
             .await?;
     ok(
         json!({ "inquiries": inquiries, "count": inquiries.len(), "offset": offset, "total": total }),
@@ -72,8 +71,7 @@ async fn take(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult
     let agent_id = match str_of(&b, "userId") {
         Some(id) => {
             let is_agent =
-                s.lc.store
-                    .user(&id)
+                s.lc.user(&id)
                     .await?
                     .is_some_and(|u| u.has_role("livechat-agent"));
             if !is_agent {

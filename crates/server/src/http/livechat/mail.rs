@@ -1,4 +1,4 @@
-//! `livechat/offline.message` and `livechat/transcript` (issue 8b): mails queued in the
+//! `livechat/offline.message` and `livechat/transcript`: mails queued in the
 //! outbox, answered once the outbox row is committed.
 
 use super::super::validate::{Ty, ajv, opt, req, str_of};

@@ -36,7 +36,6 @@ pub fn routes() -> Router<AppState> {
         .merge(inquiry::routes())
         .merge(transfer::routes())
         .merge(rooms::routes())
-        // issue 8a
         .merge(survey::routes())
         .merge(custom_field::routes())
         .merge(triggers::routes())

@@ -45,8 +45,7 @@ async fn get_or_create(
             return Err(Code::InvalidToken.into());
         }
         let room =
-            s.lc.store
-                .open_room_by_token(&token)
+            s.lc.open_room_by_token(&token)
                 .await?
                 .filter(|r| r.id == rid)
                 .ok_or(Code::InvalidRoom)?;

@@ -4,9 +4,9 @@
 use super::super::validate::{Ty, ajv, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
+use crate::domain::RoomQuery;
 use crate::domain::agent_rooms::{GuestInfo, RoomInfo};
 use crate::error::{Ajv, Code, Error, Result};
-use crate::store::RoomQuery;
 use crate::time::Ts;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -61,21 +61,20 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
         _ => None,
     };
     let (rooms, total) =
-        s.lc.store
-            .list_rooms(&RoomQuery {
-                agents,
-                department_id: str_of(&q, "departmentId"),
-                open,
-                name: str_of(&q, "roomName").filter(|n| !n.is_empty()),
-                created: range(&q, "createdAt")?,
-                closed: range(&q, "closedAt")?,
-                tags: strings(&q, "tags"),
-                queued: str_of(&q, "queued").as_deref() == Some("true"),
-                offset,
-                count,
-                sort: sort(&q)?,
-            })
-            .await?;
+        s.lc.list_rooms(&RoomQuery {
+            agents,
+            department_id: str_of(&q, "departmentId"),
+            open,
+            name: str_of(&q, "roomName").filter(|n| !n.is_empty()),
+            created: range(&q, "createdAt")?,
+            closed: range(&q, "closedAt")?,
+            tags: strings(&q, "tags"),
+            queued: str_of(&q, "queued").as_deref() == Some("true"),
+            offset,
+            count,
+            sort: sort(&q)?,
+        })
+        .await?;
     ok(json!({ "rooms": rooms, "count": rooms.len(), "offset": offset, "total": total }))
 }
 
@@ -86,15 +85,14 @@ async fn room_messages(
     Query(q): Query,
 ) -> ApiResult {
     auth.require("view-l-room")?;
-    let room = s.lc.store.room(&rid).await?.ok_or(Code::InvalidRoom)?;
+    let room = s.lc.room(&rid).await?.ok_or(Code::InvalidRoom)?;
     if !s.lc.can_access_room(&auth.user, &room).await? {
         return Err(Code::ChatNotAllowed.into());
     }
     let (offset, count) = pagination(&q)?;
     let search = str_of(&q, "searchTerm").filter(|t| !t.is_empty());
     let (messages, total) =
-        s.lc.store
-            .room_messages(&rid, search.as_deref(), offset, count)
+        s.lc.room_messages(&rid, search.as_deref(), offset, count)
             .await?;
     ok(json!({ "messages": messages, "count": messages.len(), "offset": offset, "total": total }))
 }
@@ -106,8 +104,7 @@ async fn visitor_rooms(
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
     let rooms: Vec<Value> =
-        s.lc.store
-            .open_rooms_by_token(&token)
+        s.lc.open_rooms_by_token(&token)
             .await?
             .into_iter()
             .map(|r| {

@@ -32,10 +32,7 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
         false,
     )?;
     let (offset, count) = pagination(&q)?;
-    let (triggers, total) =
-        s.lc.store
-            .list_triggers(false, offset, count, &sort(&q)?)
-            .await?;
+    let (triggers, total) = s.lc.list_triggers(offset, count, &sort(&q)?).await?;
     ok(json!({ "triggers": triggers, "count": triggers.len(), "offset": offset, "total": total }))
 }
 
@@ -121,11 +118,11 @@ async fn save(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult
 
 async fn get_one(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
     auth.require(PERMISSION)?;
-    ok(json!({ "trigger": s.lc.store.trigger(&id).await? }))
+    ok(json!({ "trigger": s.lc.trigger(&id).await? }))
 }
 
 async fn remove(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {
     auth.require(PERMISSION)?;
-    s.lc.store.delete_trigger(&id).await?;
+    s.lc.delete_trigger(&id).await?;
     ok(Value::Null)
 }

@@ -144,7 +144,7 @@ async fn upload(
     let Some((name, kind, size, staged, sha256, head)) = file else {
         return Err(Error::from(Code::NoFileUploaded));
     };
-    if !s.lc.valid_content_type(&kind) {
+    if !s.lc.valid_upload_type(&kind, &head) {
         return Err(Code::TypeNotAllowed.into());
     }
     let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);

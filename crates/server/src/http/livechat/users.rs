@@ -3,9 +3,9 @@
 use super::super::validate::{Ty, ajv, bool_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
+use crate::domain::UserQuery;
 use crate::error::{Code, Error};
 use crate::model::User;
-use crate::store::UserQuery;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -32,8 +32,7 @@ fn role_of(kind: &str) -> Result<&'static str, Error> {
 /// the ids of the agent's departments).
 async fn listed(s: &AppState, u: &User) -> Result<Value, Error> {
     let departments: Vec<String> =
-        s.lc.store
-            .agent_departments(&u.id)
+        s.lc.agent_departments(&u.id)
             .await?
             .into_iter()
             .map(|d| d.department_id)
@@ -126,7 +125,7 @@ async fn get_one(
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
     let role = role_of(&kind)?;
-    let user = s.lc.store.user(&id).await?.ok_or(Code::UserNotFound)?;
+    let user = s.lc.user(&id).await?.ok_or(Code::UserNotFound)?;
     if !user.has_role(role) {
         return ok(json!({ "user": null }));
     }
@@ -153,7 +152,7 @@ async fn remove(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult {
     auth.require("view-livechat-manager")?;
-    if s.lc.store.user(&id).await?.is_none() {
+    if s.lc.user(&id).await?.is_none() {
         return Err(Code::Failed.into());
     }
     let role = role_of(&kind)?;

@@ -1,7 +1,7 @@
 //! `POST /livechat/visitor`, `GET|DELETE /livechat/visitor/:token`, `POST /livechat/visitor.status`.
 
 use super::super::validate::{Ty, check, opt, req, str_of};
-use super::super::{ApiResult, AppState, Body, ClientAddr, client_ip, ok};
+use super::super::{ApiResult, AppState, Body, ClientAddr, ok};
 use crate::domain::visitors::{ConnectionInfo, RegisterGuest};
 use crate::error::{Check, Code};
 use axum::Router;
@@ -91,7 +91,7 @@ async fn register(
             custom_fields,
             connection: Some(ConnectionInfo {
                 user_agent: h("user-agent"),
-                ip: Some(client_ip(&headers, addr)),
+                ip: Some(s.client_ip(&headers, addr)),
                 host: h("host"),
             }),
         })

@@ -1,4 +1,4 @@
-//! `POST livechat/webhook.test` (issue 8b): upstream's sample payload sent to the
+//! `POST livechat/webhook.test`: upstream's sample payload sent to the
 //! configured URL, answered with the outcome (this one call is made in the request).
 
 use super::super::{ApiResult, AppState, Auth, ok};
@@ -53,7 +53,7 @@ async fn test(State(s): State<AppState>, auth: Auth) -> ApiResult {
             {"username": "agent.username", "agentId": "asdf89as6df8", "msg": "message content from agent", "ts": t},
         ],
     });
-    match post(&s.lc, &url, &sample).await {
+    match post(&s.lc, &s.delivery.http, &url, &sample).await {
         Ok((200, _)) => ok(json!({})),
         Ok((status, _)) => {
             tracing::info!(status, "webhook test: not 200");

@@ -12,7 +12,6 @@
 
 mod migrate;
 mod ops;
-mod outbox;
 
 use super::*;
 use parking_lot::Mutex;

@@ -1,4 +1,4 @@
-//! The outbox (issue 8b), mirroring `store/sqlite/outbox.rs`. A claim is one statement:
+//! The outbox, as in `store/sqlite/ops/outbox.rs`. A claim is one statement:
 //! the due rows are locked with `FOR UPDATE SKIP LOCKED` and leased in the same UPDATE,
 //! so instances claiming at once split the rows and never share one.
 
@@ -126,4 +126,35 @@ pub(super) async fn stats(pool: &sqlx::PgPool) -> StoreResult<OutboxStats> {
         oldest_pending: oldest.map(Ts::from_millis),
         dead,
     })
+}
+
+pub(super) async fn outbox_enqueue(s: &PgStore, item: &OutboxItem) -> StoreResult<()> {
+    enqueue(&s.pool, item).await
+}
+
+pub(super) async fn outbox_claim(
+    s: &PgStore,
+    now: Ts,
+    lease_ms: i64,
+    owner: &str,
+    limit: i64,
+) -> StoreResult<Vec<OutboxItem>> {
+    claim(&s.pool, now, lease_ms, owner, limit).await
+}
+
+pub(super) async fn outbox_finish(
+    s: &PgStore,
+    id: &str,
+    owner: &str,
+    outcome: &OutboxOutcome,
+) -> StoreResult<bool> {
+    finish(&s.pool, id, owner, outcome).await
+}
+
+pub(super) async fn outbox_next_due(s: &PgStore) -> StoreResult<Option<Ts>> {
+    next_due(&s.pool).await
+}
+
+pub(super) async fn outbox_stats(s: &PgStore) -> StoreResult<OutboxStats> {
+    stats(&s.pool).await
 }

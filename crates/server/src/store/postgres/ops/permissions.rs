@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) async fn permissions(pool: &sqlx::PgPool) -> StoreResult<Vec<Permission>> {
+pub(super) async fn permissions_tx(pool: &sqlx::PgPool) -> StoreResult<Vec<Permission>> {
     let rows: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT id, roles, updated_at FROM permissions ORDER BY id")
             .fetch_all(pool)
@@ -19,7 +19,7 @@ pub(super) async fn permissions(pool: &sqlx::PgPool) -> StoreResult<Vec<Permissi
 }
 
 /// One statement, so instances starting together both succeed and the first insert wins.
-pub(super) async fn seed_permissions(
+pub(super) async fn seed_permissions_tx(
     pool: &sqlx::PgPool,
     defaults: &[Permission],
 ) -> StoreResult<()> {
@@ -44,7 +44,7 @@ pub(super) async fn seed_permissions(
     Ok(())
 }
 
-pub(super) async fn set_permission_roles(
+pub(super) async fn set_permission_roles_tx(
     c: &mut Conn,
     changes: &[(String, Vec<String>)],
     at: Ts,
@@ -62,7 +62,7 @@ pub(super) async fn set_permission_roles(
     Ok(())
 }
 
-pub(super) async fn roles(pool: &sqlx::PgPool) -> StoreResult<Vec<Role>> {
+pub(super) async fn roles_tx(pool: &sqlx::PgPool) -> StoreResult<Vec<Role>> {
     from_docs(
         scalar("SELECT doc::text FROM roles ORDER BY id")
             .fetch_all(pool)
@@ -70,7 +70,7 @@ pub(super) async fn roles(pool: &sqlx::PgPool) -> StoreResult<Vec<Role>> {
     )
 }
 
-pub(super) async fn seed_roles(pool: &sqlx::PgPool, defaults: &[Role]) -> StoreResult<()> {
+pub(super) async fn seed_roles_tx(pool: &sqlx::PgPool, defaults: &[Role]) -> StoreResult<()> {
     let ids: Vec<String> = defaults.iter().map(|r| r.id.clone()).collect();
     let docs = defaults
         .iter()
@@ -88,4 +88,28 @@ pub(super) async fn seed_roles(pool: &sqlx::PgPool, defaults: &[Role]) -> StoreR
     )
     .await?;
     Ok(())
+}
+
+pub(super) async fn permissions(s: &PgStore) -> StoreResult<Vec<Permission>> {
+    permissions_tx(&s.pool).await
+}
+
+pub(super) async fn seed_permissions(s: &PgStore, defaults: &[Permission]) -> StoreResult<()> {
+    seed_permissions_tx(&s.pool, defaults).await
+}
+
+pub(super) async fn set_permission_roles(
+    s: &PgStore,
+    changes: &[(String, Vec<String>)],
+    at: Ts,
+) -> StoreResult<()> {
+    in_tx!(s, |c| set_permission_roles_tx(c, changes, at).await)
+}
+
+pub(super) async fn roles(s: &PgStore) -> StoreResult<Vec<Role>> {
+    roles_tx(&s.pool).await
+}
+
+pub(super) async fn seed_roles(s: &PgStore, defaults: &[Role]) -> StoreResult<()> {
+    seed_roles_tx(&s.pool, defaults).await
 }

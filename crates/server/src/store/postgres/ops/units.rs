@@ -16,11 +16,7 @@ fn candidate(r: &sqlx::postgres::PgRow) -> Result<Candidate, sqlx::Error> {
         id: r.try_get(0)?,
         username: r.try_get(1)?,
         name: r.try_get(2)?,
-        roles: roles
-            .split(',')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect(),
+        roles: roles_of(&roles),
         active: r.try_get(4)?,
         status: r.try_get(5)?,
         status_connection: r.try_get(6)?,
@@ -274,4 +270,16 @@ impl PgStore {
         }
         out
     }
+}
+
+pub(super) async fn unit(s: &PgStore, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+    s.run_unit(&ask, &rule).await
+}
+
+pub(super) async fn agents(
+    s: &PgStore,
+    ask: &unit::AgentsAsk,
+) -> StoreResult<Vec<unit::Candidate>> {
+    let mut c = s.pool.acquire().await?;
+    candidates(&mut c, ask).await
 }

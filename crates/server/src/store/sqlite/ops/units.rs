@@ -15,11 +15,7 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
         id: r.get(0)?,
         username: r.get(1)?,
         name: r.get(2)?,
-        roles: roles
-            .split(',')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect(),
+        roles: roles_of(&roles),
         active: r.get(4)?,
         status: r.get(5)?,
         status_connection: r.get(6)?,
@@ -197,4 +193,15 @@ pub(super) fn run(c: &Conn, ask: &Ask, rule: &Rule) -> StoreResult<()> {
     let before = rows.room.clone();
     let writes = rule(rows).map_err(StoreError::Rejected)?;
     apply(c, &writes, before.as_ref())
+}
+
+pub(super) async fn unit(s: &SqliteStore, ask: unit::Ask, rule: unit::Rule) -> StoreResult<()> {
+    s.write(move |c| run(c, &ask, &rule)).await
+}
+
+pub(super) async fn agents(
+    s: &SqliteStore,
+    ask: &unit::AgentsAsk,
+) -> StoreResult<Vec<unit::Candidate>> {
+    s.read(|c| candidates(c, ask))
 }

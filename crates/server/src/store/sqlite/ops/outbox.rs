@@ -1,12 +1,12 @@
-//! The outbox's SQL (issue 8b). Claims run on the single writer, so a claim's read and its
+//! The outbox's SQL. Claims run on the single writer, so a claim's read and its
 //! lease update are one atomic step.
 
-use super::Conn;
+use super::{Conn, SqliteStore};
 use crate::store::{OutboxItem, OutboxOutcome, OutboxStats, StoreResult};
 use crate::time::Ts;
 use rusqlite::{OptionalExtension, params};
 
-pub fn enqueue(c: &Conn, item: &OutboxItem) -> StoreResult<()> {
+pub(super) fn enqueue(c: &Conn, item: &OutboxItem) -> StoreResult<()> {
     c.prepare_cached(
         "INSERT INTO outbox (id, kind, payload, status, attempts, max_attempts, next_attempt_at, created_at)
          VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7)",
@@ -23,7 +23,7 @@ pub fn enqueue(c: &Conn, item: &OutboxItem) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn claim(
+pub(super) fn claim(
     c: &Conn,
     now: Ts,
     lease_ms: i64,
@@ -69,7 +69,12 @@ pub fn claim(
     Ok(out)
 }
 
-pub fn finish(c: &Conn, id: &str, owner: &str, outcome: &OutboxOutcome) -> StoreResult<bool> {
+pub(super) fn finish(
+    c: &Conn,
+    id: &str,
+    owner: &str,
+    outcome: &OutboxOutcome,
+) -> StoreResult<bool> {
     let n = match outcome {
         OutboxOutcome::Sent { at } => c
             .prepare_cached(
@@ -93,7 +98,7 @@ pub fn finish(c: &Conn, id: &str, owner: &str, outcome: &OutboxOutcome) -> Store
     Ok(n == 1)
 }
 
-pub fn next_due(c: &Conn) -> StoreResult<Option<Ts>> {
+pub(super) fn next_due(c: &Conn) -> StoreResult<Option<Ts>> {
     let due: Option<i64> = c
         .prepare_cached(
             "SELECT MIN(MAX(next_attempt_at, COALESCE(locked_until, 0))) FROM outbox WHERE status = 'pending'",
@@ -104,7 +109,7 @@ pub fn next_due(c: &Conn) -> StoreResult<Option<Ts>> {
     Ok(due.map(Ts::from_millis))
 }
 
-pub fn stats(c: &Conn) -> StoreResult<OutboxStats> {
+pub(super) fn stats(c: &Conn) -> StoreResult<OutboxStats> {
     let (pending, oldest, dead): (i64, Option<i64>, i64) = c
         .prepare_cached(
             "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
@@ -118,4 +123,39 @@ pub fn stats(c: &Conn) -> StoreResult<OutboxStats> {
         oldest_pending: oldest.map(Ts::from_millis),
         dead,
     })
+}
+
+pub(super) async fn outbox_enqueue(s: &SqliteStore, item: &OutboxItem) -> StoreResult<()> {
+    let item = item.clone();
+    s.write(move |c| enqueue(c, &item)).await
+}
+
+pub(super) async fn outbox_claim(
+    s: &SqliteStore,
+    now: Ts,
+    lease_ms: i64,
+    owner: &str,
+    limit: i64,
+) -> StoreResult<Vec<OutboxItem>> {
+    let owner = owner.to_owned();
+    s.write(move |c| claim(c, now, lease_ms, &owner, limit))
+        .await
+}
+
+pub(super) async fn outbox_finish(
+    s: &SqliteStore,
+    id: &str,
+    owner: &str,
+    outcome: &OutboxOutcome,
+) -> StoreResult<bool> {
+    let (id, owner, outcome) = (id.to_owned(), owner.to_owned(), outcome.clone());
+    s.write(move |c| finish(c, &id, &owner, &outcome)).await
+}
+
+pub(super) async fn outbox_stats(s: &SqliteStore) -> StoreResult<crate::store::OutboxStats> {
+    s.read(stats)
+}
+
+pub(super) async fn outbox_next_due(s: &SqliteStore) -> StoreResult<Option<Ts>> {
+    s.read(next_due)
 }

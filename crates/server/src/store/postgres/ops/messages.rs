@@ -1,0 +1,137 @@
+//! Messages: appending with the room's update, edits, deletion, history pages.
+
+use super::*;
+
+pub(super) async fn append_message(
+    s: &PgStore,
+    msg: Message,
+    room_update: Modify<Room>,
+) -> StoreResult<Option<Room>> {
+    in_tx!(s, |c| {
+        let exists: bool = scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1)")
+            .bind(msg.id.clone())
+            .fetch_one(&mut *c)
+            .await?;
+        if exists {
+            return Ok(None);
+        }
+        let room = modify_in_tx(c, &msg.rid, &*room_update).await?;
+        if room.is_some() {
+            match run(c, insert_message(&msg)).await {
+                // Inserted by a concurrent request after our check: as if it existed.
+                Err(StoreError::Duplicate("id")) => {
+                    return Err(StoreError::Conflict("message inserted concurrently".into()));
+                }
+                other => other?,
+            };
+        }
+        Ok(room)
+    })
+}
+
+pub(super) async fn message(s: &PgStore, id: &str) -> StoreResult<Option<Message>> {
+    let mut c = s.pool.acquire().await?;
+    load(&mut c, id, false).await
+}
+
+pub(super) async fn modify_message(
+    s: &PgStore,
+    id: &str,
+    f: Modify<Message>,
+) -> StoreResult<Option<Message>> {
+    in_tx!(s, |c| modify_in_tx(c, id, &*f).await)
+}
+
+pub(super) async fn delete_message(
+    s: &PgStore,
+    id: &str,
+    room_update: AfterDelete,
+) -> StoreResult<bool> {
+    in_tx!(s, |c| {
+        let Some(m) = load::<Message>(c, id, true).await? else {
+            return Ok(false);
+        };
+        q_exec(
+            c,
+            sql_q("DELETE FROM messages WHERE id = $1").bind(id.to_owned()),
+        )
+        .await?;
+        if let Some(mut room) = load::<Room>(c, &m.rid, true).await? {
+            let newest: Option<Message> = opt_doc(
+                scalar(
+                    "SELECT doc::text FROM messages WHERE rid = $1 AND t IS NULL AND NOT hidden
+                     ORDER BY ts DESC, seq DESC LIMIT 1",
+                )
+                .bind(m.rid.clone())
+                .fetch_optional(&mut *c)
+                .await?,
+            )?;
+            if room_update(&mut room, &m, newest) {
+                run(c, put_room(&room, false)).await?;
+            }
+        }
+        Ok(true)
+    })
+}
+
+pub(super) async fn history(
+    s: &PgStore,
+    rid: &str,
+    end: Option<Ts>,
+    limit: i64,
+    offset: i64,
+    hidden_types: &[String],
+) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
+    let docs: Vec<String> = scalar(
+        "SELECT doc::text FROM messages WHERE rid = $1 AND NOT hidden AND ts < $2
+           AND (t IS NULL OR t <> ALL($3))
+         ORDER BY ts DESC, seq DESC LIMIT $4 OFFSET $5",
+    )
+    .bind(rid.to_owned())
+    .bind(end.map_or(i64::MAX, |e| e.millis()))
+    .bind(hidden_types.to_vec())
+    .bind(limit_of(limit))
+    .bind(offset)
+    .fetch_all(&s.pool)
+    .await?;
+    docs.into_iter()
+        .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
+        .collect()
+}
+
+pub(super) async fn room_messages(
+    s: &PgStore,
+    rid: &str,
+    search: Option<&str>,
+    offset: i64,
+    count: i64,
+) -> StoreResult<(Vec<Message>, i64)> {
+    let like = search.map(|t| format!("%{}%", like_escape(t)));
+    let total: i64 = scalar(
+        "SELECT COUNT(*) FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)",
+    )
+    .bind(rid.to_owned())
+    .bind(like.clone())
+    .fetch_one(&s.pool)
+    .await?;
+    let list: Vec<String> = scalar(
+        "SELECT doc::text FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)
+         ORDER BY ts DESC, seq DESC LIMIT $3 OFFSET $4",
+    )
+    .bind(rid.to_owned())
+    .bind(like)
+    .bind(limit_of(count))
+    .bind(offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(list)?, total))
+}
+
+pub(super) async fn messages_of_room(s: &PgStore, rid: &str) -> StoreResult<Vec<Message>> {
+    from_docs(
+        scalar("SELECT doc::text FROM messages WHERE rid = $1 ORDER BY ts, seq")
+            .bind(rid.to_owned())
+            .fetch_all(&s.pool)
+            .await?,
+    )
+}

@@ -1,0 +1,192 @@
+//! Rooms: lookups by id and visitor token, `livechat/rooms` filters, subscriptions.
+
+use super::*;
+
+pub(super) async fn room(s: &PgStore, id: &str) -> StoreResult<Option<Room>> {
+    let mut c = s.pool.acquire().await?;
+    load(&mut c, id, false).await
+}
+
+pub(super) async fn open_room_by_token(s: &PgStore, token: &str) -> StoreResult<Option<Room>> {
+    opt_doc(
+        scalar(OPEN_ROOM_BY_TOKEN)
+            .bind(token.to_owned())
+            .fetch_optional(&s.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn open_room_json(
+    s: &PgStore,
+    token: &str,
+) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
+    let doc: Option<String> = scalar(OPEN_ROOM_BY_TOKEN)
+        .bind(token.to_owned())
+        .fetch_optional(&s.pool)
+        .await?;
+    Ok(doc
+        .map(serde_json::value::RawValue::from_string)
+        .transpose()?)
+}
+
+pub(super) async fn room_by_token(
+    s: &PgStore,
+    token: &str,
+    rid: Option<&str>,
+) -> StoreResult<Option<Room>> {
+    let doc: Option<String> = match rid {
+        Some(rid) => {
+            scalar("SELECT doc::text FROM rooms WHERE id = $1 AND token = $2")
+                .bind(rid.to_owned())
+                .bind(token.to_owned())
+                .fetch_optional(&s.pool)
+                .await?
+        }
+        None => scalar(
+            "SELECT doc::text FROM rooms WHERE token = $1 ORDER BY open IS NULL, ts DESC LIMIT 1",
+        )
+        .bind(token.to_owned())
+        .fetch_optional(&s.pool)
+        .await?,
+    };
+    opt_doc(doc)
+}
+
+pub(super) async fn visitor_exists(s: &PgStore, token: &str) -> StoreResult<bool> {
+    Ok(
+        scalar("SELECT EXISTS (SELECT 1 FROM visitors WHERE token = $1)")
+            .bind(token.to_owned())
+            .fetch_one(&s.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn room_of_token_exists(s: &PgStore, token: &str, rid: &str) -> StoreResult<bool> {
+    Ok(
+        scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND token = $2)")
+            .bind(rid.to_owned())
+            .bind(token.to_owned())
+            .fetch_one(&s.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn open_rooms_by_token(s: &PgStore, token: &str) -> StoreResult<Vec<Room>> {
+    from_docs(
+        scalar(OPEN_ROOM_BY_TOKEN)
+            .bind(token.to_owned())
+            .fetch_all(&s.pool)
+            .await?,
+    )
+}
+
+pub(super) async fn modify_room(
+    s: &PgStore,
+    id: &str,
+    f: Modify<Room>,
+) -> StoreResult<Option<Room>> {
+    in_tx!(s, |c| modify_in_tx(c, id, &*f).await)
+}
+
+pub(super) async fn list_rooms(s: &PgStore, rq: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
+    let mut wh = vec!["1 = 1".to_string()];
+    let mut args: Vec<Arg> = Vec::new();
+    let mut arg = |v: Arg| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if !rq.agents.is_empty() {
+        let p = arg(Arg::Texts(rq.agents.clone()));
+        wh.push(format!("served_by = ANY({p})"));
+    }
+    if let Some(d) = &rq.department_id {
+        let p = arg(Arg::Text(d.clone()));
+        wh.push(format!("department_id = {p}"));
+    }
+    match rq.open {
+        Some(true) => wh.push("open = 1".into()),
+        Some(false) => wh.push("open IS NULL".into()),
+        None => {}
+    }
+    if let Some(n) = &rq.name {
+        let p = arg(Arg::Text(format!("%{}%", like_escape(n))));
+        wh.push(format!("(doc->>'fname') ILIKE {p}"));
+    }
+    if let Some(t) = rq.created.0 {
+        let p = arg(Arg::Int(t.millis()));
+        wh.push(format!("ts >= {p}"));
+    }
+    if let Some(t) = rq.created.1 {
+        let p = arg(Arg::Int(t.millis()));
+        wh.push(format!("ts <= {p}"));
+    }
+    if rq.closed.0.is_some() || rq.closed.1.is_some() {
+        wh.push("(doc->>'closedAt') IS NOT NULL".into());
+        if let Some(t) = rq.closed.0 {
+            let p = arg(Arg::Text(t.iso()));
+            wh.push(format!("(doc->>'closedAt') COLLATE \"C\" >= {p}"));
+        }
+        if let Some(t) = rq.closed.1 {
+            let p = arg(Arg::Text(t.iso()));
+            wh.push(format!("(doc->>'closedAt') COLLATE \"C\" <= {p}"));
+        }
+    }
+    if !rq.tags.is_empty() {
+        let p = arg(Arg::Texts(rq.tags.clone()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_array_elements_text(CASE WHEN json_typeof(doc->'tags') = 'array'
+                THEN doc->'tags' END) t(v) WHERE t.v = ANY({p}))"
+        ));
+    }
+    if rq.queued {
+        wh.push("open = 1 AND served_by IS NULL".into());
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &rq.sort,
+        &[
+            ("ts", "ts"),
+            ("fname", "(doc->>'fname') COLLATE \"C\""),
+            ("closedAt", "(doc->>'closedAt') COLLATE \"C\""),
+            ("_updatedAt", "(doc->>'_updatedAt') COLLATE \"C\""),
+            ("lm", "(doc->>'lm') COLLATE \"C\""),
+            (
+                "msgs",
+                "(CASE WHEN json_typeof(doc->'msgs') = 'number' THEN (doc->>'msgs')::numeric END)",
+            ),
+        ],
+        "ts DESC",
+    );
+    let total: i64 = bind_args(
+        dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
+        &args,
+    )
+    .fetch_one(&s.pool)
+    .await?;
+    let n = args.len();
+    let rooms: Vec<String> = bind_args(
+        dyn_scalar(format!(
+            "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        )),
+        &args,
+    )
+    .bind(limit_of(rq.count))
+    .bind(rq.offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(rooms)?, total))
+}
+
+pub(super) async fn subscriptions_of_room(
+    s: &PgStore,
+    rid: &str,
+) -> StoreResult<Vec<Subscription>> {
+    from_docs(
+        scalar("SELECT doc::text FROM subscriptions WHERE rid = $1")
+            .bind(rid.to_owned())
+            .fetch_all(&s.pool)
+            .await?,
+    )
+}

@@ -1,0 +1,173 @@
+//! Rooms: lookups by id and visitor token, `livechat/rooms` filters, subscriptions.
+
+use super::*;
+
+pub(super) async fn room(s: &SqliteStore, id: &str) -> StoreResult<Option<Room>> {
+    s.read(|c| load(c, "rooms", id))
+}
+
+pub(super) async fn open_room_by_token(s: &SqliteStore, token: &str) -> StoreResult<Option<Room>> {
+    s.read(|c| one_doc(c, OPEN_ROOM_BY_TOKEN, [token]))
+}
+
+pub(super) async fn open_room_json(
+    s: &SqliteStore,
+    token: &str,
+) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
+    let doc: Option<String> = s.read(|c| {
+        Ok(c.prepare_cached(OPEN_ROOM_BY_TOKEN)?
+            .query_row([token], |r| r.get(0))
+            .optional()?)
+    })?;
+    Ok(doc
+        .map(serde_json::value::RawValue::from_string)
+        .transpose()?)
+}
+
+pub(super) async fn room_by_token(
+    s: &SqliteStore,
+    token: &str,
+    rid: Option<&str>,
+) -> StoreResult<Option<Room>> {
+    s.read(|c| match rid {
+        Some(rid) => one_doc(
+            c,
+            "SELECT doc FROM rooms WHERE id = ?1 AND token = ?2",
+            [rid, token],
+        ),
+        None => one_doc(
+            c,
+            "SELECT doc FROM rooms WHERE token = ?1 ORDER BY open IS NULL, ts DESC LIMIT 1",
+            [token],
+        ),
+    })
+}
+
+pub(super) async fn visitor_exists(s: &SqliteStore, token: &str) -> StoreResult<bool> {
+    s.read(|c| {
+        Ok(
+            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM visitors WHERE token = ?1)")?
+                .query_row([token], |r| r.get(0))?,
+        )
+    })
+}
+
+pub(super) async fn room_of_token_exists(
+    s: &SqliteStore,
+    token: &str,
+    rid: &str,
+) -> StoreResult<bool> {
+    s.read(|c| {
+        Ok(
+            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?1 AND token = ?2)")?
+                .query_row([rid, token], |r| r.get(0))?,
+        )
+    })
+}
+
+pub(super) async fn open_rooms_by_token(s: &SqliteStore, token: &str) -> StoreResult<Vec<Room>> {
+    s.read(|c| many_docs(c, OPEN_ROOM_BY_TOKEN, [token]))
+}
+
+pub(super) async fn modify_room(
+    s: &SqliteStore,
+    id: &str,
+    f: Modify<Room>,
+) -> StoreResult<Option<Room>> {
+    let id = id.to_owned();
+    s.write(move |c| modify_in_tx(c, &id, &*f)).await
+}
+
+pub(super) async fn list_rooms(s: &SqliteStore, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
+    let mut wh = vec!["1 = 1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |v: rusqlite::types::Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if !q.agents.is_empty() {
+        let p = arg(serde_json::to_string(&q.agents).unwrap_or_default().into());
+        wh.push(format!("served_by IN (SELECT value FROM json_each({p}))"));
+    }
+    if let Some(d) = &q.department_id {
+        let p = arg(d.clone().into());
+        wh.push(format!("department_id = {p}"));
+    }
+    match q.open {
+        Some(true) => wh.push("open = 1".into()),
+        Some(false) => wh.push("open IS NULL".into()),
+        None => {}
+    }
+    if let Some(n) = &q.name {
+        let p = arg(format!("%{}%", like_escape(n)).into());
+        wh.push(format!("json_extract(doc, '$.fname') LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(t) = q.created.0 {
+        let p = arg(t.millis().into());
+        wh.push(format!("ts >= {p}"));
+    }
+    if let Some(t) = q.created.1 {
+        let p = arg(t.millis().into());
+        wh.push(format!("ts <= {p}"));
+    }
+    if q.closed.0.is_some() || q.closed.1.is_some() {
+        wh.push("json_extract(doc, '$.closedAt') IS NOT NULL".into());
+        if let Some(t) = q.closed.0 {
+            let p = arg(t.iso().into());
+            wh.push(format!("json_extract(doc, '$.closedAt') >= {p}"));
+        }
+        if let Some(t) = q.closed.1 {
+            let p = arg(t.iso().into());
+            wh.push(format!("json_extract(doc, '$.closedAt') <= {p}"));
+        }
+    }
+    if !q.tags.is_empty() {
+        let p = arg(serde_json::to_string(&q.tags).unwrap_or_default().into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(json_extract(doc, '$.tags')) t WHERE t.value IN (SELECT value FROM json_each({p})))"
+        ));
+    }
+    if q.queued {
+        wh.push("open = 1 AND served_by IS NULL".into());
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &q.sort,
+        &[
+            ("ts", "ts"),
+            ("fname", "json_extract(doc, '$.fname')"),
+            ("closedAt", "json_extract(doc, '$.closedAt')"),
+            ("_updatedAt", "json_extract(doc, '$._updatedAt')"),
+            ("lm", "json_extract(doc, '$.lm')"),
+            ("msgs", "json_extract(doc, '$.msgs')"),
+        ],
+        "ts DESC",
+    );
+    let limit = if q.count <= 0 { -1 } else { q.count };
+    s.read(|c| {
+        let total: i64 = c
+            .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        let mut page_args = args.clone();
+        page_args.push(limit.into());
+        page_args.push(q.offset.into());
+        let n = page_args.len();
+        let rooms = many_docs(
+            c,
+            &format!(
+                "SELECT doc FROM rooms WHERE {wh} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+                n - 1,
+                n
+            ),
+            rusqlite::params_from_iter(page_args.iter()),
+        )?;
+        Ok((rooms, total))
+    })
+}
+
+pub(super) async fn subscriptions_of_room(
+    s: &SqliteStore,
+    rid: &str,
+) -> StoreResult<Vec<Subscription>> {
+    s.read(|c| many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [rid]))
+}
