@@ -451,6 +451,18 @@ async fn main() {
     }
     check(got, "agent typing (B) reaches the visitor (A)");
     let rt2 = make_agent(&api, b, &admin_b, "rt-agent2").await;
+    // Upstream gives `transfer-livechat-guest` to managers, monitors and admins only; an operator
+    // who lets agents forward grants it, as here (on B: the change must hold on A too).
+    api.ok(
+        b,
+        "/api/v1/permissions.update",
+        Some(&admin_b),
+        Some(json!({"permissions": [{
+            "_id": "transfer-livechat-guest",
+            "roles": ["livechat-manager", "livechat-monitor", "admin", "livechat-agent"]
+        }]})),
+    )
+    .await;
     api.ok(
         b,
         "/api/v1/livechat/room.forward",
