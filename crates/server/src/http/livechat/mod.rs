@@ -1,6 +1,7 @@
 //! `/api/v1/livechat/*`.
 
 pub mod agent;
+pub mod appearance;
 pub mod config;
 pub mod custom_field;
 pub mod department;
@@ -27,6 +28,7 @@ use serde_json::{Map, Value};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(config::routes())
+        .merge(appearance::routes())
         .merge(visitor::routes())
         .merge(room::routes())
         .merge(agent::routes())
