@@ -267,6 +267,36 @@ impl Livechat {
     }
 }
 
+impl Livechat {
+    /// `visitor.callStatus`: the room's `callStatus` becomes `status`. Upstream sets it on
+    /// any room id; here only on a room of that visitor (`invalid-room` otherwise).
+    pub async fn set_call_status(&self, token: &str, rid: &str, status: &str) -> Result<()> {
+        self.store
+            .visitor_by_token(token)
+            .await?
+            .ok_or(Code::InvalidTokenMeteor)?;
+        let now = self.now();
+        let (t, s) = (token.to_string(), status.to_string());
+        let room = self
+            .store
+            .modify_room(
+                rid,
+                Box::new(move |r| {
+                    if r.v.token != t {
+                        return Err(Code::InvalidRoom.into());
+                    }
+                    r.call_status = Some(s.clone());
+                    r.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?
+            .ok_or(Code::InvalidRoom)?;
+        self.publish_room_changed(&room);
+        Ok(())
+    }
+}
+
 fn apply_custom(v: &mut Visitor, fields: &[(String, String, bool)]) {
     if fields.is_empty() {
         return;
