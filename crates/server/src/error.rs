@@ -227,6 +227,8 @@ pub enum Code {
     InvalidSort,
     InvalidSortJson(String),
     QueryParamNotJson(String),
+    /// `createdAt.start` and the like: not a date `Date.parse` reads.
+    QueryParamInvalidDate(String),
 
     // Requests.
     /// `API.v1.forbidden()`.
@@ -571,6 +573,9 @@ impl Code {
             ),
             QueryParamNotJson(k) => {
                 Shape::Plain(format!("The \"{k}\" query parameter must be a valid JSON.").into())
+            }
+            QueryParamInvalidDate(k) => {
+                Shape::Plain(format!("The \"{k}\" query parameter must be a valid date.").into())
             }
 
             Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),
