@@ -58,6 +58,8 @@ pub enum Code {
     ErrorInvalidToken,
     /// `livechat/visitor` with a blank token.
     EmptyToken,
+    /// `livechat/visitor` with custom fields but without every required one (their ids).
+    MissingRequiredCustomFields(String),
     InvalidRoom,
     RoomClosed,
     InvalidMessage,
@@ -319,6 +321,9 @@ impl Code {
             InvalidToken => plain("invalid-token"),
             InvalidTokenMeteor => meteor_bare("invalid-token"),
             ErrorInvalidToken => plain("error-invalid-token"),
+            MissingRequiredCustomFields(ids) => {
+                Shape::Plain(format!("Missing required custom fields: {ids}").into())
+            }
             EmptyToken => with_details(
                 meteor("error-invalid-token", "Token cannot be empty"),
                 json!({"method": "livechat/visitor"}),

@@ -188,6 +188,9 @@ impl Livechat {
 
     /// Only values of defined custom fields with scope `visitor` are kept (upstream's
     /// `findByIdsAndScope(keys, 'visitor')`); others are ignored.
+    /// The registration's custom fields that are visitor-scope fields. As upstream (7.x), a
+    /// registration that sends any custom field must send every required one that is not
+    /// hidden; checked here before anything is written (upstream saves the visitor first).
     async fn visitor_custom_fields(
         &self,
         fields: &[(String, String, bool)],
@@ -195,10 +198,19 @@ impl Livechat {
         if fields.is_empty() {
             return Ok(Vec::new());
         }
-        let defined = self.visitor_scope_keys().await?;
+        let defined = self.store.custom_fields(Some("visitor")).await?;
+        let missing: Vec<&str> = defined
+            .iter()
+            .filter(|f| f.required() && f.visibility != "hidden")
+            .filter(|f| !fields.iter().any(|(k, _, _)| *k == f.id))
+            .map(|f| f.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Code::MissingRequiredCustomFields(missing.join(", ")).into());
+        }
         Ok(fields
             .iter()
-            .filter(|(k, _, _)| defined.contains(k))
+            .filter(|(k, _, _)| defined.iter().any(|f| f.id == *k))
             .cloned()
             .collect())
     }
