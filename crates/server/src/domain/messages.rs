@@ -85,6 +85,18 @@ fn quote_attachment(quoted: &Message, link: &str) -> Value {
     Value::Object(q)
 }
 
+/// Adds the quotes; a link quoted again replaces its earlier quote.
+fn add_quotes(attachments: &mut Option<Vec<Value>>, quotes: Vec<Value>) {
+    if quotes.is_empty() {
+        return;
+    }
+    let list = attachments.get_or_insert_with(Vec::new);
+    for q in quotes {
+        list.retain(|a| a.get("message_link").is_none() || a["message_link"] != q["message_link"]);
+        list.push(q);
+    }
+}
+
 /// `encodeURIComponent` for a path segment.
 fn urlencoding_path(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes())
@@ -248,14 +260,22 @@ impl Livechat {
     /// is then `ignoreParse`. Upstream quotes any room the sender may read; here only the
     /// message's own room.
     pub async fn quote_linked_messages(&self, m: &mut Message) -> Result<()> {
-        let site = self.settings.str("Site_Url");
         let Some(urls) = m.urls.as_mut() else {
             return Ok(());
         };
-        if site.is_empty() || urls.is_empty() {
-            return Ok(());
-        }
+        let quotes = self.quotes_for(&m.rid, urls).await?;
+        add_quotes(&mut m.attachments, quotes);
+        Ok(())
+    }
+
+    /// The quote attachments for `urls` of a message in room `rid`; the quoted links are
+    /// marked `ignoreParse`.
+    async fn quotes_for(&self, rid: &str, urls: &mut [Value]) -> Result<Vec<Value>> {
+        let site = self.settings.str("Site_Url");
         let mut quotes = Vec::new();
+        if site.is_empty() {
+            return Ok(quotes);
+        }
         for item in urls.iter_mut() {
             let Some(url) = item.get("url").and_then(Value::as_str).map(str::to_string) else {
                 continue;
@@ -269,24 +289,13 @@ impl Livechat {
             let Some(quoted) = self.store.message(&id).await? else {
                 continue;
             };
-            if quoted.rid != m.rid {
+            if quoted.rid != rid {
                 continue;
             }
             quotes.push(quote_attachment(&quoted, &url));
             item["ignoreParse"] = Value::Bool(true);
         }
-        if quotes.is_empty() {
-            return Ok(());
-        }
-        let attachments = m.attachments.get_or_insert_with(Vec::new);
-        for q in quotes {
-            // A link quoted again replaces its earlier quote.
-            attachments.retain(|a| {
-                a.get("message_link").is_none() || a["message_link"] != q["message_link"]
-            });
-            attachments.push(q);
-        }
-        Ok(())
+        Ok(quotes)
     }
 
     /// Upstream's `sendMessage` check, on every way a message enters (upstream applies it
@@ -510,7 +519,9 @@ impl Livechat {
             .await?;
         self.check_length(msg)?;
         let now = self.now();
-        let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
+        let (text, md, mut urls) = (msg.to_string(), md_of(msg), urls_of(msg));
+        // Links in the new text quote as in a new message (upstream's beforeSave on updates).
+        let quotes = self.quotes_for(rid, &mut urls).await?;
         let by = json!({"_id": visitor.id, "username": visitor.username()});
         self.store
             .modify_message(
@@ -519,6 +530,7 @@ impl Livechat {
                     m.msg = text.clone();
                     m.md = md.clone();
                     m.urls = Some(urls.clone());
+                    add_quotes(&mut m.attachments, quotes.clone());
                     m.edited_at = Some(now);
                     m.edited_by = Some(by.clone());
                     m.updated_at = now;

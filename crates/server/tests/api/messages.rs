@@ -782,3 +782,43 @@ async fn a_link_to_a_message_of_the_room_quotes_it() {
     let r = reply(&app, &agent, &rid, "plain").await;
     assert!(r.body["message"].get("attachments").is_none());
 }
+
+#[tokio::test]
+async fn an_edit_that_adds_a_message_link_quotes_it() {
+    let app =
+        TestApp::spawn_configured(|c| c.root_url = Some("https://chat.example.org".into())).await;
+    app.create_agent("agent1").await;
+    let rid = open_room(&app, "v1").await;
+    let first = say(&app, "v1", &rid, "first").await.body["message"].clone();
+    let second = say(&app, "v1", &rid, "typo").await.body["message"].clone();
+    assert!(second.get("attachments").is_none());
+    let link = format!(
+        "https://chat.example.org/live/{rid}?msg={}",
+        first["_id"].as_str().unwrap()
+    );
+    let path = format!(
+        "/api/v1/livechat/message/{}",
+        second["_id"].as_str().unwrap()
+    );
+    let edit = |text: String| {
+        app.req(
+            reqwest::Method::PUT,
+            &path,
+            None,
+            Some(json!({"token": "v1", "rid": rid, "msg": text})),
+        )
+    };
+    let r = edit(format!("as I said: {link}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let a = r.body["message"]["attachments"].as_array().unwrap().clone();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["text"], "first");
+    assert_eq!(a[0]["message_link"], link.as_str());
+    assert_eq!(r.body["message"]["urls"][0]["ignoreParse"], true);
+    // The same link again replaces its quote rather than adding one.
+    let r = edit(format!("{link} (again)")).await;
+    assert_eq!(
+        r.body["message"]["attachments"].as_array().unwrap().len(),
+        1
+    );
+}
