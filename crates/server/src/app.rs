@@ -69,6 +69,9 @@ pub async fn build_on(
         store.clone(),
     ));
     let mut lc = Livechat::new(store, clock, config.bcrypt_cost, delivery.clone()).await?;
+    // Upstream's `Site_Url` defaults to `ROOT_URL`.
+    lc.settings
+        .default_to("Site_Url", serde_json::json!(config.root_url()));
     if let Some(id) = &config.instance_id {
         lc.instance = id.as_str().into();
     }

@@ -58,6 +58,8 @@ pub enum Code {
     ErrorInvalidToken,
     /// `livechat/visitor` with a blank token.
     EmptyToken,
+    /// `livechat/visitor` with custom fields but without every required one (their ids).
+    MissingRequiredCustomFields(String),
     InvalidRoom,
     RoomClosed,
     InvalidMessage,
@@ -229,6 +231,8 @@ pub enum Code {
     InvalidSort,
     InvalidSortJson(String),
     QueryParamNotJson(String),
+    /// `createdAt.start` and the like: not a date `Date.parse` reads.
+    QueryParamInvalidDate(String),
 
     // Requests.
     /// `API.v1.forbidden()`.
@@ -319,6 +323,9 @@ impl Code {
             InvalidToken => plain("invalid-token"),
             InvalidTokenMeteor => meteor_bare("invalid-token"),
             ErrorInvalidToken => plain("error-invalid-token"),
+            MissingRequiredCustomFields(ids) => {
+                Shape::Plain(format!("Missing required custom fields: {ids}").into())
+            }
             EmptyToken => with_details(
                 meteor("error-invalid-token", "Token cannot be empty"),
                 json!({"method": "livechat/visitor"}),
@@ -574,6 +581,9 @@ impl Code {
             ),
             QueryParamNotJson(k) => {
                 Shape::Plain(format!("The \"{k}\" query parameter must be a valid JSON.").into())
+            }
+            QueryParamInvalidDate(k) => {
+                Shape::Plain(format!("The \"{k}\" query parameter must be a valid date.").into())
             }
 
             Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),

@@ -239,17 +239,6 @@ impl Livechat {
             })
             .collect())
     }
-
-    /// Keys of the visitor-scope fields among `keys` (registration keeps only those).
-    pub async fn visitor_scope_keys(&self) -> Result<Vec<String>> {
-        Ok(self
-            .store
-            .custom_fields(Some("visitor"))
-            .await?
-            .into_iter()
-            .map(|f| f.id)
-            .collect())
-    }
 }
 
 /// Reads the HTTP answers pass on as stored.

@@ -33,6 +33,77 @@ fn urls_of(msg: &str) -> Vec<Value> {
     out
 }
 
+/// The `msg` query parameter of a link, when it has exactly one.
+fn linked_message_id(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or("");
+    let mut ids = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == "msg")
+        .map(|(_, v)| v.into_owned());
+    match (ids.next(), ids.next()) {
+        (Some(id), None) if !id.is_empty() => Some(id),
+        _ => None,
+    }
+}
+
+/// Upstream's `createQuoteAttachment`; the quoted message's own quotes lose their nested
+/// attachments (`Message_QuoteChainLimit`, 2 by default).
+fn quote_attachment(quoted: &Message, link: &str) -> Value {
+    let nested: Vec<Value> = quoted
+        .attachments
+        .iter()
+        .flatten()
+        .map(|a| {
+            let mut a = a.clone();
+            if a.get("message_link").is_some()
+                && let Some(o) = a.as_object_mut()
+            {
+                o.remove("attachments");
+            }
+            a
+        })
+        .collect();
+    let author = quoted
+        .alias
+        .clone()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| quoted.u.username.clone());
+    // Upstream's key order: text, md, message_link, author_name, author_icon, attachments, ts.
+    let mut q = serde_json::Map::new();
+    q.insert("text".into(), json!(quoted.msg));
+    if let Some(md) = &quoted.md {
+        q.insert("md".into(), md.clone());
+    }
+    q.insert("message_link".into(), json!(link));
+    q.insert("author_name".into(), json!(author));
+    q.insert(
+        "author_icon".into(),
+        json!(format!("/avatar/{}", urlencoding_path(&quoted.u.username))),
+    );
+    q.insert("attachments".into(), Value::Array(nested));
+    q.insert("ts".into(), json!(quoted.ts));
+    Value::Object(q)
+}
+
+/// Adds the quotes; a link quoted again replaces its earlier quote.
+fn add_quotes(attachments: &mut Option<Vec<Value>>, quotes: Vec<Value>) {
+    if quotes.is_empty() {
+        return;
+    }
+    let list = attachments.get_or_insert_with(Vec::new);
+    for q in quotes {
+        list.retain(|a| a.get("message_link").is_none() || a["message_link"] != q["message_link"]);
+        list.push(q);
+    }
+}
+
+/// `encodeURIComponent` for a path segment.
+fn urlencoding_path(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
 /// Response metrics on an agent message (upstream's `saveAnalyticsData`, §5.3), including
 /// its quirk: "first response" means "no `metrics.servedBy` yet", so an agent who speaks
 /// before the visitor ever wrote repeats the first-response branch.
@@ -184,6 +255,49 @@ impl Livechat {
         }
     }
 
+    /// Links to another message of the same room (`<Site_Url>/…?msg=<id>`, how clients
+    /// quote) become quote attachments, as upstream's `BeforeSaveJumpToMessage`; the link
+    /// is then `ignoreParse`. Upstream quotes any room the sender may read; here only the
+    /// message's own room.
+    pub async fn quote_linked_messages(&self, m: &mut Message) -> Result<()> {
+        let Some(urls) = m.urls.as_mut() else {
+            return Ok(());
+        };
+        let quotes = self.quotes_for(&m.rid, urls).await?;
+        add_quotes(&mut m.attachments, quotes);
+        Ok(())
+    }
+
+    /// The quote attachments for `urls` of a message in room `rid`; the quoted links are
+    /// marked `ignoreParse`.
+    async fn quotes_for(&self, rid: &str, urls: &mut [Value]) -> Result<Vec<Value>> {
+        let site = self.settings.str("Site_Url");
+        let mut quotes = Vec::new();
+        if site.is_empty() {
+            return Ok(quotes);
+        }
+        for item in urls.iter_mut() {
+            let Some(url) = item.get("url").and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            if !url.contains(&site) {
+                continue;
+            }
+            let Some(id) = linked_message_id(&url) else {
+                continue;
+            };
+            let Some(quoted) = self.store.message(&id).await? else {
+                continue;
+            };
+            if quoted.rid != rid {
+                continue;
+            }
+            quotes.push(quote_attachment(&quoted, &url));
+            item["ignoreParse"] = Value::Bool(true);
+        }
+        Ok(quotes)
+    }
+
     /// Upstream's `sendMessage` check, on every way a message enters (upstream applies it
     /// to agents' messages only; a visitor's could be of any length).
     pub(crate) fn check_max_size(&self, msg: &str) -> Result<()> {
@@ -259,6 +373,7 @@ impl Livechat {
         let mut m = self.new_message(id, rid, msg, u, ts);
         m.token = Some(visitor.token().to_string());
         m.alias = visitor.name.clone();
+        self.quote_linked_messages(&mut m).await?;
         let update = self.visitor_message_update(&m);
         match self.store.append_message(m.clone(), update).await? {
             Some(room) => {
@@ -290,7 +405,8 @@ impl Livechat {
         }
         self.check_max_size(msg)?;
         let ts = self.now();
-        let m = self.new_message(id, rid, msg, user.user_ref(), ts);
+        let mut m = self.new_message(id, rid, msg, user.user_ref(), ts);
+        self.quote_linked_messages(&mut m).await?;
         let store_last = self.settings.bool("Store_Last_Message");
         let ignore_bots = self
             .settings
@@ -403,7 +519,9 @@ impl Livechat {
             .await?;
         self.check_length(msg)?;
         let now = self.now();
-        let (text, md, urls) = (msg.to_string(), md_of(msg), urls_of(msg));
+        let (text, md, mut urls) = (msg.to_string(), md_of(msg), urls_of(msg));
+        // Links in the new text quote as in a new message (upstream's beforeSave on updates).
+        let quotes = self.quotes_for(rid, &mut urls).await?;
         let by = json!({"_id": visitor.id, "username": visitor.username()});
         self.store
             .modify_message(
@@ -412,6 +530,7 @@ impl Livechat {
                     m.msg = text.clone();
                     m.md = md.clone();
                     m.urls = Some(urls.clone());
+                    add_quotes(&mut m.attachments, quotes.clone());
                     m.edited_at = Some(now);
                     m.edited_by = Some(by.clone());
                     m.updated_at = now;

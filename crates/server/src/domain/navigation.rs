@@ -14,7 +14,9 @@ pub const KEEP_HISTORY_MS: i64 = 2_592_000_000;
 
 impl Livechat {
     /// Saves the page change when it is of the monitored kind (`Livechat_history_monitor_type`);
-    /// returns the message (`None` when ignored). With `rid`, the room must be the token's.
+    /// returns the message (`None` when ignored). With `rid`, the room must be the token's; a
+    /// `rid` no room has yet (the widget names its room before creating it) waits like a
+    /// room-less page and joins the token's room once it exists.
     pub async fn save_page_history(
         &self,
         token: &str,
@@ -31,6 +33,15 @@ impl Livechat {
             .and_then(Value::as_str)
             .unwrap_or("");
         let now = self.now();
+        // A visitor cannot write into another's room; a room not created yet is waited for.
+        let requested = rid;
+        let rid = match rid {
+            Some(r) if self.store.room_of_token_exists(token, r).await? => Some(r),
+            Some(r) if self.store.room(r).await?.is_some() => {
+                return Err(Code::InvalidRoom.into());
+            }
+            _ => None,
+        };
         let mut m = Message::system(
             ids::random_id(),
             "livechat_navigation_history",
@@ -50,12 +61,14 @@ impl Livechat {
                 self.store
                     .insert_pending_navigation(token, expire_at, &m)
                     .await?;
-            }
-            Some(rid) => {
-                // Only into the token's own room: a visitor cannot write into another's.
-                if !self.store.room_of_token_exists(token, rid).await? {
-                    return Err(Code::InvalidRoom.into());
+                // The room may have been created meanwhile: join it now.
+                if let Some(room) = requested
+                    && self.store.room_of_token_exists(token, room).await?
+                {
+                    self.attach_navigation(token, room).await?;
                 }
+            }
+            Some(_) => {
                 let update = Box::new(move |r: &mut Room| {
                     r.msgs += 1;
                     r.updated_at = now;

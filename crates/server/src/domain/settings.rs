@@ -11,6 +11,8 @@ use std::sync::Arc;
 /// does not exist (the settings API answers it as upstream answers an unknown id).
 pub fn defaults() -> Vec<(&'static str, Value)> {
     vec![
+        // The server's public address; its default is `ROOT_URL` (`Settings::default_to`).
+        ("Site_Url", json!("")),
         ("Livechat_enabled", json!(true)),
         ("Livechat_title", json!("Rocket.Chat")),
         ("Livechat_title_color", json!("#C1272D")),
@@ -169,7 +171,50 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// Settings that only admins may read through the REST API (upstream's `view-privileged-setting`).
+/// The settings upstream registers with `public: true`: anyone may read them
+/// (`settings.public`, and Meteor's client-side settings collection).
+pub const PUBLIC: &[&str] = &[
+    "Site_Url",
+    "Language",
+    "Livechat_enabled",
+    "Livechat_title",
+    "Livechat_title_color",
+    "Livechat_offline_title",
+    "Livechat_offline_title_color",
+    "Livechat_display_offline_form",
+    "Livechat_offline_message",
+    "Livechat_offline_success_message",
+    "Livechat_offline_form_unavailable",
+    "Livechat_registration_form",
+    "Livechat_name_field_registration_form",
+    "Livechat_email_field_registration_form",
+    "Livechat_registration_form_message",
+    "Livechat_conversation_finished_message",
+    "Livechat_conversation_finished_text",
+    "Livechat_fileupload_enabled",
+    "Livechat_show_queue_list_link",
+    "Livechat_enable_message_character_limit",
+    "Livechat_message_character_limit",
+    "Livechat_history_monitor_type",
+    "Livechat_Visitor_navigation_as_a_message",
+    "Livechat_enable_transcript",
+    "Livechat_transcript_message",
+    "Livechat_allow_switching_departments",
+    "Omnichannel_call_provider",
+    "FileUpload_Enabled",
+    "FileUpload_MaxFileSize",
+    "FileUpload_MediaTypeWhiteList",
+    "FileUpload_MediaTypeBlackList",
+    "Message_AllowEditing",
+    "Message_AllowDeleting",
+    "Message_MaxAllowedSize",
+    "Message_Read_Receipt_Enabled",
+    "Hide_System_Messages",
+    "Accounts_CustomFields",
+    "Accounts_AvatarCacheTime",
+    "UI_Use_Name_Avatar",
+];
+
 #[derive(Clone)]
 pub struct Settings {
     values: Arc<RwLock<HashMap<String, Value>>>,
@@ -205,6 +250,27 @@ impl Settings {
             self.apply(&k, v);
         }
         Ok(())
+    }
+
+    /// A default known only at start (`Site_Url` from `ROOT_URL`): taken unless a value
+    /// was stored.
+    pub fn default_to(&self, id: &str, value: Value) {
+        let mut values = self.values.write();
+        if values.get(id).is_some_and(|v| v.as_str() == Some("")) {
+            values.insert(id.to_string(), value);
+        }
+    }
+
+    /// The public settings (`settings.public`), by id; only `ids` when given.
+    pub fn public(&self, ids: Option<&[String]>) -> Vec<(String, Value)> {
+        let values = self.values.read();
+        let mut out: Vec<(String, Value)> = PUBLIC
+            .iter()
+            .filter(|id| ids.is_none_or(|want| want.iter().any(|w| w == *id)))
+            .filter_map(|id| values.get(*id).map(|v| (id.to_string(), v.clone())))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     pub fn exists(&self, id: &str) -> bool {

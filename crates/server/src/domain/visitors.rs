@@ -188,6 +188,9 @@ impl Livechat {
 
     /// Only values of defined custom fields with scope `visitor` are kept (upstream's
     /// `findByIdsAndScope(keys, 'visitor')`); others are ignored.
+    /// The registration's custom fields that are visitor-scope fields. As upstream (7.x), a
+    /// registration that sends any custom field must send every required one that is not
+    /// hidden; checked here before anything is written (upstream saves the visitor first).
     async fn visitor_custom_fields(
         &self,
         fields: &[(String, String, bool)],
@@ -195,10 +198,19 @@ impl Livechat {
         if fields.is_empty() {
             return Ok(Vec::new());
         }
-        let defined = self.visitor_scope_keys().await?;
+        let defined = self.store.custom_fields(Some("visitor")).await?;
+        let missing: Vec<&str> = defined
+            .iter()
+            .filter(|f| f.required() && f.visibility != "hidden")
+            .filter(|f| !fields.iter().any(|(k, _, _)| *k == f.id))
+            .map(|f| f.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Code::MissingRequiredCustomFields(missing.join(", ")).into());
+        }
         Ok(fields
             .iter()
-            .filter(|(k, _, _)| defined.contains(k))
+            .filter(|(k, _, _)| defined.iter().any(|f| f.id == *k))
             .cloned()
             .collect())
     }
@@ -263,6 +275,36 @@ impl Livechat {
             Ok(())
         })
         .await?;
+        Ok(())
+    }
+}
+
+impl Livechat {
+    /// `visitor.callStatus`: the room's `callStatus` becomes `status`. Upstream sets it on
+    /// any room id; here only on a room of that visitor (`invalid-room` otherwise).
+    pub async fn set_call_status(&self, token: &str, rid: &str, status: &str) -> Result<()> {
+        self.store
+            .visitor_by_token(token)
+            .await?
+            .ok_or(Code::InvalidTokenMeteor)?;
+        let now = self.now();
+        let (t, s) = (token.to_string(), status.to_string());
+        let room = self
+            .store
+            .modify_room(
+                rid,
+                Box::new(move |r| {
+                    if r.v.token != t {
+                        return Err(Code::InvalidRoom.into());
+                    }
+                    r.call_status = Some(s.clone());
+                    r.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?
+            .ok_or(Code::InvalidRoom)?;
+        self.publish_room_changed(&room);
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
-//! `GET|POST /api/v1/settings/:_id`.
+//! `GET|POST /api/v1/settings/:_id`, `GET /api/v1/settings.public`.
 
-use super::validate::{Ty, check, req};
-use super::{ApiResult, AppState, Auth, Body, ok};
+use super::livechat::{pagination, sort};
+use super::validate::{Ty, check, req, str_of};
+use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::Code;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -9,7 +10,35 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/settings/{id}", get(get_setting).post(set_setting))
+    Router::new()
+        .route("/v1/settings/{id}", get(get_setting).post(set_setting))
+        .route("/v1/settings.public", get(public))
+}
+
+/// `settings.public` (no login): the public settings as `{_id, value}`, by `_id`, paginated;
+/// `_id=a,b` picks some.
+async fn public(State(s): State<AppState>, Query(q): Query) -> ApiResult {
+    let (offset, count) = pagination(&q)?;
+    let descending = sort(&q)?.iter().any(|(field, asc)| field == "_id" && !asc);
+    let ids: Option<Vec<String>> = str_of(&q, "_id")
+        .filter(|i| !i.is_empty())
+        .map(|i| i.split(',').map(|x| x.trim().to_string()).collect());
+    let mut all = s.lc.settings.public(ids.as_deref());
+    if descending {
+        all.reverse();
+    }
+    let total = all.len();
+    let page: Vec<Value> = all
+        .into_iter()
+        .skip(offset as usize)
+        .take(if count == 0 {
+            usize::MAX
+        } else {
+            count as usize
+        })
+        .map(|(id, value)| json!({ "_id": id, "value": value }))
+        .collect();
+    ok(json!({ "settings": page, "count": page.len(), "offset": offset, "total": total }))
 }
 
 async fn get_setting(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult {

@@ -171,10 +171,37 @@ async fn connection(s: Realtime, socket: WebSocket, ip: String) {
     }
 }
 
-/// Handles one client frame; `false` closes the connection.
-async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
+/// One client frame, as read from the wire (before any dispatch).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    Connect {
+        version: String,
+    },
+    Ping {
+        id: Value,
+    },
+    Pong,
+    Method {
+        id: Value,
+        name: String,
+        params: Vec<Value>,
+    },
+    Sub {
+        id: Value,
+        name: String,
+        params: Vec<Value>,
+    },
+    Unsub {
+        id: Value,
+    },
+}
+
+/// Reads one client frame. `Err` is the `error` frame Meteor answers to a frame it cannot
+/// read (the connection stays open). Untrusted input: this must never panic, and the
+/// answer stays small whatever the frame's size.
+pub fn parse_frame(text: &str) -> Result<Frame, String> {
     let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
-        return c.send(bad_request(Some(&Value::String(text.to_string()))));
+        return Err(bad_request(Some(&Value::String(text.to_string()))));
     };
     let id = m.get("id").cloned().unwrap_or(Value::Null);
     // Ids and names are short in every real client; a long one is refused, not kept.
@@ -183,12 +210,40 @@ async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             .is_some_and(|v| v.as_str().is_none_or(|s| s.len() > MAX_ID) && !v.is_null())
     };
     if too_long("id") || too_long("method") || too_long("name") {
-        return c.send(bad_request(None));
+        return Err(bad_request(None));
     }
-    match m.get("msg").and_then(Value::as_str) {
-        Some("connect") => {
-            let version = m.get("version").and_then(Value::as_str).unwrap_or("");
-            if ["1", "pre2", "pre1"].contains(&version) {
+    Ok(match m.get("msg").and_then(Value::as_str) {
+        Some("connect") => Frame::Connect {
+            version: m
+                .get("version")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        },
+        Some("ping") => Frame::Ping { id },
+        Some("pong") => Frame::Pong,
+        Some("method") => {
+            let (name, params) = name_and_params(&m, "method");
+            Frame::Method { id, name, params }
+        }
+        Some("sub") => {
+            let (name, params) = name_and_params(&m, "name");
+            Frame::Sub { id, name, params }
+        }
+        Some("unsub") => Frame::Unsub { id },
+        _ => return Err(bad_request(Some(&Value::Object(m)))),
+    })
+}
+
+/// Handles one client frame; `false` closes the connection.
+async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool {
+    let frame = match parse_frame(text) {
+        Ok(f) => f,
+        Err(reply) => return c.send(reply),
+    };
+    match frame {
+        Frame::Connect { version } => {
+            if ["1", "pre2", "pre1"].contains(&version.as_str()) {
                 let session = crate::ids::random_id();
                 c.send(json!({"msg": "connected", "session": session}).to_string())
             } else {
@@ -196,16 +251,15 @@ async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
                 false
             }
         }
-        Some("ping") => {
+        Frame::Ping { id } => {
             let mut pong = json!({"msg": "pong"});
             if !id.is_null() {
                 pong["id"] = id;
             }
             c.send(pong.to_string())
         }
-        Some("pong") => true,
-        Some("method") => {
-            let (name, params) = name_and_params(&m, "method");
+        Frame::Pong => true,
+        Frame::Method { id, name, params } => {
             let reply = match call(s, hub, c, &name, &params).await {
                 Ok(None) => json!({"msg": "result", "id": id}).to_string(),
                 Ok(Some(result)) => with_ejson(|| {
@@ -216,24 +270,21 @@ async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             };
             c.send(reply) && c.send(json!({"msg": "updated", "methods": [id]}).to_string())
         }
-        Some("sub")
+        Frame::Sub { id, .. }
             if c.subs.len() >= MAX_SUBS && !c.subs.contains_key(id.as_str().unwrap_or("")) =>
         {
             c.send(nosub(&id, &Ddp::TooManySubscriptions))
         }
-        Some("sub") => {
-            let (name, params) = name_and_params(&m, "name");
-            match subscribe(s, c, &name, &params).await {
-                Ok(topic) => {
-                    let sub_id = id.as_str().unwrap_or_default().to_string();
-                    hub.add(&topic, c.id, c.tx.clone(), kill_of(hub, c.id));
-                    c.subs.insert(sub_id, topic);
-                    c.send(json!({"msg": "ready", "subs": [id]}).to_string())
-                }
-                Err(e) => c.send(nosub(&id, &e)),
+        Frame::Sub { id, name, params } => match subscribe(s, c, &name, &params).await {
+            Ok(topic) => {
+                let sub_id = id.as_str().unwrap_or_default().to_string();
+                hub.add(&topic, c.id, c.tx.clone(), kill_of(hub, c.id));
+                c.subs.insert(sub_id, topic);
+                c.send(json!({"msg": "ready", "subs": [id]}).to_string())
             }
-        }
-        Some("unsub") => {
+            Err(e) => c.send(nosub(&id, &e)),
+        },
+        Frame::Unsub { id } => {
             if let Some(topic) = id.as_str().and_then(|i| c.subs.remove(i))
                 && !c.subs.values().any(|t| t == &topic)
             {
@@ -241,7 +292,6 @@ async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
             }
             c.send(json!({"msg": "nosub", "id": id}).to_string())
         }
-        _ => c.send(bad_request(Some(&Value::Object(m)))),
     }
 }
 
@@ -415,8 +465,9 @@ async fn call(
             {
                 return Err(not_allowed());
             }
-            let args: Vec<Value> = params[1..]
+            let args: Vec<Value> = params
                 .iter()
+                .skip(1)
                 .filter(|p| !p.is_object() || kind == "user-activity")
                 .cloned()
                 .collect();

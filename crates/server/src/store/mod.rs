@@ -83,6 +83,8 @@ pub struct RoomQuery {
     pub created: (Option<Ts>, Option<Ts>),
     pub closed: (Option<Ts>, Option<Ts>),
     pub tags: Vec<String>,
+    /// `livechatData.<key>` contains the value, case-insensitively (upstream's `RegExp(v, 'i')`).
+    pub custom_fields: Vec<(String, String)>,
     pub queued: bool,
     pub offset: i64,
     pub count: i64,

@@ -238,3 +238,79 @@ async fn save_info_and_bulk_messages() {
         401
     );
 }
+
+#[tokio::test]
+async fn rooms_list_refuses_malformed_filters_and_matches_custom_fields() {
+    let app = TestApp::spawn().await;
+    app.create_agent("a").await;
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/custom-fields.save",
+            json!({"customFieldId": null, "customFieldData": {"field": "order_id", "label": "Order", "scope": "room", "visibility": "visible"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r1 = served(&app, "t1").await;
+    let r2 = served(&app, "t2").await;
+    for (token, value) in [("t1", "AB-42"), ("t2", "CD-7")] {
+        let r = app
+            .post(
+                "/api/v1/livechat/custom.field",
+                json!({"token": token, "key": "order_id", "value": value, "overwrite": true}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    async fn list(app: &TestApp, q: &str) -> Resp {
+        app.get_as(&app.admin, &format!("/api/v1/livechat/rooms?{q}"))
+            .await
+    }
+    for (q, err) in [
+        (
+            "createdAt=%7B%22start%22%3A%22yesterday%22%7D",
+            r#"The "createdAt.start" query parameter must be a valid date."#,
+        ),
+        (
+            "createdAt=%7B%22start%22%3A%222024-01-01%22%2C%22end%22%3A%22nope%22%7D",
+            r#"The "createdAt.end" query parameter must be a valid date."#,
+        ),
+        (
+            "closedAt=%7B%22start%22%3A%22x%22%7D",
+            r#"The "closedAt.start" query parameter must be a valid date."#,
+        ),
+        (
+            "customFields=%7Bnot-json",
+            r#"The "customFields" query parameter must be a valid JSON."#,
+        ),
+        (
+            "customFields=%5B1%5D",
+            r#"The "customFields" query parameter must be a valid JSON."#,
+        ),
+        (
+            "customFields=null",
+            r#"The "customFields" query parameter must be a valid JSON."#,
+        ),
+    ] {
+        let r = list(&app, q).await;
+        assert_eq!(r.status, 400, "{q}: {}", r.text);
+        assert_eq!(r.body, json!({"success": false, "error": err}), "{q}");
+    }
+    // Dates as `Date.parse` reads them are fine.
+    let r = list(&app, "createdAt=%7B%22start%22%3A%222000-01-01%22%2C%22end%22%3A%222999-01-01T00%3A00%3A00Z%22%7D").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 2);
+
+    // `customFields` filters on the rooms' `livechatData`, case-insensitively, in part.
+    let r = list(&app, "customFields=%7B%22order_id%22%3A%22ab-4%22%7D").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["rooms"][0]["_id"], r1["_id"]);
+    let r = list(&app, "customFields=%7B%22order_id%22%3A%22CD-7%22%7D").await;
+    assert_eq!(r.body["rooms"][0]["_id"], r2["_id"]);
+    let r = list(&app, "customFields=%7B%22order_id%22%3A%22%25%22%7D").await;
+    assert_eq!(r.body["total"], 0, "LIKE wildcards are literal");
+    let r = list(&app, "customFields=%7B%7D").await;
+    assert_eq!(r.body["total"], 2);
+}

@@ -497,3 +497,55 @@ async fn config_lists_public_visible_visitor_fields() {
     let online = keys.iter().position(|k| *k == "online").unwrap();
     assert_eq!(keys[online + 1], "customFields");
 }
+
+#[tokio::test]
+async fn registration_with_custom_fields_needs_the_required_ones() {
+    let app = TestApp::spawn().await;
+    define(&app, "cpf", "visitor", json!({"required": true})).await;
+    define(&app, "plan", "visitor", json!({"required": true})).await;
+    define(
+        &app,
+        "secret",
+        "visitor",
+        json!({"required": true, "visibility": "hidden"}),
+    )
+    .await;
+    define(&app, "order_id", "room", json!({"required": true})).await;
+    define(&app, "nick", "visitor", json!({})).await;
+    let register = |fields: Value| {
+        app.post(
+            "/api/v1/livechat/visitor",
+            json!({"visitor": {"token": "v1", "customFields": fields}}),
+        )
+    };
+    let r = register(json!([{"key": "nick", "value": "M", "overwrite": true}])).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"Missing required custom fields: cpf, plan"}"#
+    );
+    // Nothing was written.
+    let v = app.get("/api/v1/livechat/visitor/v1").await;
+    assert_eq!(v.status, 400);
+    let r = register(json!([{"key": "cpf", "value": "1", "overwrite": true}])).await;
+    assert_eq!(r.body["error"], "Missing required custom fields: plan");
+
+    let r = register(json!([
+        {"key": "cpf", "value": "1", "overwrite": true},
+        {"key": "plan", "value": "gold", "overwrite": true},
+    ]))
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["visitor"]["livechatData"],
+        json!({"cpf": "1", "plan": "gold"})
+    );
+    // Without custom fields the registration is not checked (upstream).
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor",
+            json!({"visitor": {"token": "v2"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

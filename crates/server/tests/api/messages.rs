@@ -687,3 +687,138 @@ async fn seed_metrics_replayed() {
         json!([{"type": "PARAGRAPH", "value": [{"type": "PLAIN_TEXT", "value": "d"}]}])
     );
 }
+
+#[tokio::test]
+async fn a_link_to_a_message_of_the_room_quotes_it() {
+    let app =
+        TestApp::spawn_configured(|c| c.root_url = Some("https://chat.example.org".into())).await;
+    let agent = app.create_agent("agent1").await;
+    let rid = open_room(&app, "v1").await;
+    let other = open_room(&app, "v2").await;
+    let first = say(&app, "v1", &rid, "my order is **42**").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let first = first.body["message"].clone();
+    let mid = first["_id"].as_str().unwrap();
+    let elsewhere = say(&app, "v2", &other, "secret").await.body["message"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The widget quotes as `<Site_Url>/live/<rid>?msg=<id>`.
+    let link = format!("https://chat.example.org/live/{rid}?msg={mid}");
+    let r = say(&app, "v1", &rid, &format!("{link} any news?")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let m = &r.body["message"];
+    let attachments = m["attachments"].as_array().expect("a quote attachment");
+    assert_eq!(attachments.len(), 1, "{m}");
+    let q = &attachments[0];
+    assert_eq!(q["text"], "my order is **42**");
+    assert_eq!(q["md"], first["md"]);
+    assert_eq!(q["message_link"], link.as_str());
+    assert_eq!(q["author_name"], "Mary", "the visitor's alias");
+    assert_eq!(
+        q["author_icon"],
+        format!("/avatar/{}", first["u"]["username"].as_str().unwrap())
+    );
+    assert_eq!(q["attachments"], json!([]));
+    assert_eq!(q["ts"], first["ts"]);
+    assert_eq!(
+        q.as_object().unwrap().keys().collect::<Vec<_>>(),
+        [
+            "text",
+            "md",
+            "message_link",
+            "author_name",
+            "author_icon",
+            "attachments",
+            "ts"
+        ]
+    );
+    assert_eq!(m["urls"][0]["url"], link.as_str());
+    assert_eq!(m["urls"][0]["ignoreParse"], true);
+    // Stored so: history shows the same quote.
+    let h = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{rid}?token=v1&limit=10"
+        ))
+        .await;
+    let stored = h.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["_id"] == m["_id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["attachments"], m["attachments"]);
+
+    // The agent quotes too (author: the username when there is no alias).
+    let quoted_reply = format!(
+        "https://chat.example.org/live/{rid}?msg={}",
+        m["_id"].as_str().unwrap()
+    );
+    let r = reply(&app, &agent, &rid, &format!("see {quoted_reply}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let q = &r.body["message"]["attachments"][0];
+    assert_eq!(q["message_link"], quoted_reply.as_str());
+    // The quoted message's own quote keeps no deeper attachments (quote chain limit 2).
+    assert_eq!(q["attachments"][0]["message_link"], link.as_str());
+    assert!(q["attachments"][0].get("attachments").is_none());
+
+    // Not quoted: another room's message, another site, no `msg`, an unknown id.
+    for text in [
+        format!("https://chat.example.org/live/{other}?msg={elsewhere}"),
+        format!("https://elsewhere.example/live/{rid}?msg={mid}"),
+        format!("https://chat.example.org/live/{rid}"),
+        format!("https://chat.example.org/live/{rid}?msg=nope"),
+    ] {
+        let r = say(&app, "v1", &rid, &text).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            r.body["message"].get("attachments").is_none(),
+            "{text}: {}",
+            r.text
+        );
+    }
+    let r = reply(&app, &agent, &rid, "plain").await;
+    assert!(r.body["message"].get("attachments").is_none());
+}
+
+#[tokio::test]
+async fn an_edit_that_adds_a_message_link_quotes_it() {
+    let app =
+        TestApp::spawn_configured(|c| c.root_url = Some("https://chat.example.org".into())).await;
+    app.create_agent("agent1").await;
+    let rid = open_room(&app, "v1").await;
+    let first = say(&app, "v1", &rid, "first").await.body["message"].clone();
+    let second = say(&app, "v1", &rid, "typo").await.body["message"].clone();
+    assert!(second.get("attachments").is_none());
+    let link = format!(
+        "https://chat.example.org/live/{rid}?msg={}",
+        first["_id"].as_str().unwrap()
+    );
+    let path = format!(
+        "/api/v1/livechat/message/{}",
+        second["_id"].as_str().unwrap()
+    );
+    let edit = |text: String| {
+        app.req(
+            reqwest::Method::PUT,
+            &path,
+            None,
+            Some(json!({"token": "v1", "rid": rid, "msg": text})),
+        )
+    };
+    let r = edit(format!("as I said: {link}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let a = r.body["message"]["attachments"].as_array().unwrap().clone();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["text"], "first");
+    assert_eq!(a[0]["message_link"], link.as_str());
+    assert_eq!(r.body["message"]["urls"][0]["ignoreParse"], true);
+    // The same link again replaces its quote rather than adding one.
+    let r = edit(format!("{link} (again)")).await;
+    assert_eq!(
+        r.body["message"]["attachments"].as_array().unwrap().len(),
+        1
+    );
+}

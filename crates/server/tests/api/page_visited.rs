@@ -234,3 +234,53 @@ async fn only_visible_navigation_reaches_the_room_stream() {
         (Some("livechat_navigation_history"), Some("B - https://b"))
     );
 }
+
+#[tokio::test]
+async fn a_room_id_not_created_yet_waits_for_the_tokens_room() {
+    let app = TestApp::spawn().await;
+    app.create_agent("agent1").await;
+    app.set_setting("Livechat_Visitor_navigation_as_a_message", json!(true))
+        .await;
+    app.visitor("v1").await;
+    app.visitor("v2").await;
+    // The widget names the room before it exists.
+    let r = visit(
+        &app,
+        "v1",
+        Some("madeUpRoomId12345"),
+        page("Cart", "https://shop.example/cart", "url"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["page"]["msg"], "Cart - https://shop.example/cart");
+    // Another visitor's existing room stays refused.
+    let other = app.room("v2").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = visit(&app, "v1", Some(&other), page("X", "https://x", "url")).await;
+    assert_eq!(r.text, r#"{"success":false,"error":"invalid-room"}"#);
+
+    let room = app.room("v1").await;
+    assert_eq!(room.status, 200, "{}", room.text);
+    let rid = room.body["room"]["_id"].as_str().unwrap().to_string();
+    let nav: Vec<Value> = history(&app, "v1", &rid)
+        .await
+        .into_iter()
+        .filter(|m| m["t"] == "livechat_navigation_history")
+        .collect();
+    assert_eq!(nav.len(), 1, "{nav:?}");
+    assert_eq!(nav[0]["msg"], "Cart - https://shop.example/cart");
+    assert_eq!(nav[0]["rid"], rid.as_str());
+    let r = app
+        .get(&format!("/api/v1/livechat/room?token=v1&rid={rid}"))
+        .await;
+    assert!(r.body["room"]["msgs"].as_i64() >= Some(1), "{}", r.text);
+    // Nothing of v1's went to v2's room.
+    assert!(
+        history(&app, "v2", &other)
+            .await
+            .iter()
+            .all(|m| m["t"] != "livechat_navigation_history")
+    );
+}

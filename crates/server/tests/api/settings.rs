@@ -90,3 +90,65 @@ async fn settings_survive_a_restart_of_the_domain() {
     .unwrap();
     assert_eq!(lc.settings.str("Livechat_title"), "Support");
 }
+
+#[tokio::test]
+async fn site_url_defaults_to_root_url_and_public_settings_need_no_login() {
+    let app =
+        TestApp::spawn_configured(|c| c.root_url = Some("https://chat.example.org".into())).await;
+    let r = app.get_as(&app.admin, "/api/v1/settings/Site_Url").await;
+    assert_eq!(
+        r.text,
+        r#"{"_id":"Site_Url","value":"https://chat.example.org","success":true}"#
+    );
+    // `settings/:_id` is for admins (upstream's `view-privileged-setting`).
+    let r = app.get("/api/v1/settings/Site_Url").await;
+    assert_eq!(r.status, 401);
+
+    let r = app.get("/api/v1/settings.public?_id=Site_Url").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.text,
+        r#"{"settings":[{"_id":"Site_Url","value":"https://chat.example.org"}],"count":1,"offset":0,"total":1,"success":true}"#
+    );
+    let r = app
+        .get("/api/v1/settings.public?_id=Language,%20Site_Url,SMTP_Password")
+        .await;
+    let ids: Vec<&str> = r.body["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["Language", "Site_Url"], "secrets are not public");
+
+    // Paginated, sorted by `_id`, every entry only `_id` and `value`.
+    let all = app.get("/api/v1/settings.public?count=0").await;
+    let total = all.body["total"].as_u64().unwrap();
+    assert!(total > 3);
+    let list = all.body["settings"].as_array().unwrap();
+    assert_eq!(list.len() as u64, total);
+    let mut sorted: Vec<String> = list
+        .iter()
+        .map(|s| s["_id"].as_str().unwrap().to_string())
+        .collect();
+    sorted.sort();
+    assert_eq!(
+        list.iter()
+            .map(|s| s["_id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        sorted
+    );
+    assert!(list.iter().all(|s| s.as_object().unwrap().len() == 2));
+    assert!(!list.iter().any(|s| s["_id"] == "Livechat_secret_token"));
+    let r = app.get("/api/v1/settings.public?count=2&offset=1").await;
+    assert_eq!(r.body["count"], 2);
+    assert_eq!(r.body["offset"], 1);
+    assert_eq!(r.body["total"], total);
+    assert_eq!(r.body["settings"][0], list[1]);
+
+    // A stored value wins over `ROOT_URL`.
+    app.set_setting("Site_Url", json!("https://other.example"))
+        .await;
+    let r = app.get("/api/v1/settings.public?_id=Site_Url").await;
+    assert_eq!(r.body["settings"][0]["value"], "https://other.example");
+}

@@ -289,3 +289,77 @@ async fn visitor_status_updates_open_rooms() {
         .await;
     assert_eq!(r.body["error"], "Match error: Missing key 'status'");
 }
+
+#[tokio::test]
+async fn call_status_is_set_on_the_visitors_own_room_only() {
+    let app = TestApp::spawn().await;
+    app.create_agent("agent1").await;
+    app.visitor("v1").await;
+    app.visitor("v2").await;
+    let rid = app.room("v1").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = app.room("v2").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor.callStatus",
+            json!({"token": "v1", "callStatus": "declined", "rid": rid, "callId": "c1"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.text,
+        r#"{"token":"v1","callStatus":"declined","success":true}"#
+    );
+    let room = app.room("v1").await;
+    assert_eq!(room.body["room"]["callStatus"], "declined");
+
+    // Unknown token: upstream's `Meteor.Error('invalid-token')`.
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor.callStatus",
+            json!({"token": "nobody", "callStatus": "ended", "rid": rid, "callId": "c1"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.text,
+        r#"{"success":false,"error":"[invalid-token]","errorType":"invalid-token"}"#
+    );
+    // Another visitor's room is refused and left alone.
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor.callStatus",
+            json!({"token": "v1", "callStatus": "ended", "rid": other, "callId": "c1"}),
+        )
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"invalid-room"}"#);
+    assert!(
+        app.room("v2").await.body["room"]
+            .get("callStatus")
+            .is_none()
+    );
+    // Every field is a required string (Meteor `check`).
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor.callStatus",
+            json!({"token": "v1", "callStatus": "ended", "rid": rid}),
+        )
+        .await;
+    assert_eq!(r.body["error"], "Match error: Missing key 'callId'");
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor.callStatus",
+            json!({"token": "v1", "callStatus": 1, "rid": rid, "callId": "c"}),
+        )
+        .await;
+    assert_eq!(
+        r.body["error"],
+        "Match error: Expected string, got number in field callStatus"
+    );
+}

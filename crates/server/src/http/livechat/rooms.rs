@@ -35,20 +35,53 @@ fn strings(q: &Map<String, Value>, k: &str) -> Vec<String> {
     }
 }
 
-/// `createdAt` / `closedAt`: `{"start": ISO, "end": ISO}` as a JSON string.
+/// `createdAt` / `closedAt`: `{"start": date, "end": date}` as a JSON string; each given
+/// date must be one `Date.parse` reads (upstream's `validateDateParams`).
 fn range(q: &Map<String, Value>, k: &str) -> Result<(Option<Ts>, Option<Ts>)> {
-    let Some(raw) = str_of(q, k) else {
+    let Some(raw) = str_of(q, k).filter(|r| !r.is_empty()) else {
         return Ok((None, None));
     };
     let v: Value =
         serde_json::from_str(&raw).map_err(|_| Code::QueryParamNotJson(k.to_string()))?;
-    let at = |f: &str| v.get(f).and_then(Value::as_str).and_then(Ts::parse_iso);
-    Ok((at("start"), at("end")))
+    let at = |f: &str| -> Result<Option<Ts>> {
+        match v.get(f) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ts::parse_js(s)
+                .map(Some)
+                .ok_or_else(|| Code::QueryParamInvalidDate(format!("{k}.{f}")).into()),
+            Some(_) => Err(Code::QueryParamInvalidDate(format!("{k}.{f}")).into()),
+        }
+    };
+    Ok((at("start")?, at("end")?))
+}
+
+/// `customFields`: a JSON object of `livechatData` values to look for.
+fn custom_fields(q: &Map<String, Value>) -> Result<Vec<(String, String)>> {
+    let Some(raw) = str_of(q, "customFields").filter(|r| !r.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let invalid = || Error::from(Code::QueryParamNotJson("customFields".into()));
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&raw) else {
+        return Err(invalid());
+    };
+    Ok(m.into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
 }
 
 async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
     // Upstream (`livechat/rooms`): managers list every room; an agent (`view-l-room`) lists
     // only with `agents` naming itself alone (its own chats and history).
+    // Upstream checks the dates before the caller's permissions.
+    let created = range(&q, "createdAt")?;
+    let closed = range(&q, "closedAt")?;
     let agents = strings(&q, "agents");
     let own = auth.has("view-l-room") && agents.len() == 1 && agents[0] == auth.user.id;
     if !own {
@@ -66,9 +99,10 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
             department_id: str_of(&q, "departmentId"),
             open,
             name: str_of(&q, "roomName").filter(|n| !n.is_empty()),
-            created: range(&q, "createdAt")?,
-            closed: range(&q, "closedAt")?,
+            created,
+            closed,
             tags: strings(&q, "tags"),
+            custom_fields: custom_fields(&q)?,
             queued: str_of(&q, "queued").as_deref() == Some("true"),
             offset,
             count,

@@ -1,4 +1,5 @@
-//! `POST /livechat/visitor`, `GET|DELETE /livechat/visitor/:token`, `POST /livechat/visitor.status`.
+//! `POST /livechat/visitor`, `GET|DELETE /livechat/visitor/:token`, `POST /livechat/visitor.status`,
+//! `POST /livechat/visitor.callStatus`.
 
 use super::super::validate::{Ty, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Body, ClientAddr, ok};
@@ -18,6 +19,7 @@ pub fn routes() -> Router<AppState> {
             get(get_visitor).delete(delete_visitor),
         )
         .route("/v1/livechat/visitor.status", post(status))
+        .route("/v1/livechat/visitor.callStatus", post(call_status))
 }
 
 async fn register(
@@ -125,4 +127,23 @@ async fn status(State(s): State<AppState>, Body(b): Body) -> ApiResult {
     let status = str_of(&b, "status").unwrap_or_default();
     s.lc.set_visitor_status(&token, &status).await?;
     ok(json!({ "token": token, "status": status }))
+}
+
+async fn call_status(State(s): State<AppState>, Body(b): Body) -> ApiResult {
+    check(
+        &b,
+        &[
+            req("token", Ty::Str),
+            req("callStatus", Ty::Str),
+            req("rid", Ty::Str),
+            req("callId", Ty::Str),
+        ],
+        true,
+        "",
+    )?;
+    let token = str_of(&b, "token").unwrap_or_default();
+    let call_status = str_of(&b, "callStatus").unwrap_or_default();
+    let rid = str_of(&b, "rid").unwrap_or_default();
+    s.lc.set_call_status(&token, &rid, &call_status).await?;
+    ok(json!({ "token": token, "callStatus": call_status }))
 }

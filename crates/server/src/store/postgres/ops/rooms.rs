@@ -138,6 +138,14 @@ pub(super) async fn list_rooms(s: &PgStore, rq: &RoomQuery) -> StoreResult<(Vec<
                 THEN doc->'tags' END) t(v) WHERE t.v = ANY({p}))"
         ));
     }
+    for (k, v) in &rq.custom_fields {
+        let pk = arg(Arg::Text(k.clone()));
+        let pv = arg(Arg::Text(format!("%{}%", like_escape(v))));
+        wh.push(format!(
+            "(CASE WHEN json_typeof(doc->'livechatData') = 'object' AND json_typeof(doc->'livechatData'->{pk}) = 'string'
+                THEN (doc->'livechatData'->>{pk}) END) ILIKE {pv}"
+        ));
+    }
     if rq.queued {
         wh.push("open = 1 AND served_by IS NULL".into());
     }

@@ -127,6 +127,13 @@ pub(super) async fn list_rooms(s: &SqliteStore, q: &RoomQuery) -> StoreResult<(V
             "EXISTS (SELECT 1 FROM json_each(json_extract(doc, '$.tags')) t WHERE t.value IN (SELECT value FROM json_each({p})))"
         ));
     }
+    for (k, v) in &q.custom_fields {
+        let pk = arg(k.clone().into());
+        let pv = arg(format!("%{}%", like_escape(v)).into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(doc, '$.livechatData') f WHERE f.key = {pk} AND f.type = 'text' AND f.value LIKE {pv} ESCAPE '\\')"
+        ));
+    }
     if q.queued {
         wh.push("open = 1 AND served_by IS NULL".into());
     }
