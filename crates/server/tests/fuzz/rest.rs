@@ -61,7 +61,7 @@ fn routes() -> Vec<(Method, &'static str, Value)> {
         (
             post.clone(),
             "/api/v1/livechat/transcript",
-            json!({"token": TOKEN, "rid": RID, "email": "v@example.com", "subject": "s"}),
+            json!({"token": TOKEN, "rid": RID, "email": "v@example.com"}),
         ),
         (
             post.clone(),
@@ -220,6 +220,12 @@ async fn one_request(app: &App, c: &Case) -> Result<bool, TestCaseError> {
     if c.visitor_header {
         r = r.header("x-visitor-token", &app.token);
     }
+    // `livechat/messages` (an integration's import of a visitor's messages) wants a user.
+    if path.ends_with("/livechat/messages") {
+        r = r
+            .header("X-User-Id", &app.admin.0)
+            .header("X-Auth-Token", &app.admin.1);
+    }
     let ok = check_answer(&format!("{method} {path}"), r.send().await).await?;
     // Some routes end what the next cases refer to: start again with a fresh room.
     if path.contains("room.close") || *method == Method::DELETE {
@@ -241,7 +247,9 @@ fn visitor_route_bodies_never_5xx() {
         Ok(())
     });
     // The mutated valid bodies do get past validation now and then.
-    assert!(accepted.into_inner() > 0, "no body was ever accepted");
+    let accepted = accepted.into_inner();
+    eprintln!("visitor REST bodies: {accepted} accepted");
+    assert!(accepted > 0, "no body was ever accepted");
 }
 
 #[derive(Debug, Clone)]
