@@ -9,6 +9,7 @@ use futures::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -230,7 +231,8 @@ fn closes(text: &str) -> bool {
             Ok(Frame::Connect { version }) if !["1", "pre2", "pre1"].contains(&version.as_str()))
 }
 
-async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<(), TestCaseError> {
+/// `Ok(true)` when the connection logged in as the agent.
+async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<bool, TestCaseError> {
     let url = format!("{}/websocket", app.base.replacen("http://", "ws://", 1));
     let (mut ws, _) = tokio_tungstenite::connect_async(url)
         .await
@@ -248,7 +250,7 @@ async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<(), Test
         };
         if ws.send(m).await.is_err() {
             prop_assert!(may_close, "connection dropped on {text:.200}");
-            return Ok(());
+            return Ok(false);
         }
     }
     // Still there (unless a frame earned a close): a ping after the frames is answered.
@@ -258,13 +260,14 @@ async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<(), Test
         .is_err()
     {
         prop_assert!(may_close, "connection dropped");
-        return Ok(());
+        return Ok(false);
     }
+    let mut agent = false;
     loop {
         match next_text(&mut ws).await? {
             None => {
                 prop_assert!(may_close, "connection closed");
-                return Ok(());
+                return Ok(agent);
             }
             // A `Bad request` echoes the frame (see `check_parse`).
             Some(t) if t.starts_with(BAD_REQUEST) => {}
@@ -272,8 +275,9 @@ async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<(), Test
                 let v: Value = serde_json::from_str(&t)
                     .map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {t:.200}")))?;
                 if v == json!({"msg": "pong", "id": "probe"}) {
-                    return Ok(());
+                    return Ok(agent);
                 }
+                agent |= v["id"] == "a" && v["result"]["type"] == "password";
             }
         }
     }
@@ -283,15 +287,44 @@ async fn one_connection(app: &App, frames: &[(String, bool)]) -> Result<(), Test
 fn websocket_frames_never_break_the_server() {
     let rt = runtime();
     let app = rt.block_on(App::spawn());
-    let frames = prop::collection::vec((frame(), prop::bool::weighted(0.1)), 1..5);
+    // Frames from a bare connection, a visitor's, or a logged-in agent's (so the
+    // dispatch's permission-checked branches are reached too).
+    let connect = json!({"msg": "connect", "version": "1", "support": ["1"]}).to_string();
+    let visitor = json!({"msg": "method", "id": "v", "method": "livechat:setUpConnection",
+                         "params": [{"token": input::TOKEN}]})
+    .to_string();
+    let agent = json!({"msg": "method", "id": "a", "method": "login",
+                       "params": [{"user": {"username": "fuzz-agent"}, "password": "pass"}]})
+    .to_string();
+    let opening = prop::sample::select(vec![
+        vec![],
+        vec![connect.clone()],
+        vec![connect.clone(), visitor],
+        vec![connect, agent],
+    ]);
+    let frames = (
+        opening,
+        prop::collection::vec((frame(), prop::bool::weighted(0.1)), 1..5),
+    )
+        .prop_map(|(opening, frames)| {
+            let mut all: Vec<(String, bool)> = opening.into_iter().map(|t| (t, false)).collect();
+            all.extend(frames);
+            all
+        });
+    let agents = AtomicUsize::new(0);
     run("ddp over websocket", 128, frames, |frames| {
         let frames: Vec<(String, bool)> =
             frames.into_iter().map(|(t, b)| (app.fill(&t), b)).collect();
         rt.block_on(async {
-            one_connection(&app, &frames).await?;
+            if one_connection(&app, &frames).await? {
+                agents.fetch_add(1, Ordering::Relaxed);
+            }
             app.alive().await
         })
     });
+    let agents = agents.into_inner();
+    eprintln!("ddp over websocket: {agents} connections logged in as the agent");
+    assert!(agents > 0, "the agent never logged in");
     // A well-behaved client still gets through at the end.
     rt.block_on(async {
         one_connection(
