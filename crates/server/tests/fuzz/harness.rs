@@ -72,6 +72,8 @@ pub struct App {
     /// (room id, message id): a case that closes the room or deletes the visitor gets new
     /// ones from `refresh`.
     pub ids: std::sync::Mutex<(String, String)>,
+    /// The admin's (user id, token), for the routes that want a logged-in user.
+    pub admin: (String, String),
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -108,6 +110,7 @@ impl App {
                 .unwrap(),
             token: "fuzz-visitor-token".into(),
             ids: Default::default(),
+            admin: Default::default(),
             _dir: dir,
             _shutdown: tx,
         };
@@ -142,9 +145,17 @@ impl App {
         )
     }
 
-    /// An available agent.
+    /// An available agent, a visitor custom field `k`.
     async fn prepare(&mut self) {
         let admin = self.login("admin", "admin-pass").await;
+        self.post(
+            "/api/v1/livechat/custom-fields.save",
+            Some(&admin),
+            json!({"customFieldId": null, "customFieldData": {"field": "k", "label": "K",
+                   "scope": "visitor", "visibility": "visible", "regexp": ""}}),
+        )
+        .await;
+        self.admin = admin.clone();
         self.post(
             "/api/v1/users.create",
             Some(&admin),

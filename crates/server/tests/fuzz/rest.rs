@@ -61,7 +61,7 @@ fn routes() -> Vec<(Method, &'static str, Value)> {
         (
             post.clone(),
             "/api/v1/livechat/transcript",
-            json!({"token": TOKEN, "rid": RID, "email": "v@example.com", "subject": "s"}),
+            json!({"token": TOKEN, "rid": RID, "email": "v@example.com"}),
         ),
         (
             post.clone(),
@@ -147,6 +147,8 @@ struct Case {
     body: Body,
     content_type: Option<&'static str>,
     visitor_header: bool,
+    /// Generated `X-User-Id` / `X-Auth-Token` headers (sent when valid header values).
+    auth: Option<(String, String)>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -165,14 +167,18 @@ fn case() -> impl Strategy<Value = Case> {
             ]),
         ),
         any::<bool>(),
+        prop::option::weighted(0.1, (input::string(), input::string())),
     )
-        .prop_map(|(route, params, body, content_type, visitor_header)| Case {
-            route,
-            params,
-            body,
-            content_type,
-            visitor_header,
-        })
+        .prop_map(
+            |(route, params, body, content_type, visitor_header, auth)| Case {
+                route,
+                params,
+                body,
+                content_type,
+                visitor_header,
+                auth,
+            },
+        )
 }
 
 fn fill_path(app: &App, path: &str, params: &[String]) -> String {
@@ -220,6 +226,18 @@ async fn one_request(app: &App, c: &Case) -> Result<bool, TestCaseError> {
     if c.visitor_header {
         r = r.header("x-visitor-token", &app.token);
     }
+    if let Some((id, token)) = &c.auth {
+        let valid = |v: &str| reqwest::header::HeaderValue::from_str(v).is_ok();
+        if valid(id) && valid(token) {
+            r = r.header("X-User-Id", id).header("X-Auth-Token", token);
+        }
+    }
+    // `livechat/messages` (an integration's import of a visitor's messages) wants a user.
+    else if path.ends_with("/livechat/messages") {
+        r = r
+            .header("X-User-Id", &app.admin.0)
+            .header("X-Auth-Token", &app.admin.1);
+    }
     let ok = check_answer(&format!("{method} {path}"), r.send().await).await?;
     // Some routes end what the next cases refer to: start again with a fresh room.
     if path.contains("room.close") || *method == Method::DELETE {
@@ -241,7 +259,9 @@ fn visitor_route_bodies_never_5xx() {
         Ok(())
     });
     // The mutated valid bodies do get past validation now and then.
-    assert!(accepted.into_inner() > 0, "no body was ever accepted");
+    let accepted = accepted.into_inner();
+    eprintln!("visitor REST bodies: {accepted} accepted");
+    assert!(accepted > 0, "no body was ever accepted");
 }
 
 #[derive(Debug, Clone)]
