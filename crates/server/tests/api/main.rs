@@ -28,6 +28,7 @@ mod outbox;
 mod page_visited;
 mod permissions;
 mod process;
+mod queue;
 mod realtime;
 mod room;
 mod routing;

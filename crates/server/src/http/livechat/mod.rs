@@ -9,6 +9,7 @@ pub mod inquiry;
 pub mod mail;
 pub mod message;
 pub mod page_visited;
+pub mod queue;
 pub mod room;
 pub mod rooms;
 pub mod survey;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(config::routes())
         .merge(appearance::routes())
+        .merge(queue::routes())
         .merge(visitor::routes())
         .merge(room::routes())
         .merge(agent::routes())
