@@ -186,6 +186,8 @@ pub enum Code {
 
     // Settings.
     InvalidSettingValue,
+    /// `livechat/appearance` names a setting that is not one of the appearance's.
+    InvalidSetting,
     /// `API.v1.failure()` with no argument (unknown setting, survey field, …).
     Failed,
 
@@ -565,6 +567,7 @@ impl Code {
             ),
 
             InvalidSettingValue => meteor("error-invalid-setting-value", "Invalid setting value"),
+            InvalidSetting => plain("invalid-setting"),
             Failed => Shape::Failure(Map::new()),
 
             InvalidCustomField => plain("invalid-custom-field"),

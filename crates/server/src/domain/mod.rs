@@ -16,6 +16,7 @@ pub mod messages;
 pub mod navigation;
 pub mod permissions;
 pub mod presence;
+pub mod queue;
 pub mod rooms;
 pub mod routing;
 pub mod settings;

@@ -19,6 +19,8 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Livechat_offline_title", json!("Leave a message")),
         ("Livechat_offline_title_color", json!("#666666")),
         ("Livechat_widget_position", json!("right")),
+        ("Livechat_background", json!("")),
+        ("Livechat_hide_watermark", json!(false)),
         ("Livechat_Routing_Method", json!("Auto_Selection")),
         ("Livechat_accept_chats_with_no_agents", json!(false)),
         ("Livechat_assign_new_conversation_to_bot", json!(false)),
@@ -322,7 +324,129 @@ impl Settings {
     }
 }
 
+/// The widget's appearance, as `livechat/appearance` lists and edits it (upstream's list
+/// and order). `Livechat_hide_system_messages` is an Enterprise setting upstream: accepted
+/// in an edit and ignored, as upstream's Community Edition does.
+pub const APPEARANCE: &[&str] = &[
+    "Livechat_title",
+    "Livechat_title_color",
+    "Livechat_enable_message_character_limit",
+    "Livechat_message_character_limit",
+    "Livechat_show_agent_info",
+    "Livechat_show_agent_email",
+    "Livechat_display_offline_form",
+    "Livechat_offline_form_unavailable",
+    "Livechat_offline_message",
+    "Livechat_offline_success_message",
+    "Livechat_offline_title",
+    "Livechat_offline_title_color",
+    "Livechat_offline_email",
+    "Livechat_conversation_finished_message",
+    "Livechat_registration_form",
+    "Livechat_name_field_registration_form",
+    "Livechat_email_field_registration_form",
+    "Livechat_registration_form_message",
+    "Livechat_conversation_finished_text",
+    "Livechat_hide_watermark",
+    "Livechat_background",
+    "Livechat_widget_position",
+    "Livechat_hide_system_messages",
+    "Omnichannel_allow_visitors_to_close_conversation",
+];
+
+/// A setting's type as upstream declares it (what the console renders an input for).
+fn setting_type(id: &str, default: &Value) -> &'static str {
+    match id {
+        "Livechat_title_color" | "Livechat_offline_title_color" => "color",
+        "Livechat_widget_position" => "select",
+        _ => match default {
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "int",
+            Value::Array(_) => "multiSelect",
+            _ => "string",
+        },
+    }
+}
+
+/// Upstream's `coerceInt`: numbers as they are, numeric text parsed (`parseInt`), anything
+/// else 0.
+fn coerce_int(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => Value::Number(n.clone()),
+        Value::String(s) => {
+            let t = s.trim_start();
+            let (sign, digits) = match t.strip_prefix('-') {
+                Some(rest) => (-1, rest),
+                None => (1, t.strip_prefix('+').unwrap_or(t)),
+            };
+            let end = digits
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(digits.len());
+            json!(digits[..end].parse::<i64>().map_or(0, |n| sign * n))
+        }
+        _ => json!(0),
+    }
+}
+
 impl super::Livechat {
+    /// `GET livechat/appearance`: each appearance setting as a settings document.
+    pub fn appearance(&self) -> Vec<Value> {
+        let defaults: HashMap<&str, Value> = defaults().into_iter().collect();
+        APPEARANCE
+            .iter()
+            .filter_map(|id| {
+                let default = defaults.get(id)?;
+                Some(json!({
+                    "_id": id,
+                    "type": setting_type(id, default),
+                    "value": self.settings.get(id)?,
+                    "packageValue": default,
+                    "i18nLabel": id,
+                }))
+            })
+            .collect()
+    }
+
+    /// `POST livechat/appearance`: every id must be an appearance setting (else
+    /// `invalid-setting`, nothing saved); values are coerced to the setting's type as upstream
+    /// does (`"true"`/`true` for a boolean, `parseInt` or 0 for a number). Stricter than
+    /// upstream: a text setting takes text only and the position is `left` or `right`,
+    /// refused before anything is saved. Unchanged values are not written again.
+    pub async fn save_appearance(&self, items: &[(String, Value)]) -> crate::error::Result<()> {
+        use crate::error::Code;
+        if items
+            .iter()
+            .any(|(id, _)| !APPEARANCE.contains(&id.as_str()))
+        {
+            return Err(Code::InvalidSetting.into());
+        }
+        let defaults: HashMap<&str, Value> = defaults().into_iter().collect();
+        let mut changes = Vec::new();
+        for (id, value) in items {
+            // Not a setting here (upstream's Enterprise-only ones): skipped, as upstream.
+            let Some(default) = defaults.get(id.as_str()) else {
+                continue;
+            };
+            let value = match setting_type(id, default) {
+                "boolean" => json!(value == &json!(true) || value == &json!("true")),
+                "int" => coerce_int(value),
+                "select" => match value.as_str() {
+                    Some("left" | "right") => value.clone(),
+                    _ => return Err(Code::InvalidSettingValue.into()),
+                },
+                _ if value.is_string() => value.clone(),
+                _ => return Err(Code::InvalidSettingValue.into()),
+            };
+            if self.settings.get(id).as_ref() != Some(&value) {
+                changes.push((id.clone(), value));
+            }
+        }
+        for (id, value) in changes {
+            self.settings.set(&self.store, &id, value).await?;
+        }
+        Ok(())
+    }
+
     /// `settings/:_id`: stored first, then visible here and on every instance.
     pub async fn set_setting(&self, id: &str, value: Value) -> crate::error::Result<()> {
         self.settings.set(&self.store, id, value).await

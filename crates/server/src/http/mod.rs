@@ -174,6 +174,19 @@ pub struct Body(pub Map<String, Value>);
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = Error;
     async fn from_request(req: Request, state: &S) -> Result<Self> {
+        match AnyBody::from_request(req, state).await?.0 {
+            Value::Object(m) => Ok(Body(m)),
+            _ => Err(Code::InvalidBody("expected a JSON object".into()).into()),
+        }
+    }
+}
+
+/// Any JSON body (the few routes whose body is an array); a missing or empty body is `{}`.
+pub struct AnyBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for AnyBody {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Error::from(Code::RequestEntityTooLarge)
@@ -182,13 +195,11 @@ impl<S: Send + Sync> FromRequest<S> for Body {
             }
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Body(Map::new()));
+            return Ok(AnyBody(Value::Object(Map::new())));
         }
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(m)) => Ok(Body(m)),
-            Ok(_) => Err(Code::InvalidBody("expected a JSON object".into()).into()),
-            Err(e) => Err(Code::InvalidBody(e.to_string()).into()),
-        }
+        serde_json::from_slice::<Value>(&bytes)
+            .map(AnyBody)
+            .map_err(|e| Code::InvalidBody(e.to_string()).into())
     }
 }
 

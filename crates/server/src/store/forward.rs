@@ -225,6 +225,12 @@ macro_rules! forward_store {
             async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::list_rooms(self, q).await
             }
+            async fn open_chats_by_server(
+                &self,
+                department_id: Option<&str>,
+            ) -> StoreResult<Vec<(String, Option<String>, i64)>> {
+                rooms::open_chats_by_server(self, department_id).await
+            }
             async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>> {
                 rooms::subscriptions_of_room(self, rid).await
             }

@@ -254,6 +254,11 @@ pub trait Store: Send + Sync + 'static {
         count: i64,
     ) -> StoreResult<(Vec<Message>, i64)>;
     async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)>;
+    /// Open chats being served, counted per (agent, department), optionally of one department.
+    async fn open_chats_by_server(
+        &self,
+        department_id: Option<&str>,
+    ) -> StoreResult<Vec<(String, Option<String>, i64)>>;
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
 
     // departments

@@ -132,6 +132,8 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
             "agentHiddenInfo": !st.bool("Livechat_show_agent_info"),
             "clearLocalStorageWhenChatEnded": st.bool("Livechat_clear_local_storage_when_chat_ended"),
             "limitTextLength": limit,
+            "hideWatermark": st.bool("Livechat_hide_watermark"),
+            "visitorsCanCloseChat": st.bool("Omnichannel_allow_visitors_to_close_conversation"),
         },
         "theme": {
             "title": st.str("Livechat_title"),
@@ -139,6 +141,7 @@ async fn settings_object(s: &AppState) -> crate::error::Result<Value> {
             "offlineTitle": st.str("Livechat_offline_title"),
             "offlineColor": st.str("Livechat_offline_title_color"),
             "position": position,
+            "background": st.str("Livechat_background"),
             "actionLinks": {
                 "webrtc": [
                     {"actionLinksAlignment": "flex-start", "i18nLabel": "Join_call", "label": "Join call", "method_id": "joinLivechatWebRTCCall"},

@@ -1,6 +1,7 @@
 //! `/api/v1/livechat/*`.
 
 pub mod agent;
+pub mod appearance;
 pub mod config;
 pub mod custom_field;
 pub mod department;
@@ -8,6 +9,7 @@ pub mod inquiry;
 pub mod mail;
 pub mod message;
 pub mod page_visited;
+pub mod queue;
 pub mod room;
 pub mod rooms;
 pub mod survey;
@@ -27,6 +29,8 @@ use serde_json::{Map, Value};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(config::routes())
+        .merge(appearance::routes())
+        .merge(queue::routes())
         .merge(visitor::routes())
         .merge(room::routes())
         .merge(agent::routes())

@@ -198,3 +198,17 @@ pub(super) async fn subscriptions_of_room(
             .await?,
     )
 }
+
+pub(super) async fn open_chats_by_server(
+    s: &PgStore,
+    department_id: Option<&str>,
+) -> StoreResult<Vec<(String, Option<String>, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT served_by, department_id, COUNT(*)::bigint FROM rooms
+         WHERE open = 1 AND served_by IS NOT NULL AND ($1::text IS NULL OR department_id = $1)
+         GROUP BY served_by, department_id",
+    )
+    .bind(department_id.map(str::to_owned))
+    .fetch_all(&s.pool)
+    .await?)
+}

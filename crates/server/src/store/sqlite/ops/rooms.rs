@@ -178,3 +178,20 @@ pub(super) async fn subscriptions_of_room(
 ) -> StoreResult<Vec<Subscription>> {
     s.read(|c| many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [rid]))
 }
+
+pub(super) async fn open_chats_by_server(
+    s: &SqliteStore,
+    department_id: Option<&str>,
+) -> StoreResult<Vec<(String, Option<String>, i64)>> {
+    s.read(|c| {
+        let rows = c
+            .prepare_cached(
+                "SELECT served_by, department_id, COUNT(*) FROM rooms
+                 WHERE open = 1 AND served_by IS NOT NULL AND (?1 IS NULL OR department_id = ?1)
+                 GROUP BY served_by, department_id",
+            )?
+            .query_map([department_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })
+}
