@@ -249,6 +249,12 @@ pub enum Code {
     NotAllowedBare,
     /// `Meteor.Error('error-invalid-user', 'Invalid user', {method})`: no one is logged in.
     MethodInvalidUser(&'static str),
+    /// `livechat:registerGuest` without a token.
+    MethodInvalidToken,
+    /// `livechat:loadHistory`: the token names no visitor.
+    MethodInvalidVisitor,
+    /// `livechat:loadHistory`: no room of this visitor with that id.
+    MethodInvalidRoomOfVisitor,
     /// `livechat:changeLivechatStatus`: the id names no agent.
     MethodInvalidAgentId,
     /// `livechat:changeLivechatStatus`: neither `available` nor `not-available`.
@@ -629,6 +635,18 @@ impl Code {
             MethodNotAllowed(m) => in_method(meteor("error-not-allowed", "Not allowed"), m),
             NotAllowedBare => meteor_bare("error-not-allowed"),
             MethodInvalidUser(m) => in_method(meteor("error-invalid-user", "Invalid user"), m),
+            MethodInvalidToken => in_method(
+                meteor("error-invalid-token", "Invalid token"),
+                "livechat:registerGuest",
+            ),
+            MethodInvalidVisitor => in_method(
+                meteor("invalid-visitor", "Invalid Visitor"),
+                "livechat:loadHistory",
+            ),
+            MethodInvalidRoomOfVisitor => in_method(
+                meteor("invalid-room", "Invalid Room"),
+                "livechat:loadHistory",
+            ),
             MethodInvalidAgentId => in_method(
                 meteor("error-not-allowed", "Invalid Agent Id"),
                 "livechat:changeLivechatStatus",

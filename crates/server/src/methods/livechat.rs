@@ -4,6 +4,7 @@
 use super::{Answer, Caller, expected, object, permitted, string};
 use crate::domain::Livechat;
 use crate::domain::triggers::TriggerInput;
+use crate::domain::visitors::RegisterGuest;
 use crate::error::{Check, Code, Ddp, Error};
 use crate::time::with_ejson;
 use serde::Serialize;
@@ -252,4 +253,118 @@ pub async fn send_message(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) 
         .await
         .map_err(room_access)?;
     ejson(&sent)
+}
+
+/// `livechat:registerGuest({token, name?, email?, department?, customFields?})` (visitor,
+/// no login): registers or updates the visitor; answers `{userId, visitor}` with the
+/// visitor's public fields. No connection data is collected here, as upstream.
+pub async fn register_guest(lc: &Livechat, params: &[Value]) -> Answer {
+    let p = params.first().and_then(Value::as_object);
+    let field = |k: &str| {
+        p.and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let Some(token) = field("token").filter(|t| !t.is_empty()) else {
+        return Err(Error::from(Code::MethodInvalidToken).into());
+    };
+    // Visitor-scoped values (any without `scope: 'room'`), stored as given.
+    let custom_fields = p
+        .and_then(|p| p.get("customFields"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_object)
+                .filter(|f| f.get("scope").and_then(Value::as_str) != Some("room"))
+                .filter_map(|f| {
+                    Some((
+                        f.get("key")?.as_str()?.to_string(),
+                        f.get("value")?.as_str()?.to_string(),
+                        f.get("overwrite").and_then(Value::as_bool).unwrap_or(false),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let visitor = lc
+        .register_guest(RegisterGuest {
+            token,
+            id: None,
+            name: field("name"),
+            email: field("email"),
+            department: field("department"),
+            phone: None,
+            username: None,
+            custom_fields,
+            connection: None,
+        })
+        .await?;
+    let full =
+        with_ejson(|| serde_json::to_value(&visitor)).map_err(|e| Ddp::Internal(e.to_string()))?;
+    let mut shown = serde_json::Map::new();
+    for k in [
+        "_id",
+        "token",
+        "name",
+        "username",
+        "visitorEmails",
+        "department",
+    ] {
+        if let Some(v) = full.get(k) {
+            shown.insert(k.to_string(), v.clone());
+        }
+    }
+    Ok(Some(json!({"userId": visitor.id, "visitor": shown})))
+}
+
+/// `livechat:loadHistory({token, rid, end?, limit = 20, ls?})` (visitor): the room's
+/// messages, newest first, as `loadMessageHistory` answers them.
+pub async fn load_history(lc: &Livechat, params: &[Value]) -> Answer {
+    let p = params.first().and_then(Value::as_object);
+    let get = |k: &str| p.and_then(|p| p.get(k));
+    let Some(token) = get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    // Only a string id: a query object (`{$regex}`) must not select rooms.
+    let rid = match get("rid") {
+        Some(Value::String(r)) => r.clone(),
+        other => return Err(expected("string", other)),
+    };
+    let end = get("end")
+        .and_then(|e| e.get("$date"))
+        .and_then(Value::as_i64)
+        .map(crate::time::Ts::from_millis);
+    let limit = get("limit").and_then(Value::as_i64).unwrap_or(20);
+    let raw = lc
+        .history(token, &rid, end, limit, 0)
+        .await
+        .map_err(|e| match e {
+            Error::Code(Code::InvalidToken) => Error::from(Code::MethodInvalidVisitor),
+            Error::Code(Code::InvalidRoom) => Error::from(Code::MethodInvalidRoomOfVisitor),
+            other => other,
+        })?;
+    // Stored documents, their dates re-written as EJSON.
+    let messages: Vec<Value> = raw
+        .iter()
+        .map(
+            |r| match serde_json::from_str::<crate::model::Message>(r.get()) {
+                Ok(m) => with_ejson(|| serde_json::to_value(&m)).unwrap_or_default(),
+                Err(_) => serde_json::from_str(r.get()).unwrap_or_default(),
+            },
+        )
+        .collect();
+    Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
+}
+
+/// `livechat:loginByToken(token)` (visitor): `{_id}` of the visitor, nothing when unknown.
+pub async fn login_by_token(lc: &Livechat, params: &[Value]) -> Answer {
+    // A string only: a query object (`{$regex}`) must not find someone else's visitor.
+    let token = string(params, 0)?;
+    Ok(lc
+        .visitor_by_token(&token)
+        .await?
+        .map(|v| json!({ "_id": v.id })))
 }

@@ -49,6 +49,9 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "livechat:returnAsInquiry" => livechat::return_as_inquiry(lc, caller, params).await,
         "livechat:saveTrigger" => livechat::save_trigger(lc, caller, params).await,
         "sendMessage" => livechat::send_message(lc, caller, params).await,
+        "livechat:registerGuest" => livechat::register_guest(lc, params).await,
+        "livechat:loadHistory" => livechat::load_history(lc, params).await,
+        "livechat:loginByToken" => livechat::login_by_token(lc, params).await,
         _ => Err(Ddp::MethodNotFound(name.to_string())),
     }
 }

@@ -458,3 +458,83 @@ async fn save_trigger_method() {
     let f = call(&app, Some(&agent), "livechat:saveTrigger", json!([trigger])).await;
     assert_eq!(f["error"]["error"], "error-not-allowed");
 }
+
+#[tokio::test]
+async fn visitor_methods_register_history_login() {
+    let app = TestApp::spawn().await;
+    let f = call(&app, None, "livechat:registerGuest", json!([{}])).await;
+    assert_eq!(f["error"]["error"], "error-invalid-token");
+    let f = call(
+        &app,
+        None,
+        "livechat:registerGuest",
+        json!([{"token": "tok-9", "name": "Ann", "email": "ann@example.com"}]),
+    )
+    .await;
+    let v = &f["result"]["visitor"];
+    assert_eq!(v["token"], "tok-9", "{f}");
+    assert_eq!(v["name"], "Ann");
+    assert_eq!(v["visitorEmails"][0]["address"], "ann@example.com");
+    assert_eq!(f["result"]["userId"], v["_id"]);
+    assert!(v.get("ip").is_none() && v.get("userAgent").is_none(), "{v}");
+
+    let f = call(&app, None, "livechat:loginByToken", json!(["tok-9"])).await;
+    assert_eq!(f["result"], json!({"_id": v["_id"]}));
+    let f = call(&app, None, "livechat:loginByToken", json!(["nobody"])).await;
+    assert_eq!(f, json!({"msg": "result", "id": "id"}));
+    let f = call(
+        &app,
+        None,
+        "livechat:loginByToken",
+        json!([{"$regex": ".*"}]),
+    )
+    .await;
+    assert_eq!(f["error"]["errorType"], "Match.Error");
+    assert!(f.get("result").is_none());
+
+    app.create_agent("agent1").await;
+    let rid = served_room(&app, "tok-9").await;
+    let r = app
+        .post(
+            "/api/v1/livechat/message",
+            json!({"token": "tok-9", "rid": rid, "msg": "from visitor"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let f = call(
+        &app,
+        None,
+        "livechat:loadHistory",
+        json!([{"token": "tok-9", "rid": rid}]),
+    )
+    .await;
+    let msgs = f["result"]["messages"].as_array().unwrap();
+    assert!(msgs.iter().any(|m| m["msg"] == "from visitor"), "{f}");
+    assert!(msgs[0]["ts"]["$date"].is_i64(), "{f}");
+    let f = call(
+        &app,
+        None,
+        "livechat:loadHistory",
+        json!([{"token": "tok-9", "rid": {"$regex": ".*"}}]),
+    )
+    .await;
+    assert!(f.get("error").is_some() && f.get("result").is_none(), "{f}");
+    let f = call(
+        &app,
+        None,
+        "livechat:loadHistory",
+        json!([{"token": "nobody", "rid": rid}]),
+    )
+    .await;
+    assert_eq!(f["error"]["error"], "invalid-visitor");
+    let f = call(
+        &app,
+        None,
+        "livechat:loadHistory",
+        json!([{"token": "tok-9", "rid": "other"}]),
+    )
+    .await;
+    assert_eq!(f["error"]["error"], "invalid-room");
+    let f = call(&app, None, "livechat:loadHistory", json!([{"rid": rid}])).await;
+    assert_eq!(f, json!({"msg": "result", "id": "id"}));
+}
