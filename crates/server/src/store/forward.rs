@@ -225,6 +225,9 @@ macro_rules! forward_store {
             async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::list_rooms(self, q).await
             }
+            async fn room_source_types(&self) -> StoreResult<Vec<String>> {
+                rooms::room_source_types(self).await
+            }
             async fn open_chats_by_server(
                 &self,
                 department_id: Option<&str>,

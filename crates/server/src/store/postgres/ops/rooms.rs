@@ -217,3 +217,12 @@ pub(super) async fn open_chats_by_server(
     .fetch_all(&s.pool)
     .await?)
 }
+
+pub(super) async fn room_source_types(s: &PgStore) -> StoreResult<Vec<String>> {
+    Ok(scalar(
+        "SELECT DISTINCT (doc->'source'->>'type') COLLATE \"C\" AS t FROM rooms
+         WHERE doc->'source'->>'type' IS NOT NULL ORDER BY t",
+    )
+    .fetch_all(&s.pool)
+    .await?)
+}
