@@ -3,6 +3,7 @@
 
 use super::{Answer, Caller, expected, object, permitted, string};
 use crate::domain::Livechat;
+use crate::domain::departments::DepartmentAgentInput;
 use crate::domain::triggers::TriggerInput;
 use crate::domain::visitors::RegisterGuest;
 use crate::error::{Check, Code, Ddp, Error};
@@ -186,6 +187,47 @@ pub async fn return_as_inquiry(lc: &Livechat, caller: &Caller<'_>, params: &[Val
         .await
         .map_err(room_access)?;
     Ok(Some(json!(moved)))
+}
+
+/// `livechat:saveDepartment(_id, departmentData, departmentAgents?, departmentUnit?)`:
+/// creates (`_id` null) or updates a department, upserting the agents listed; answers the
+/// saved department. Units are an Enterprise feature upstream and are not kept here.
+pub async fn save_department(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) -> Answer {
+    permitted(
+        lc,
+        caller,
+        "manage-livechat-departments",
+        "livechat:saveDepartment",
+    )?;
+    let id = match params.first() {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        other => return Err(expected("string", other)),
+    };
+    let data = object(params, 1)?;
+    let agents = match params.get(2) {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(list)) => {
+            let mut agents = Vec::with_capacity(list.len());
+            for a in list {
+                let o = a.as_object().ok_or_else(|| expected("object", Some(a)))?;
+                let agent_id = match o.get("agentId") {
+                    Some(Value::String(s)) => s.clone(),
+                    other => return Err(expected("string", other)),
+                };
+                agents.push(DepartmentAgentInput {
+                    agent_id,
+                    username: o.get("username").and_then(Value::as_str).map(str::to_owned),
+                    count: o.get("count").and_then(Value::as_i64),
+                    order: o.get("order").and_then(Value::as_i64),
+                });
+            }
+            Some((agents, Vec::new()))
+        }
+        other => return Err(expected("array", other)),
+    };
+    let department = lc.save_department(id.as_deref(), &data, agents).await?;
+    ejson(&department)
 }
 
 /// `livechat:saveTrigger(trigger)`: insert, or update by `_id`.

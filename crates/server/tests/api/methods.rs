@@ -538,3 +538,66 @@ async fn visitor_methods_register_history_login() {
     let f = call(&app, None, "livechat:loadHistory", json!([{"rid": rid}])).await;
     assert_eq!(f, json!({"msg": "result", "id": "id"}));
 }
+
+#[tokio::test]
+async fn save_department_method() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("agent1").await;
+    let data = json!({"enabled": true, "email": "sales@example.com", "showOnRegistration": true,
+        "showOnOfflineForm": true, "name": "Sales", "description": "created from api",
+        "allowReceiveForwardOffline": false});
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveDepartment",
+        json!([null, data, [{"agentId": agent.id, "count": 0, "order": 0}]]),
+    )
+    .await;
+    let d = &f["result"];
+    assert_eq!(d["name"], "Sales", "{f}");
+    assert_eq!(d["numAgents"], 1, "{f}");
+    assert!(d["_updatedAt"]["$date"].is_i64(), "dates as EJSON: {f}");
+    let id = d["_id"].as_str().unwrap().to_string();
+    let r = app
+        .get_as(&app.admin, &format!("/api/v1/livechat/department/{id}"))
+        .await;
+    assert_eq!(
+        r.body["agents"][0]["agentId"],
+        agent.id.as_str(),
+        "{}",
+        r.text
+    );
+
+    // An update by id, without touching the agents.
+    let mut renamed = data.clone();
+    renamed["name"] = json!("Sales EU");
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveDepartment",
+        json!([id, renamed]),
+    )
+    .await;
+    assert_eq!(f["result"]["name"], "Sales EU", "{f}");
+    assert_eq!(f["result"]["numAgents"], 1, "{f}");
+
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveDepartment",
+        json!([5, data]),
+    )
+    .await;
+    assert_eq!(
+        f["error"]["message"], "Match error: Expected string, got number",
+        "{f}"
+    );
+    let f = call(
+        &app,
+        Some(&agent),
+        "livechat:saveDepartment",
+        json!([null, data]),
+    )
+    .await;
+    assert_eq!(f["error"]["error"], "error-not-allowed", "{f}");
+}
