@@ -221,6 +221,9 @@ pub struct Settings {
     /// Where a change is announced, so other instances re-read it (weak: the bus's
     /// listeners hold the settings).
     bus: Arc<RwLock<Option<std::sync::Weak<dyn crate::bus::Bus>>>>,
+    /// Held across a re-read and across a write (store, then memory), so a re-read that
+    /// read the store before a write cannot put the old value back after it.
+    sync: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Settings {
@@ -237,6 +240,7 @@ impl Settings {
         Ok(Settings {
             values: Arc::new(RwLock::new(values)),
             bus: Default::default(),
+            sync: Default::default(),
         })
     }
 
@@ -246,6 +250,7 @@ impl Settings {
 
     /// Re-reads every stored value (another instance changed one, or events were missed).
     pub async fn reload(&self, store: &SharedStore) -> crate::error::Result<()> {
+        let _sync = self.sync.lock().await;
         for (k, v) in store.settings().await? {
             self.apply(&k, v);
         }
@@ -308,8 +313,10 @@ impl Settings {
         id: &str,
         value: Value,
     ) -> crate::error::Result<()> {
+        let sync = self.sync.lock().await;
         store.put_setting(id, &value).await?;
         self.values.write().insert(id.to_string(), value);
+        drop(sync);
         let bus = self.bus.read().as_ref().and_then(std::sync::Weak::upgrade);
         if let Some(bus) = bus {
             bus.publish(crate::bus::Event::SettingChanged { id: id.to_string() });

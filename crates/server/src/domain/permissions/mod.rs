@@ -28,6 +28,9 @@ struct State {
 #[derive(Clone)]
 pub struct Permissions {
     state: Arc<RwLock<State>>,
+    /// Held across a re-read (store read, then memory) and across a change (store write,
+    /// then memory), so a re-read that read before a change cannot land after it.
+    sync: Arc<tokio::sync::Mutex<()>>,
     /// Where a change is announced (weak: the bus's listeners hold the model).
     bus: Arc<RwLock<Option<Weak<dyn crate::bus::Bus>>>>,
 }
@@ -67,6 +70,7 @@ impl Permissions {
         store.seed_permissions(&default_permissions(now)).await?;
         let p = Permissions {
             state: Default::default(),
+            sync: Default::default(),
             bus: Default::default(),
         };
         p.reload(store).await?;
@@ -80,6 +84,7 @@ impl Permissions {
     /// Re-reads everything from the store (another instance changed a permission, or
     /// events were missed).
     pub async fn reload(&self, store: &SharedStore) -> Result<()> {
+        let _sync = self.sync.lock().await;
         let permissions = store.permissions().await?;
         let roles = store.roles().await?;
         let mut s = self.state.write();
@@ -191,8 +196,10 @@ impl Livechat {
         }
         if !changes.is_empty() {
             let at = self.now();
+            let sync = self.permissions.sync.lock().await;
             self.store.set_permission_roles(&changes, at).await?;
             self.permissions.apply(&changes, at);
+            drop(sync);
             self.permissions
                 .announce(changes.into_iter().map(|(id, _)| id).collect());
         }
