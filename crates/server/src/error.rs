@@ -249,6 +249,40 @@ pub enum Code {
     InvalidBody(String),
     ReadingBody(String),
     ApiEndpointNotFound,
+
+    // DDP methods (also reached through `method.call`): `Meteor.Error`s naming the method.
+    /// `Meteor.Error('error-not-allowed', 'Not allowed', {method})`.
+    MethodNotAllowed(&'static str),
+    /// `Meteor.Error('error-not-allowed')` (`canSendMessage`: a room the user may not access).
+    NotAllowedBare,
+    /// `Meteor.Error('error-invalid-user', 'Invalid user', {method})`: no one is logged in.
+    MethodInvalidUser(&'static str),
+    /// `livechat:registerGuest` without a token.
+    MethodInvalidToken,
+    /// `livechat:loadHistory`: the token names no visitor.
+    MethodInvalidVisitor,
+    /// `livechat:loadHistory`: no room of this visitor with that id.
+    MethodInvalidRoomOfVisitor,
+    /// `livechat:changeLivechatStatus`: the id names no agent.
+    MethodInvalidAgentId,
+    /// `livechat:changeLivechatStatus`: neither `available` nor `not-available`.
+    MethodInvalidStatus,
+    /// `livechat:saveCustomField`: `field` outside `[0-9a-zA-Z-_]`.
+    InvalidCustomFieldName,
+    /// `livechat:saveCustomField` with an unknown `_id`.
+    MethodCustomFieldNotFoundCapitalised,
+    /// `livechat:removeCustomField` with an unknown id.
+    MethodCustomFieldNotFound,
+    /// `livechat:saveCustomField`: a field with this name exists.
+    CustomFieldNameExists,
+    /// `Meteor.Error('error-invalid-room', 'Invalid room', {method})`.
+    MethodInvalidRoom(&'static str),
+    /// `livechat:returnAsInquiry` on a closed room.
+    MethodRoomClosed,
+    /// `POST method.call`: the EJSON message is no method call.
+    InvalidMethodCall,
+    /// `POST method.call`: `EJSON.parse` threw (JavaScript's message).
+    MethodCallJson(String),
 }
 
 /// How upstream throws an error, which decides the envelope.
@@ -309,6 +343,10 @@ fn with_details(s: Shape, d: Value) -> Shape {
         },
         other => other,
     }
+}
+
+fn in_method(s: Shape, method: &'static str) -> Shape {
+    with_details(s, json!({ "method": method }))
 }
 
 fn failure(pairs: &[(&str, Value)]) -> Shape {
@@ -607,6 +645,58 @@ impl Code {
             InvalidBody(e) => Shape::Plain(format!("error-invalid-body: {e}").into()),
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,
+            MethodNotAllowed(m) => in_method(meteor("error-not-allowed", "Not allowed"), m),
+            NotAllowedBare => meteor_bare("error-not-allowed"),
+            MethodInvalidUser(m) => in_method(meteor("error-invalid-user", "Invalid user"), m),
+            MethodInvalidToken => in_method(
+                meteor("error-invalid-token", "Invalid token"),
+                "livechat:registerGuest",
+            ),
+            MethodInvalidVisitor => in_method(
+                meteor("invalid-visitor", "Invalid Visitor"),
+                "livechat:loadHistory",
+            ),
+            MethodInvalidRoomOfVisitor => in_method(
+                meteor("invalid-room", "Invalid Room"),
+                "livechat:loadHistory",
+            ),
+            MethodInvalidAgentId => in_method(
+                meteor("error-not-allowed", "Invalid Agent Id"),
+                "livechat:changeLivechatStatus",
+            ),
+            MethodInvalidStatus => in_method(
+                meteor("error-not-allowed", "Invalid Status"),
+                "livechat:changeLivechatStatus",
+            ),
+            InvalidCustomFieldName => in_method(
+                meteor(
+                    "error-invalid-custom-field-name",
+                    "Invalid custom field name. Use only letters, numbers, hyphens and underscores.",
+                ),
+                "livechat:saveCustomField",
+            ),
+            MethodCustomFieldNotFoundCapitalised => in_method(
+                meteor("error-invalid-custom-field", "Custom Field Not found"),
+                "livechat:saveCustomField",
+            ),
+            MethodCustomFieldNotFound => in_method(
+                meteor("error-invalid-custom-field", "Custom field not found"),
+                "livechat:removeCustomField",
+            ),
+            CustomFieldNameExists => in_method(
+                meteor(
+                    "error-custom-field-name-already-exists",
+                    "Custom field name already exists",
+                ),
+                "livechat:saveCustomField",
+            ),
+            MethodInvalidRoom(m) => in_method(meteor("error-invalid-room", "Invalid room"), m),
+            MethodRoomClosed => in_method(
+                meteor("room-closed", "Room closed"),
+                "livechat:returnAsInquiry",
+            ),
+            InvalidMethodCall => plain("Invalid method call"),
+            MethodCallJson(e) => Shape::Plain(e.clone().into()),
         }
     }
 
@@ -688,8 +778,8 @@ impl From<Code> for Error {
 /// Meteor `check()` failures, as `Match error: …` texts.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Check {
-    /// `Expected string, got number in field msg`.
-    #[error("Expected {expected}, got {got} in field {field}")]
+    /// `Expected string, got number in field msg` (no field for a top-level value).
+    #[error("Expected {expected}, got {got}{}", in_field(.field))]
     Expected {
         expected: &'static str,
         got: &'static str,
@@ -799,6 +889,39 @@ pub enum Ddp {
         code: &'static str,
         reason: String,
     },
+    /// A method threw `Meteor.Error(code, reason?, details?)` (from the catalogue).
+    Meteor {
+        code: &'static str,
+        reason: Option<String>,
+        details: Option<Value>,
+    },
+    /// A method's `check()` failed.
+    Match(Check),
+    /// A method threw something else (`new Error(…)`, a bug): not client-safe.
+    Internal(String),
+}
+
+/// A method error converts as upstream threw it: Meteor errors keep code, reason and
+/// details, `check()` failures stay Match errors, anything else is internal.
+impl From<Error> for Ddp {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Code(c) => match c.shape() {
+                Shape::Meteor {
+                    code,
+                    reason,
+                    details,
+                } => Ddp::Meteor {
+                    code,
+                    reason: reason.map(Cow::into_owned),
+                    details,
+                },
+                _ => Ddp::Internal(c.message()),
+            },
+            Error::Match(c) => Ddp::Match(c),
+            other => Ddp::Internal(other.to_string()),
+        }
+    }
 }
 
 impl Ddp {
@@ -831,6 +954,45 @@ impl Ddp {
                 ),
             ),
             Ddp::Failed { code, reason } => (json!(code), reason.clone()),
+            Ddp::Meteor { code, reason, .. } => (json!(code), reason.clone().unwrap_or_default()),
+            Ddp::Match(_) => (json!(400), "Match failed".into()),
+            Ddp::Internal(_) => (json!(500), "Internal server error".into()),
+        }
+    }
+
+    /// The error object as Meteor serialises it. Over DDP (`rest = false`) a non-Meteor error
+    /// goes out sanitised (its `sanitizedError`, else 500); the REST bridge (`method.call`)
+    /// EJSON-stringifies the thrown object itself: a Match.Error with its own fields, a plain
+    /// `Error` as `{}` (its message is not enumerable).
+    pub fn object(&self, rest: bool) -> Value {
+        match self {
+            Ddp::Match(c) if rest => json!({
+                "message": format!("Match error: {c}"), "path": "",
+                "sanitizedError": Ddp::MatchFailed.object(false), "errorType": "Match.Error"
+            }),
+            Ddp::Internal(_) if rest => json!({}),
+            _ => {
+                let (code, reason) = self.parts();
+                let shown = code
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or(code.to_string());
+                let bare = matches!(self, Ddp::Meteor { reason: None, .. });
+                let mut v = json!({"isClientSafe": true, "error": code});
+                if !bare {
+                    v["reason"] = json!(reason);
+                }
+                if let Some(d) = self.details() {
+                    v["details"] = d;
+                }
+                v["message"] = json!(if bare {
+                    format!("[{shown}]")
+                } else {
+                    format!("{reason} [{shown}]")
+                });
+                v["errorType"] = json!("Meteor.Error");
+                v
+            }
         }
     }
 
@@ -842,6 +1004,7 @@ impl Ddp {
                 _ => None,
             },
             Ddp::TooManyRequests(ms) => Some(json!({"timeToReset": ms})),
+            Ddp::Meteor { details, .. } => details.clone(),
             _ => None,
         }
     }

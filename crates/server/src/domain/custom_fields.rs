@@ -91,6 +91,32 @@ impl Livechat {
         Ok(Value::Object(record))
     }
 
+    /// The method `livechat:saveCustomField`: the field's name is checked (letters, digits,
+    /// `-`, `_`), the `_id` must exist and a new name must not; then as `custom-fields.save`.
+    pub async fn save_custom_field_checked(
+        &self,
+        id: Option<&str>,
+        data: &Map<String, Value>,
+    ) -> Result<Value> {
+        let field = data.get("field").and_then(Value::as_str).unwrap_or("");
+        if field.is_empty()
+            || !field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Code::InvalidCustomFieldName.into());
+        }
+        match id {
+            Some(id) if self.store.custom_field(id).await?.is_none() => {
+                Err(Code::MethodCustomFieldNotFoundCapitalised.into())
+            }
+            None if self.store.custom_field(field).await?.is_some() => {
+                Err(Code::CustomFieldNameExists.into())
+            }
+            _ => self.save_custom_field(id, data).await,
+        }
+    }
+
     /// `custom-fields.delete`.
     pub async fn delete_custom_field(&self, id: &str) -> Result<()> {
         if self.store.delete_custom_field(id).await? {

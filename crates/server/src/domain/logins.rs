@@ -24,6 +24,15 @@ pub struct LoginGuard {
     /// A bcrypt hash nobody's password matches: a login for an unknown user is checked
     /// against it, so it costs what a known user's does.
     dummy: tokio::sync::OnceCell<String>,
+    /// bcrypt verifications made (`/metrics`): every password login costs one, known user
+    /// or not.
+    checks: std::sync::atomic::AtomicU64,
+}
+
+impl LoginGuard {
+    pub fn password_checks(&self) -> u64 {
+        self.checks.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Entries kept at most before old ones are dropped (each map).
@@ -159,6 +168,9 @@ impl Livechat {
         let ok = tokio::task::spawn_blocking(move || verify_password_digest(&digest, &hash))
             .await
             .map_err(Error::internal)?;
+        self.logins
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(ok && real)
     }
 }

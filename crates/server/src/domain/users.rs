@@ -450,8 +450,49 @@ impl Livechat {
         if agent_id != actor.id && !self.has_permission(actor, "manage-livechat-agents") {
             return Err(Code::Forbidden.into());
         }
+        self.write_livechat_status(agent_id, &new).await?;
+        Ok(new)
+    }
+
+    /// The method `livechat:changeLivechatStatus`, checks in upstream's order and with its
+    /// errors: an agent (any, active or not), a known status, a change at all, the actor's
+    /// right to change another's. `false` when nothing changed.
+    pub async fn change_livechat_status(
+        &self,
+        actor: &User,
+        agent_id: &str,
+        status: Option<&str>,
+    ) -> Result<bool> {
+        const METHOD: &str = "livechat:changeLivechatStatus";
+        let agent = self
+            .store
+            .user(agent_id)
+            .await?
+            .filter(|u| u.has_role("livechat-agent"))
+            .ok_or(Code::MethodInvalidAgentId)?;
+        if status.is_some_and(|s| s != "available" && s != "not-available") {
+            return Err(Code::MethodInvalidStatus.into());
+        }
+        let new = match status {
+            Some(s) => s,
+            None if agent.status_livechat.as_deref() == Some("available") => "not-available",
+            None => "available",
+        };
+        if agent.status_livechat.as_deref() == Some(new) {
+            return Ok(false);
+        }
+        if agent_id != actor.id && !self.has_permission(actor, "manage-livechat-agents") {
+            return Err(Code::MethodNotAllowed(METHOD).into());
+        }
+        // Business hours (`allowAgentChangeServiceStatus`) are not modelled: always open.
+        self.write_livechat_status(agent_id, new).await?;
+        Ok(true)
+    }
+
+    /// Stores the agent's `statusLivechat`; an agent becoming available serves the queue.
+    async fn write_livechat_status(&self, agent_id: &str, new: &str) -> Result<()> {
         let now = self.now();
-        let n2 = new.clone();
+        let n2 = new.to_string();
         self.store
             .modify_user(
                 agent_id,
@@ -465,7 +506,7 @@ impl Livechat {
         if new == "available" {
             self.process_queue().await?;
         }
-        Ok(new)
+        Ok(())
     }
 
     pub async fn list_users_with_role(

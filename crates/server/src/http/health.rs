@@ -56,7 +56,7 @@ async fn metrics(State(s): State<AppState>) -> Response {
     let c = &s.cluster;
     let o = s.delivery.health().await.ok();
     let outbox = |f: fn(&crate::outbox::OutboxHealth) -> u64| o.as_ref().map(f).unwrap_or(0);
-    let rows: [(&str, &str, &str, u64); 14] = [
+    let rows: [(&str, &str, &str, u64); 15] = [
         (
             "ferrochat_bus_connected",
             "gauge",
@@ -98,6 +98,12 @@ async fn metrics(State(s): State<AppState>) -> Response {
             "counter",
             "WebSocket connections let go because they read too slowly",
             s.hub.slow_consumers.load(Ordering::Relaxed),
+        ),
+        (
+            "ferrochat_password_checks_total",
+            "counter",
+            "bcrypt password verifications (one per password login, known user or not)",
+            s.lc.logins.password_checks(),
         ),
         (
             "ferrochat_presence_expired_users_total",

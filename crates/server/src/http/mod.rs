@@ -7,6 +7,7 @@ pub mod chat;
 pub mod health;
 pub mod info;
 pub mod livechat;
+pub mod method;
 pub mod permissions;
 pub mod proxies;
 pub mod ratelimit;
@@ -14,7 +15,8 @@ pub mod schema;
 pub mod serve;
 pub mod settings;
 pub mod users;
-pub mod validate;
+/// Moved to the crate root (DDP methods validate too); kept at this path for the handlers.
+pub use crate::validate;
 pub mod widget;
 
 use crate::domain::Livechat;
@@ -98,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(permissions::routes())
         .merge(livechat::routes())
+        .merge(method::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())

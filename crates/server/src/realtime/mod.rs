@@ -53,29 +53,12 @@ pub fn upgrade(s: Realtime, ws: WebSocketUpgrade, ip: String) -> Response {
         .on_upgrade(move |socket| connection(s, socket, ip))
 }
 
-/// Meteor's error object, as DDP clients read it.
-fn meteor_error(e: &Ddp) -> Value {
-    let (code, reason) = e.parts();
-    let shown = code
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or(code.to_string());
-    let mut v = json!({
-        "isClientSafe": true, "error": code, "reason": reason,
-        "message": format!("{reason} [{shown}]"), "errorType": "Meteor.Error"
-    });
-    if let Some(d) = e.details() {
-        v["details"] = d;
-    }
-    v
-}
-
 fn method_error(id: &Value, e: &Ddp) -> String {
-    json!({"msg": "result", "id": id, "error": meteor_error(e)}).to_string()
+    json!({"msg": "result", "id": id, "error": e.object(false)}).to_string()
 }
 
 fn nosub(id: &Value, e: &Ddp) -> String {
-    json!({"msg": "nosub", "id": id, "error": meteor_error(e)}).to_string()
+    json!({"msg": "nosub", "id": id, "error": e.object(false)}).to_string()
 }
 
 struct Conn {
@@ -575,25 +558,14 @@ async fn call(
             c.user = Some(user);
             Ok(Some(json!({"id": id, "token": token, "type": kind})))
         }
-        "UserPresence:online" | "UserPresence:away" | "UserPresence:setDefaultStatus" => {
-            let Some(user) = &c.user else {
-                return Err(Ddp::NotLoggedIn);
+        // Everything not bound to this connection: the shared table (also `method.call`).
+        _ => {
+            let caller = crate::methods::Caller {
+                user: c.user.as_ref(),
+                token: c.token.as_deref(),
             };
-            let status = match name {
-                "UserPresence:online" => "online".to_string(),
-                "UserPresence:away" => "away".to_string(),
-                _ => params
-                    .first()
-                    .and_then(Value::as_str)
-                    .unwrap_or("online")
-                    .to_string(),
-            };
-            s.lc.set_user_status(&user.id, &status, None)
-                .await
-                .map_err(|e| e.to_ddp("error-invalid-status"))?;
-            Ok(Some(json!(true)))
+            crate::methods::call(&s.lc, &caller, name, params).await
         }
-        _ => Err(Ddp::MethodNotFound(name.to_string())),
     }
 }
 

@@ -86,6 +86,8 @@ pub struct RoomQuery {
     /// `livechatData.<key>` contains the value, case-insensitively (upstream's `RegExp(v, 'i')`).
     pub custom_fields: Vec<(String, String)>,
     pub queued: bool,
+    /// Served by an agent (upstream's `served`: `open=true` lists no queued chats).
+    pub served: Option<bool>,
     pub offset: i64,
     pub count: i64,
     /// (field, ascending); default newest first.

@@ -314,3 +314,79 @@ async fn rooms_list_refuses_malformed_filters_and_matches_custom_fields() {
     let r = list(&app, "customFields=%7B%7D").await;
     assert_eq!(r.body["total"], 2);
 }
+
+#[tokio::test]
+async fn rooms_list_checks_filter_types_and_open_means_served() {
+    let app = TestApp::spawn().await;
+    // Manual selection: both chats wait in the queue; the agent takes one.
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    let a = app.create_agent("a").await;
+    let queued = served(&app, "q1").await;
+    assert!(queued["servedBy"].is_null(), "{queued}");
+    let open = served(&app, "s1").await;
+    let rid = open["_id"].as_str().unwrap();
+    let inquiry = app
+        .get_as(
+            &a,
+            &format!("/api/v1/livechat/inquiries.getOne?roomId={rid}"),
+        )
+        .await
+        .body["inquiry"]["_id"]
+        .clone();
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/livechat/inquiries.take",
+            json!({"inquiryId": inquiry}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.get_as(&app.admin, &format!("/api/v1/livechat/rooms{q}"))
+                .await
+        }
+    };
+    let ids = |r: &Resp| -> Vec<Value> {
+        r.body["rooms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["_id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&list("?open=true").await), vec![open["_id"].clone()]);
+    assert_eq!(
+        ids(&list("?queued=true").await),
+        vec![queued["_id"].clone()]
+    );
+    assert_eq!(
+        ids(&list("?queued=true&open=true").await),
+        vec![queued["_id"].clone()]
+    );
+    assert_eq!(list("").await.body["total"], 2);
+
+    for (q, error) in [
+        ("?agents=invalid", "must be array [invalid-params]"),
+        ("?tags=invalid", "must be array [invalid-params]"),
+        ("?roomName[]=invalid", "must be string [invalid-params]"),
+        ("?departmentId[]=marcos", "must be string [invalid-params]"),
+        (
+            "?open[]=true",
+            "must be string\n must be boolean\n must match exactly one schema in oneOf [invalid-params]",
+        ),
+    ] {
+        let r = list(q).await;
+        assert_eq!(r.status, 400, "{q}: {}", r.text);
+        assert_eq!(r.body["error"], error, "{q}");
+        assert_eq!(r.body["errorType"], "invalid-params", "{q}");
+    }
+    // Without view-livechat-rooms: upstream's `API.v1.unauthorized()`.
+    let r = app.get_as(&a, "/api/v1/livechat/rooms").await;
+    assert_eq!(
+        (r.status.as_u16(), r.text.as_str()),
+        (403, r#"{"success":false,"error":"unauthorized"}"#)
+    );
+}

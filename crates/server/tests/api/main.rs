@@ -24,6 +24,7 @@ mod departments;
 mod email;
 mod limits;
 mod messages;
+mod methods;
 mod outbox;
 mod page_visited;
 mod permissions;

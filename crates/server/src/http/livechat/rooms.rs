@@ -76,16 +76,41 @@ fn custom_fields(q: &Map<String, Value>) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// Upstream's `isGETLivechatRoomsParams` for the filters it types: lists must be lists
+/// (`agents[]=`, `tags[]=`), single values single (`roomName`, `departmentId`, `open`).
+fn filter_types(q: &Map<String, Value>) -> Result<()> {
+    let mut errs = Vec::new();
+    for k in ["agents", "tags"] {
+        if q.get(k).is_some_and(|v| !v.is_array()) {
+            errs.push(Ajv::MustBe("array"));
+        }
+    }
+    for k in ["roomName", "departmentId"] {
+        if q.get(k).is_some_and(|v| !v.is_string()) {
+            errs.push(Ajv::MustBe("string"));
+        }
+    }
+    if q.get("open").is_some_and(|v| !v.is_string()) {
+        errs.extend([Ajv::MustBe("string"), Ajv::MustBe("boolean"), Ajv::OneOf]);
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidParams(errs))
+    }
+}
+
 async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
     // Upstream (`livechat/rooms`): managers list every room; an agent (`view-l-room`) lists
-    // only with `agents` naming itself alone (its own chats and history).
-    // Upstream checks the dates before the caller's permissions.
+    // only with `agents` naming itself alone (its own chats and history); anyone else gets
+    // `API.v1.unauthorized()`. The filters' types and dates are checked before that.
+    filter_types(&q)?;
     let created = range(&q, "createdAt")?;
     let closed = range(&q, "closedAt")?;
     let agents = strings(&q, "agents");
     let own = auth.has("view-l-room") && agents.len() == 1 && agents[0] == auth.user.id;
-    if !own {
-        auth.require("view-livechat-rooms")?;
+    if !own && !auth.has("view-livechat-rooms") {
+        return Err(Code::Forbidden.into());
     }
     let (offset, count) = pagination(&q)?;
     let open = match str_of(&q, "open").as_deref() {
@@ -93,6 +118,7 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
         Some("false") => Some(false),
         _ => None,
     };
+    let queued = str_of(&q, "queued").as_deref() == Some("true");
     let (rooms, total) =
         s.lc.list_rooms(&RoomQuery {
             agents,
@@ -103,7 +129,9 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
             closed,
             tags: strings(&q, "tags"),
             custom_fields: custom_fields(&q)?,
-            queued: str_of(&q, "queued").as_deref() == Some("true"),
+            queued,
+            // Open chats are the served ones: queued chats are asked for with `queued`.
+            served: (open == Some(true) && !queued).then_some(true),
             offset,
             count,
             sort: sort(&q)?,

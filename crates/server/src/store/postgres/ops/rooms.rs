@@ -149,6 +149,11 @@ pub(super) async fn list_rooms(s: &PgStore, rq: &RoomQuery) -> StoreResult<(Vec<
     if rq.queued {
         wh.push("open = 1 AND served_by IS NULL".into());
     }
+    match rq.served {
+        Some(true) => wh.push("served_by IS NOT NULL".into()),
+        Some(false) => wh.push("served_by IS NULL".into()),
+        None => {}
+    }
     let wh = wh.join(" AND ");
     let order = order_by(
         &rq.sort,

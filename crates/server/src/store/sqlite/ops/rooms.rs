@@ -137,6 +137,11 @@ pub(super) async fn list_rooms(s: &SqliteStore, q: &RoomQuery) -> StoreResult<(V
     if q.queued {
         wh.push("open = 1 AND served_by IS NULL".into());
     }
+    match q.served {
+        Some(true) => wh.push("served_by IS NOT NULL".into()),
+        Some(false) => wh.push("served_by IS NULL".into()),
+        None => {}
+    }
     let wh = wh.join(" AND ");
     let order = order_by(
         &q.sort,
