@@ -24,6 +24,12 @@ pub struct GuestInfo {
 }
 
 impl Livechat {
+    /// `livechat/rooms/filters`: the kinds of source rooms came from (upstream's
+    /// `findAvailableSources`; Ferrochat makes no `app` rooms, whose entries carry more).
+    pub async fn room_sources(&self) -> Result<Vec<String>> {
+        Ok(self.store.room_source_types().await?)
+    }
+
     /// `livechat/room.join`.
     pub async fn join_room(&self, user: &User, room_id: &str) -> Result<()> {
         let room = self

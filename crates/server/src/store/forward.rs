@@ -249,6 +249,9 @@ macro_rules! forward_store {
             async fn visitor_rooms(&self, q: &VisitorRoomsQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::visitor_rooms(self, q).await
             }
+            async fn room_source_types(&self) -> StoreResult<Vec<String>> {
+                rooms::room_source_types(self).await
+            }
             async fn open_chats_by_server(
                 &self,
                 department_id: Option<&str>,

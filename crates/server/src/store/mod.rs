@@ -310,6 +310,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<(Vec<Message>, i64)>;
     async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)>;
     async fn visitor_rooms(&self, q: &VisitorRoomsQuery) -> StoreResult<(Vec<Room>, i64)>;
+    /// The distinct `source.type` of every room (`livechat/rooms/filters`).
+    async fn room_source_types(&self) -> StoreResult<Vec<String>>;
     /// Open chats being served, counted per (agent, department), optionally of one department.
     async fn open_chats_by_server(
         &self,

@@ -390,3 +390,39 @@ async fn rooms_list_checks_filter_types_and_open_means_served() {
         (403, r#"{"success":false,"error":"unauthorized"}"#)
     );
 }
+
+#[tokio::test]
+async fn room_filters_list_the_sources_rooms_came_from() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms/filters")
+        .await;
+    assert_eq!(r.text, r#"{"filters":[],"success":true}"#);
+    app.create_agent("a").await;
+    // Two rooms from the API, one from the widget (its cookies say so).
+    served(&app, "a1").await;
+    served(&app, "a2").await;
+    app.visitor("w1").await;
+    let r = app
+        .http
+        .get(format!("{}/api/v1/livechat/room?token=w1", app.base))
+        .header("Cookie", "rc_room_type=l; rc_is_widget=t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms/filters")
+        .await;
+    assert_eq!(
+        r.body["filters"],
+        json!([{"type": "api"}, {"type": "widget"}])
+    );
+    let user = app.create_user("plain", &[]).await;
+    assert_eq!(
+        app.get_as(&user, "/api/v1/livechat/rooms/filters")
+            .await
+            .status,
+        403
+    );
+}

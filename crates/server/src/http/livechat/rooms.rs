@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/livechat/rooms", get(list))
+        .route("/v1/livechat/rooms/filters", get(filters))
         .route("/v1/livechat/{rid}/messages", get(room_messages))
         .route("/v1/livechat/visitor/{token}/room", get(visitor_rooms))
         .route("/v1/livechat/room.join", get(join))
@@ -138,6 +139,17 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
         })
         .await?;
     ok(json!({ "rooms": rooms, "count": rooms.len(), "offset": offset, "total": total }))
+}
+
+async fn filters(State(s): State<AppState>, auth: Auth) -> ApiResult {
+    auth.require("view-l-room")?;
+    let filters: Vec<Value> =
+        s.lc.room_sources()
+            .await?
+            .into_iter()
+            .map(|t| json!({ "type": t }))
+            .collect();
+    ok(json!({ "filters": filters }))
 }
 
 async fn room_messages(

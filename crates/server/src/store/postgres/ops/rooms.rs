@@ -282,3 +282,12 @@ pub(super) async fn visitor_rooms(
     .await?;
     Ok((from_docs(rooms)?, total))
 }
+
+pub(super) async fn room_source_types(s: &PgStore) -> StoreResult<Vec<String>> {
+    Ok(scalar(
+        "SELECT DISTINCT (doc->'source'->>'type') COLLATE \"C\" AS t FROM rooms
+         WHERE doc->'source'->>'type' IS NOT NULL ORDER BY t",
+    )
+    .fetch_all(&s.pool)
+    .await?)
+}

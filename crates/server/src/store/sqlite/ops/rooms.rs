@@ -262,3 +262,16 @@ pub(super) async fn visitor_rooms(
         Ok((rooms, total))
     })
 }
+
+pub(super) async fn room_source_types(s: &SqliteStore) -> StoreResult<Vec<String>> {
+    s.read(|c| {
+        let rows = c
+            .prepare_cached(
+                "SELECT DISTINCT json_extract(doc, '$.source.type') AS t FROM rooms
+                 WHERE t IS NOT NULL ORDER BY t",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    })
+}
