@@ -79,6 +79,8 @@ pub enum Code {
     /// `registerGuest` with a malformed e-mail.
     InvalidGuestEmail(String),
     NotAllowedToCloseConversation,
+    /// `livechat/visitors.info` with an id no enabled visitor has.
+    VisitorNotFound,
 
     // Rooms and routing.
     OmnichannelDisabled,
@@ -231,6 +233,12 @@ pub enum Code {
     InvalidSort,
     InvalidSortJson(String),
     QueryParamNotJson(String),
+    /// `JSON.parse` of a query parameter threw (V8's SyntaxError text): the offending
+    /// character and the input.
+    JsonParse(char, String),
+    /// `livechat/visitors.autocomplete` with a selector without a string `term`
+    /// (upstream's `escapeRegExp(undefined)` throws).
+    SelectorWithoutTerm,
     /// `createdAt.start` and the like: not a date `Date.parse` reads.
     QueryParamInvalidDate(String),
 
@@ -392,6 +400,7 @@ impl Code {
                 details: Some(json!({"function": "registerGuest"})),
             },
             NotAllowedToCloseConversation => plain("error-not-allowed-to-close-conversation"),
+            VisitorNotFound => plain("visitor-not-found"),
 
             OmnichannelDisabled => meteor_bare("error-omnichannel-is-disabled"),
             RoutingMethodNotAvailable => meteor_bare("error-routing-method-not-available"),
@@ -620,6 +629,10 @@ impl Code {
             QueryParamNotJson(k) => {
                 Shape::Plain(format!("The \"{k}\" query parameter must be a valid JSON.").into())
             }
+            JsonParse(c, input) => Shape::Plain(
+                format!("Unexpected token '{c}', \"{input}\" is not valid JSON").into(),
+            ),
+            SelectorWithoutTerm => plain("Cannot read properties of undefined (reading 'replace')"),
             QueryParamInvalidDate(k) => {
                 Shape::Plain(format!("The \"{k}\" query parameter must be a valid date.").into())
             }

@@ -25,10 +25,11 @@ pub mod transfers;
 pub mod triggers;
 pub mod uploads;
 pub mod users;
+pub mod visitor_history;
 pub mod visitors;
 
 /// The filters of the list endpoints, as the store reads them.
-pub use crate::store::{DepartmentQuery, RoomQuery, UserQuery};
+pub use crate::store::{DepartmentQuery, RoomQuery, UserQuery, VisitorRoomsQuery};
 
 use crate::error::{Error, Result};
 use crate::ids::SharedIds;

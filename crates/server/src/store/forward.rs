@@ -117,6 +117,17 @@ macro_rules! forward_store {
             ) -> StoreResult<()> {
                 visitors::remove_visitor_data(self, token, anonymised).await
             }
+            async fn search_visitors(&self, q: &VisitorSearch) -> StoreResult<(Vec<Visitor>, i64)> {
+                visitors::search_visitors(self, q).await
+            }
+            async fn visitors_by_name_prefix(
+                &self,
+                prefix: &str,
+                exceptions: &[String],
+                limit: i64,
+            ) -> StoreResult<Vec<Visitor>> {
+                visitors::visitors_by_name_prefix(self, prefix, exceptions, limit).await
+            }
             async fn room(&self, id: &str) -> StoreResult<Option<Room>> {
                 rooms::room(self, id).await
             }
@@ -222,8 +233,21 @@ macro_rules! forward_store {
             ) -> StoreResult<(Vec<Message>, i64)> {
                 messages::room_messages(self, rid, search, offset, count).await
             }
+            async fn room_messages_of_type(
+                &self,
+                rid: &str,
+                t: &str,
+                offset: i64,
+                count: i64,
+                sort: &[(String, bool)],
+            ) -> StoreResult<(Vec<Message>, i64)> {
+                messages::room_messages_of_type(self, rid, t, offset, count, sort).await
+            }
             async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::list_rooms(self, q).await
+            }
+            async fn visitor_rooms(&self, q: &VisitorRoomsQuery) -> StoreResult<(Vec<Room>, i64)> {
+                rooms::visitor_rooms(self, q).await
             }
             async fn room_source_types(&self) -> StoreResult<Vec<String>> {
                 rooms::room_source_types(self).await

@@ -94,6 +94,40 @@ pub struct RoomQuery {
     pub sort: Vec<(String, bool)>,
 }
 
+/// A visitor's rooms (upstream's `findPaginatedByVisitorId` and
+/// `findRoomsByVisitorIdAndMessageWithCriteria`).
+#[derive(Clone, Debug, Default)]
+pub struct VisitorRoomsQuery {
+    /// `v._id`.
+    pub visitor_id: String,
+    /// Only rooms with `closedAt`.
+    pub closed_only: bool,
+    /// Only rooms with `servedBy`.
+    pub served_only: bool,
+    /// `source.type` or `source.alias` contains it, case-insensitively.
+    pub source: Option<String>,
+    /// One of the room's messages contains it (case-sensitively, as upstream's regex).
+    pub message_text: Option<String>,
+    pub offset: i64,
+    pub count: i64,
+    /// (field, ascending); default newest first.
+    pub sort: Vec<(String, bool)>,
+}
+
+/// `livechat/visitors.search` (upstream's
+/// `findPaginatedVisitorsByEmailOrPhoneOrNameOrUsernameOrCustomField`); disabled visitors never.
+#[derive(Clone, Debug, Default)]
+pub struct VisitorSearch {
+    /// Equal to an e-mail address or phone number, or contained (case-insensitively) in the
+    /// name, username or one of `custom_fields` of `livechatData`; `None`: every visitor.
+    pub term: Option<String>,
+    pub custom_fields: Vec<String>,
+    pub offset: i64,
+    pub count: i64,
+    /// (field, ascending); default newest first.
+    pub sort: Vec<(String, bool)>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct DepartmentQuery {
     pub text: Option<String>,
@@ -187,6 +221,15 @@ pub trait Store: Send + Sync + 'static {
     /// GDPR removal: deletes the token's rooms with their messages, subscriptions and
     /// inquiries, and replaces the visitor document by `anonymised`.
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()>;
+    async fn search_visitors(&self, q: &VisitorSearch) -> StoreResult<(Vec<Visitor>, i64)>;
+    /// Visitors whose name starts with `prefix` (case-insensitively), but those in
+    /// `exceptions`, by name, at most `limit`.
+    async fn visitors_by_name_prefix(
+        &self,
+        prefix: &str,
+        exceptions: &[String],
+        limit: i64,
+    ) -> StoreResult<Vec<Visitor>>;
 
     // rooms
     async fn room(&self, id: &str) -> StoreResult<Option<Room>>;
@@ -255,7 +298,18 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         count: i64,
     ) -> StoreResult<(Vec<Message>, i64)>;
+    /// A room's messages of type `t` (hidden ones too), newest first unless `sort` (by `ts`)
+    /// says otherwise; with the total.
+    async fn room_messages_of_type(
+        &self,
+        rid: &str,
+        t: &str,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> StoreResult<(Vec<Message>, i64)>;
     async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)>;
+    async fn visitor_rooms(&self, q: &VisitorRoomsQuery) -> StoreResult<(Vec<Room>, i64)>;
     /// The distinct `source.type` of every room (`livechat/rooms/filters`).
     async fn room_source_types(&self) -> StoreResult<Vec<String>>;
     /// Open chats being served, counted per (agent, department), optionally of one department.

@@ -40,5 +40,6 @@ mod transfers;
 mod triggers;
 mod uploads;
 mod visitor;
+mod visitors_agent;
 mod webhooks;
 mod widget;

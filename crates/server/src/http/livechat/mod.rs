@@ -18,6 +18,7 @@ pub mod triggers;
 pub mod upload;
 pub mod users;
 pub mod visitor;
+pub mod visitors;
 pub mod webhooks;
 
 use super::AppState;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(appearance::routes())
         .merge(queue::routes())
         .merge(visitor::routes())
+        .merge(visitors::routes())
         .merge(room::routes())
         .merge(agent::routes())
         .merge(users::routes())

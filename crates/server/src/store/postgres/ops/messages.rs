@@ -135,3 +135,29 @@ pub(super) async fn messages_of_room(s: &PgStore, rid: &str) -> StoreResult<Vec<
             .await?,
     )
 }
+
+pub(super) async fn room_messages_of_type(
+    s: &PgStore,
+    rid: &str,
+    t: &str,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<Message>, i64)> {
+    let order = order_by(sort, &[("ts", "ts")], "ts DESC");
+    let total: i64 = scalar("SELECT COUNT(*) FROM messages WHERE rid = $1 AND t = $2")
+        .bind(rid.to_owned())
+        .bind(t.to_owned())
+        .fetch_one(&s.pool)
+        .await?;
+    let list: Vec<String> = dyn_scalar(format!(
+        "SELECT doc::text FROM messages WHERE rid = $1 AND t = $2 ORDER BY {order}, seq DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(rid.to_owned())
+    .bind(t.to_owned())
+    .bind(limit_of(count))
+    .bind(offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(list)?, total))
+}

@@ -218,6 +218,71 @@ pub(super) async fn open_chats_by_server(
     .await?)
 }
 
+pub(super) async fn visitor_rooms(
+    s: &PgStore,
+    q: &VisitorRoomsQuery,
+) -> StoreResult<(Vec<Room>, i64)> {
+    let mut wh = vec!["(doc->'v'->>'_id') = $1".to_string()];
+    let mut args: Vec<Arg> = vec![Arg::Text(q.visitor_id.clone())];
+    let mut arg = |v: Arg| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if q.closed_only {
+        wh.push("(doc->>'closedAt') IS NOT NULL".into());
+    }
+    if q.served_only {
+        wh.push("(doc->>'servedBy') IS NOT NULL".into());
+    }
+    if let Some(src) = &q.source {
+        let p = arg(Arg::Text(format!("%{}%", like_escape(src))));
+        wh.push(format!(
+            "((doc->'source'->>'type') ILIKE {p} OR (doc->'source'->>'alias') ILIKE {p})"
+        ));
+    }
+    if let Some(text) = &q.message_text {
+        let p = arg(Arg::Text(text.clone()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM messages m WHERE m.rid = rooms.id AND strpos(m.doc->>'msg', {p}) > 0)"
+        ));
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &q.sort,
+        &[
+            ("ts", "ts"),
+            ("fname", "(doc->>'fname') COLLATE \"C\""),
+            ("closedAt", "(doc->>'closedAt') COLLATE \"C\""),
+            ("_updatedAt", "(doc->>'_updatedAt') COLLATE \"C\""),
+            (
+                "msgs",
+                "(CASE WHEN json_typeof(doc->'msgs') = 'number' THEN (doc->>'msgs')::numeric END)",
+            ),
+        ],
+        "ts DESC",
+    );
+    let total: i64 = bind_args(
+        dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
+        &args,
+    )
+    .fetch_one(&s.pool)
+    .await?;
+    let n = args.len();
+    let rooms: Vec<String> = bind_args(
+        dyn_scalar(format!(
+            "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order}, id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        )),
+        &args,
+    )
+    .bind(limit_of(q.count))
+    .bind(q.offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(rooms)?, total))
+}
+
 pub(super) async fn room_source_types(s: &PgStore) -> StoreResult<Vec<String>> {
     Ok(scalar(
         "SELECT DISTINCT (doc->'source'->>'type') COLLATE \"C\" AS t FROM rooms

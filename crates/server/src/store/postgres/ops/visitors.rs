@@ -68,3 +68,90 @@ pub(super) async fn remove_visitor_data(
         Ok(())
     })
 }
+
+pub(super) async fn search_visitors(
+    s: &PgStore,
+    q: &VisitorSearch,
+) -> StoreResult<(Vec<Visitor>, i64)> {
+    let mut wh = vec!["COALESCE(doc->>'disabled', '') <> 'true'".to_string()];
+    let mut args: Vec<Arg> = Vec::new();
+    let mut arg = |v: Arg| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if let Some(term) = &q.term {
+        let exact = arg(Arg::Text(term.clone()));
+        let like = arg(Arg::Text(format!("%{}%", like_escape(term))));
+        let mut any = vec![
+            format!(
+                "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc->'visitorEmails') = 'array'
+                    THEN doc->'visitorEmails' END) e(v) WHERE json_typeof(e.v) = 'object' AND (e.v->>'address') = {exact})"
+            ),
+            format!(
+                "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc->'phone') = 'array'
+                    THEN doc->'phone' END) p(v) WHERE json_typeof(p.v) = 'object' AND (p.v->>'phoneNumber') = {exact})"
+            ),
+            format!("(doc->>'name') ILIKE {like}"),
+            format!("(doc->>'username') ILIKE {like}"),
+        ];
+        for k in &q.custom_fields {
+            let pk = arg(Arg::Text(k.clone()));
+            any.push(format!(
+                "(CASE WHEN json_typeof(doc->'livechatData') = 'object' AND json_typeof(doc->'livechatData'->{pk}) = 'string'
+                    THEN (doc->'livechatData'->>{pk}) END) ILIKE {like}"
+            ));
+        }
+        wh.push(format!("({})", any.join(" OR ")));
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &q.sort,
+        &[
+            ("ts", "(doc->>'ts') COLLATE \"C\""),
+            ("name", "(doc->>'name') COLLATE \"C\""),
+            ("username", "(doc->>'username') COLLATE \"C\""),
+            ("_updatedAt", "(doc->>'_updatedAt') COLLATE \"C\""),
+            ("lastChat.ts", "(doc->'lastChat'->>'ts') COLLATE \"C\""),
+        ],
+        "(doc->>'ts') COLLATE \"C\" DESC NULLS LAST",
+    );
+    let total: i64 = bind_args(
+        dyn_scalar(format!("SELECT COUNT(*) FROM visitors WHERE {wh}")),
+        &args,
+    )
+    .fetch_one(&s.pool)
+    .await?;
+    let n = args.len();
+    let list: Vec<String> = bind_args(
+        dyn_scalar(format!(
+            "SELECT doc::text FROM visitors WHERE {wh} ORDER BY {order}, id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        )),
+        &args,
+    )
+    .bind(limit_of(q.count))
+    .bind(q.offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(list)?, total))
+}
+
+pub(super) async fn visitors_by_name_prefix(
+    s: &PgStore,
+    prefix: &str,
+    exceptions: &[String],
+    limit: i64,
+) -> StoreResult<Vec<Visitor>> {
+    from_docs(
+        scalar(
+            "SELECT doc::text FROM visitors WHERE (doc->>'name') ILIKE $1 AND NOT (id = ANY($2))
+             ORDER BY (doc->>'name') COLLATE \"C\", id LIMIT $3",
+        )
+        .bind(format!("{}%", like_escape(prefix)))
+        .bind(exceptions.to_vec())
+        .bind(limit)
+        .fetch_all(&s.pool)
+        .await?,
+    )
+}

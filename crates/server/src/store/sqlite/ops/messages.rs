@@ -125,3 +125,27 @@ pub(super) async fn messages_of_room(s: &SqliteStore, rid: &str) -> StoreResult<
         )
     })
 }
+
+pub(super) async fn room_messages_of_type(
+    s: &SqliteStore,
+    rid: &str,
+    t: &str,
+    offset: i64,
+    count: i64,
+    sort: &[(String, bool)],
+) -> StoreResult<(Vec<Message>, i64)> {
+    let order = order_by(sort, &[("ts", "ts")], "ts DESC");
+    s.read(|c| {
+        let total: i64 = c
+            .prepare_cached("SELECT COUNT(*) FROM messages WHERE rid = ?1 AND t = ?2")?
+            .query_row(params![rid, t], |r| r.get(0))?;
+        let list = many_docs(
+            c,
+            &format!(
+                "SELECT doc FROM messages WHERE rid = ?1 AND t = ?2 ORDER BY {order}, rowid DESC LIMIT ?3 OFFSET ?4"
+            ),
+            params![rid, t, if count <= 0 { -1 } else { count }, offset],
+        )?;
+        Ok((list, total))
+    })
+}

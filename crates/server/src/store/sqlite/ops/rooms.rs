@@ -201,6 +201,68 @@ pub(super) async fn open_chats_by_server(
     })
 }
 
+pub(super) async fn visitor_rooms(
+    s: &SqliteStore,
+    q: &VisitorRoomsQuery,
+) -> StoreResult<(Vec<Room>, i64)> {
+    let mut wh = vec!["json_extract(doc, '$.v._id') = ?1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = vec![q.visitor_id.clone().into()];
+    let mut arg = |v: rusqlite::types::Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if q.closed_only {
+        wh.push("json_extract(doc, '$.closedAt') IS NOT NULL".into());
+    }
+    if q.served_only {
+        wh.push("json_extract(doc, '$.servedBy') IS NOT NULL".into());
+    }
+    if let Some(src) = &q.source {
+        let p = arg(format!("%{}%", like_escape(src)).into());
+        wh.push(format!(
+            "(json_extract(doc, '$.source.type') LIKE {p} ESCAPE '\\' OR json_extract(doc, '$.source.alias') LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(text) = &q.message_text {
+        let p = arg(text.clone().into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM messages m WHERE m.rid = rooms.id AND instr(json_extract(m.doc, '$.msg'), {p}) > 0)"
+        ));
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &q.sort,
+        &[
+            ("ts", "ts"),
+            ("fname", "json_extract(doc, '$.fname')"),
+            ("closedAt", "json_extract(doc, '$.closedAt')"),
+            ("_updatedAt", "json_extract(doc, '$._updatedAt')"),
+            ("msgs", "json_extract(doc, '$.msgs')"),
+        ],
+        "ts DESC",
+    );
+    let limit = if q.count <= 0 { -1 } else { q.count };
+    s.read(|c| {
+        let total: i64 = c
+            .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        let mut page_args = args.clone();
+        page_args.push(limit.into());
+        page_args.push(q.offset.into());
+        let n = page_args.len();
+        let rooms = many_docs(
+            c,
+            &format!(
+                "SELECT doc FROM rooms WHERE {wh} ORDER BY {order}, rowid DESC LIMIT ?{} OFFSET ?{}",
+                n - 1,
+                n
+            ),
+            rusqlite::params_from_iter(page_args.iter()),
+        )?;
+        Ok((rooms, total))
+    })
+}
+
 pub(super) async fn room_source_types(s: &SqliteStore) -> StoreResult<Vec<String>> {
     s.read(|c| {
         let rows = c

@@ -66,3 +66,87 @@ pub(super) async fn remove_visitor_data(
     })
     .await
 }
+
+pub(super) async fn search_visitors(
+    s: &SqliteStore,
+    q: &VisitorSearch,
+) -> StoreResult<(Vec<Visitor>, i64)> {
+    let mut wh = vec!["json_extract(doc, '$.disabled') IS NOT 1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |v: rusqlite::types::Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(term) = &q.term {
+        let exact = arg(term.clone().into());
+        let like = arg(format!("%{}%", like_escape(term)).into());
+        let mut any = vec![
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(doc, '$.visitorEmails') e WHERE e.type = 'object' AND json_extract(e.value, '$.address') = {exact})"
+            ),
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(doc, '$.phone') p WHERE p.type = 'object' AND json_extract(p.value, '$.phoneNumber') = {exact})"
+            ),
+            format!("json_extract(doc, '$.name') LIKE {like} ESCAPE '\\'"),
+            format!("json_extract(doc, '$.username') LIKE {like} ESCAPE '\\'"),
+        ];
+        for k in &q.custom_fields {
+            let pk = arg(k.clone().into());
+            any.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(doc, '$.livechatData') f WHERE f.key = {pk} AND f.type = 'text' AND f.value LIKE {like} ESCAPE '\\')"
+            ));
+        }
+        wh.push(format!("({})", any.join(" OR ")));
+    }
+    let wh = wh.join(" AND ");
+    let order = order_by(
+        &q.sort,
+        &[
+            ("ts", "json_extract(doc, '$.ts')"),
+            ("name", "json_extract(doc, '$.name')"),
+            ("username", "json_extract(doc, '$.username')"),
+            ("_updatedAt", "json_extract(doc, '$._updatedAt')"),
+            ("lastChat.ts", "json_extract(doc, '$.lastChat.ts')"),
+        ],
+        "json_extract(doc, '$.ts') DESC",
+    );
+    let limit = if q.count <= 0 { -1 } else { q.count };
+    s.read(|c| {
+        let total: i64 = c
+            .prepare(&format!("SELECT COUNT(*) FROM visitors WHERE {wh}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        let mut page_args = args.clone();
+        page_args.push(limit.into());
+        page_args.push(q.offset.into());
+        let n = page_args.len();
+        let list = many_docs(
+            c,
+            &format!(
+                "SELECT doc FROM visitors WHERE {wh} ORDER BY {order}, rowid DESC LIMIT ?{} OFFSET ?{}",
+                n - 1,
+                n
+            ),
+            rusqlite::params_from_iter(page_args.iter()),
+        )?;
+        Ok((list, total))
+    })
+}
+
+pub(super) async fn visitors_by_name_prefix(
+    s: &SqliteStore,
+    prefix: &str,
+    exceptions: &[String],
+    limit: i64,
+) -> StoreResult<Vec<Visitor>> {
+    let like = format!("{}%", like_escape(prefix));
+    let except = serde_json::to_string(exceptions)?;
+    s.read(|c| {
+        many_docs(
+            c,
+            "SELECT doc FROM visitors WHERE json_extract(doc, '$.name') LIKE ?1 ESCAPE '\\'
+               AND id NOT IN (SELECT value FROM json_each(?2))
+             ORDER BY json_extract(doc, '$.name'), rowid LIMIT ?3",
+            params![like, except, limit],
+        )
+    })
+}
