@@ -250,6 +250,35 @@ impl Livechat {
         }
     }
 
+    /// `livechat/transfer.history/:rid`: the room's transfers (each message's
+    /// `transferData`), oldest first unless `sort` says otherwise; with the total.
+    pub async fn transfer_history(
+        &self,
+        rid: &str,
+        offset: i64,
+        count: i64,
+        sort: &[(String, bool)],
+    ) -> Result<(Vec<Value>, i64)> {
+        let room = self.store.room(rid).await?.ok_or(Code::InvalidRoom)?;
+        let oldest_first = [("ts".to_string(), true)];
+        let sort = if sort.is_empty() {
+            &oldest_first[..]
+        } else {
+            sort
+        };
+        let (messages, total) = self
+            .store
+            .room_messages_of_type(&room.id, "livechat_transfer_history", offset, count, sort)
+            .await?;
+        Ok((
+            messages
+                .into_iter()
+                .filter_map(|m| m.transfer_data)
+                .collect(),
+            total,
+        ))
+    }
+
     /// `POST livechat/room.forward`.
     pub async fn forward(
         &self,

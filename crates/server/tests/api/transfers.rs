@@ -330,3 +330,58 @@ async fn visitor_switches_department_and_agents_return_chats() {
         a.id.as_str()
     );
 }
+
+#[tokio::test]
+async fn transfer_history_lists_the_rooms_transfers() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let room = served_room(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/livechat/transfer.history/{rid}");
+    let r = app.get_as(&app.admin, &path).await;
+    assert_eq!(
+        r.body,
+        json!({"history": [], "count": 0, "offset": 0, "total": 0, "success": true})
+    );
+    let b = app.create_agent("b").await;
+    for (to, comment) in [(&b, "over to you"), (&a, "and back")] {
+        let r = app
+            .post_as(
+                &app.admin,
+                "/api/v1/livechat/room.forward",
+                json!({"roomId": rid, "userId": to.id, "comment": comment}),
+            )
+            .await;
+        assert_eq!(r.text, r#"{"success":true}"#);
+    }
+    let r = app.get_as(&app.admin, &path).await;
+    assert_eq!(r.body["total"], 2, "{}", r.text);
+    let h = &r.body["history"];
+    assert_eq!(
+        (h[0]["comment"].clone(), h[1]["comment"].clone()),
+        (json!("over to you"), json!("and back")),
+        "oldest first"
+    );
+    assert_eq!(h[0]["scope"], "agent");
+    assert_eq!(h[0]["transferredTo"]["username"], "b");
+    assert!(h[0]["transferredBy"].is_object());
+    assert_iso(&h[0]["ts"]);
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("{path}?count=1&sort=%7B%22ts%22%3A-1%7D"),
+        )
+        .await;
+    assert_eq!(r.body["history"][0]["comment"], "and back");
+    assert_eq!(
+        (r.body["count"].clone(), r.body["total"].clone()),
+        (json!(1), json!(2))
+    );
+
+    let r = app
+        .get_as(&app.admin, "/api/v1/livechat/transfer.history/nope")
+        .await;
+    assert_eq!(r.text, r#"{"success":false,"error":"invalid-room"}"#);
+    let r = app.get_as(&a, &path).await;
+    assert_eq!(r.status, 403, "agents lack view-livechat-rooms: {}", r.text);
+}

@@ -1,21 +1,37 @@
 //! `livechat/room.forward`, `livechat/room.transfer` (visitor), `inquiries.returnAsInquiry`.
 
 use super::super::validate::{Ty, ajv, opt, req, str_of};
-use super::super::{ApiResult, AppState, Auth, Body, ok};
+use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
+use super::{pagination, sort};
 use crate::error::Code;
 use axum::Router;
-use axum::extract::State;
-use axum::routing::post;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/livechat/room.forward", post(forward))
         .route("/v1/livechat/room.transfer", post(transfer))
+        .route("/v1/livechat/transfer.history/{rid}", get(history))
         .route(
             "/v1/livechat/inquiries.returnAsInquiry",
             post(return_as_inquiry),
         )
+}
+
+async fn history(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(rid): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    auth.require("view-livechat-rooms")?;
+    let (offset, count) = pagination(&q)?;
+    let (history, total) =
+        s.lc.transfer_history(&rid, offset, count, &sort(&q)?)
+            .await?;
+    ok(json!({ "history": history, "count": history.len(), "offset": offset, "total": total }))
 }
 
 async fn forward(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
