@@ -580,8 +580,12 @@ async function main() {
     await region(who, 'Visitor').locator('.earlier a').first().click();
     await conversation(who).getByText('Chat closed: Resolved, refund issued').waitFor();
   });
-  await alice.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Chats' }).click();
-  await region(alice, 'Queue').waitFor();
+  // Whatever the steps above left open (an earlier chat, the history), both agents are back
+  // on their chats.
+  for (const agent of [alice, bob]) {
+    await agent.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'Chats' }).click();
+    await region(agent, 'Queue').waitFor();
+  }
 
   // 9. Never silently dead: the server restarts mid-conversation.
   await chatItem(bob, 'Victor Visitor').getByRole('link').click();

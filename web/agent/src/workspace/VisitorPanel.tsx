@@ -7,6 +7,7 @@ import { duration, Stamp } from '../components/Time';
 import { api } from '../lib/rest';
 import { href, linkClick } from '../lib/router';
 import type { Message, Room, Visitor } from '../lib/types';
+import { can } from '../session';
 import type { WorkspaceData } from './data';
 
 export function VisitorPanel(props: { data: WorkspaceData; room: Room | undefined; shown: boolean; onClose: () => void }) {
@@ -34,7 +35,14 @@ export function VisitorPanel(props: { data: WorkspaceData; room: Room | undefine
         `livechat/visitors.chatHistory/room/${encodeURIComponent(rid)}/visitor/${encodeURIComponent(vid)}`,
         { count: 20 },
       )
-      .then((r) => setHistory(r.history.filter((h) => h._id !== rid)))
+      // Only the chats this agent may open: its own, or every one for those who see all chats.
+      .then((r) =>
+        setHistory(
+          r.history.filter(
+            (h) => h._id !== rid && (h.servedBy?._id === data.me._id || can(data.me, 'view-livechat-rooms')),
+          ),
+        ),
+      )
       .catch(() => setHistory([]));
   }, [vid, rid]);
 
