@@ -170,26 +170,7 @@ pub(super) async fn list_rooms(s: &PgStore, rq: &RoomQuery) -> StoreResult<(Vec<
         ],
         "ts DESC",
     );
-    let total: i64 = bind_args(
-        dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
-        &args,
-    )
-    .fetch_one(&s.pool)
-    .await?;
-    let n = args.len();
-    let rooms: Vec<String> = bind_args(
-        dyn_scalar(format!(
-            "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        )),
-        &args,
-    )
-    .bind(limit_of(rq.count))
-    .bind(rq.offset)
-    .fetch_all(&s.pool)
-    .await?;
-    Ok((from_docs(rooms)?, total))
+    rooms_page(s, &wh, &order, &args, rq.offset, rq.count).await
 }
 
 pub(super) async fn subscriptions_of_room(
@@ -261,26 +242,7 @@ pub(super) async fn visitor_rooms(
         ],
         "ts DESC",
     );
-    let total: i64 = bind_args(
-        dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
-        &args,
-    )
-    .fetch_one(&s.pool)
-    .await?;
-    let n = args.len();
-    let rooms: Vec<String> = bind_args(
-        dyn_scalar(format!(
-            "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order}, id LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        )),
-        &args,
-    )
-    .bind(limit_of(q.count))
-    .bind(q.offset)
-    .fetch_all(&s.pool)
-    .await?;
-    Ok((from_docs(rooms)?, total))
+    rooms_page(s, &wh, &format!("{order}, id"), &args, q.offset, q.count).await
 }
 
 pub(super) async fn room_source_types(s: &PgStore) -> StoreResult<Vec<String>> {
@@ -290,4 +252,36 @@ pub(super) async fn room_source_types(s: &PgStore) -> StoreResult<Vec<String>> {
     )
     .fetch_all(&s.pool)
     .await?)
+}
+
+/// One page of the rooms matching `wh` (its `$n` placeholders bound to `args`), with the
+/// total; `count` 0 = all.
+async fn rooms_page(
+    s: &PgStore,
+    wh: &str,
+    order: &str,
+    args: &[Arg],
+    offset: i64,
+    count: i64,
+) -> StoreResult<(Vec<Room>, i64)> {
+    let total: i64 = bind_args(
+        dyn_scalar(format!("SELECT COUNT(*) FROM rooms WHERE {wh}")),
+        args,
+    )
+    .fetch_one(&s.pool)
+    .await?;
+    let n = args.len();
+    let rooms: Vec<String> = bind_args(
+        dyn_scalar(format!(
+            "SELECT doc::text FROM rooms WHERE {wh} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        )),
+        args,
+    )
+    .bind(limit_of(count))
+    .bind(offset)
+    .fetch_all(&s.pool)
+    .await?;
+    Ok((from_docs(rooms)?, total))
 }

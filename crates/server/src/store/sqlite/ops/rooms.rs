@@ -155,26 +155,7 @@ pub(super) async fn list_rooms(s: &SqliteStore, q: &RoomQuery) -> StoreResult<(V
         ],
         "ts DESC",
     );
-    let limit = if q.count <= 0 { -1 } else { q.count };
-    s.read(|c| {
-        let total: i64 = c
-            .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
-            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-        let mut page_args = args.clone();
-        page_args.push(limit.into());
-        page_args.push(q.offset.into());
-        let n = page_args.len();
-        let rooms = many_docs(
-            c,
-            &format!(
-                "SELECT doc FROM rooms WHERE {wh} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-                n - 1,
-                n
-            ),
-            rusqlite::params_from_iter(page_args.iter()),
-        )?;
-        Ok((rooms, total))
-    })
+    rooms_page(s, &wh, &order, args, q.offset, q.count)
 }
 
 pub(super) async fn subscriptions_of_room(
@@ -241,26 +222,14 @@ pub(super) async fn visitor_rooms(
         ],
         "ts DESC",
     );
-    let limit = if q.count <= 0 { -1 } else { q.count };
-    s.read(|c| {
-        let total: i64 = c
-            .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
-            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-        let mut page_args = args.clone();
-        page_args.push(limit.into());
-        page_args.push(q.offset.into());
-        let n = page_args.len();
-        let rooms = many_docs(
-            c,
-            &format!(
-                "SELECT doc FROM rooms WHERE {wh} ORDER BY {order}, rowid DESC LIMIT ?{} OFFSET ?{}",
-                n - 1,
-                n
-            ),
-            rusqlite::params_from_iter(page_args.iter()),
-        )?;
-        Ok((rooms, total))
-    })
+    rooms_page(
+        s,
+        &wh,
+        &format!("{order}, rowid DESC"),
+        args,
+        q.offset,
+        q.count,
+    )
 }
 
 pub(super) async fn room_source_types(s: &SqliteStore) -> StoreResult<Vec<String>> {
@@ -273,5 +242,35 @@ pub(super) async fn room_source_types(s: &SqliteStore) -> StoreResult<Vec<String
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
+    })
+}
+
+/// One page of the rooms matching `wh` (its `?n` placeholders bound to `args`), with the
+/// total; `count` 0 = all.
+fn rooms_page(
+    s: &SqliteStore,
+    wh: &str,
+    order: &str,
+    mut args: Vec<rusqlite::types::Value>,
+    offset: i64,
+    count: i64,
+) -> StoreResult<(Vec<Room>, i64)> {
+    s.read(|c| {
+        let total: i64 = c
+            .prepare(&format!("SELECT COUNT(*) FROM rooms WHERE {wh}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        args.push((if count <= 0 { -1 } else { count }).into());
+        args.push(offset.into());
+        let n = args.len();
+        let rooms = many_docs(
+            c,
+            &format!(
+                "SELECT doc FROM rooms WHERE {wh} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+                n - 1,
+                n
+            ),
+            rusqlite::params_from_iter(args.iter()),
+        )?;
+        Ok((rooms, total))
     })
 }
