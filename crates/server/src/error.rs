@@ -154,6 +154,25 @@ pub enum Code {
     InvalidRole,
     InvalidStatus,
     UserDeactivated,
+    /// Deactivating the only admin.
+    LastAdmin,
+    // Business hours.
+    /// An agent may not become available while its business hours are closed (REST).
+    BusinessHoursClosed,
+    /// The same refusal from `livechat:changeLivechatStatus`.
+    BusinessHoursClosedMethod,
+    /// `livechat:saveBusinessHour`: an open day closing before it opens.
+    BusinessHourFinishBeforeStart,
+    /// `livechat:saveBusinessHour`: an open day closing when it opens.
+    BusinessHourFinishEqualsStart,
+    /// `livechat:saveBusinessHour`: a day or time that is not `Monday`… and `HH:mm` (ours:
+    /// upstream stores "Invalid date").
+    BusinessHourInvalidTime,
+    /// `livechat:saveBusinessHour`: an unknown timezone (ours: upstream falls back to UTC).
+    BusinessHourInvalidTimezone,
+    /// `livechat:saveBusinessHour` for a type other than the default one (upstream's
+    /// Community Edition has no other type registered and fails).
+    BusinessHourTypeNotAllowed,
     /// `livechat/users/:type/:_id` of nobody.
     UserNotFound,
     /// `users.info` of nobody.
@@ -520,6 +539,28 @@ impl Code {
                 json!({"method": "users.setStatus"}),
             ),
             UserDeactivated => plain("error-user-deactivated"),
+            LastAdmin => with_details(
+                meteor(
+                    "error-action-not-allowed",
+                    "Leaving the app without an active admin is not allowed",
+                ),
+                json!({"method": "removeUserFromRole", "action": "Remove_last_admin"}),
+            ),
+            BusinessHoursClosed => plain("error-business-hours-are-closed"),
+            BusinessHoursClosedMethod => in_method(
+                meteor("error-business-hours-are-closed", "Not allowed"),
+                "livechat:changeLivechatStatus",
+            ),
+            // The method rethrows `new Meteor.Error(e.message)`: a code and no reason.
+            BusinessHourFinishBeforeStart => {
+                meteor_bare("error-business-hour-finish-time-before-start-time")
+            }
+            BusinessHourFinishEqualsStart => {
+                meteor_bare("error-business-hour-finish-time-equals-start-time")
+            }
+            BusinessHourInvalidTime => meteor_bare("error-business-hour-invalid-time"),
+            BusinessHourInvalidTimezone => meteor_bare("error-invalid-timezone"),
+            BusinessHourTypeNotAllowed => meteor_bare("error-business-hour-type-not-allowed"),
             UserNotFound => plain("User not found"),
             UsersInfoNotFound => plain("User not found."),
             UserIsInvalid => plain("The user is invalid"),

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod agent_rooms;
 pub mod auth;
+pub mod business_hours;
 pub mod crm;
 pub mod custom_fields;
 pub mod departments;

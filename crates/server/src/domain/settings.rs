@@ -115,6 +115,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
             json!(false),
         ),
         ("Livechat_waiting_queue", json!(false)),
+        ("Livechat_enable_business_hours", json!(false)),
         ("Livechat_maximum_chats_per_agent", json!(0)),
         ("Omnichannel_enable_department_removal", json!(false)),
         ("Message_AllowEditing", json!(true)),
@@ -456,7 +457,12 @@ impl super::Livechat {
 
     /// `settings/:_id`: stored first, then visible here and on every instance.
     pub async fn set_setting(&self, id: &str, value: Value) -> crate::error::Result<()> {
-        self.settings.set(&self.store, id, value).await
+        let before = self.settings.get(id);
+        self.settings.set(&self.store, id, value.clone()).await?;
+        if id == "Livechat_enable_business_hours" && before.as_ref() != Some(&value) {
+            self.business_hours_switched(value == json!(true)).await?;
+        }
+        Ok(())
     }
 
     /// Does the database answer (`/health`)?

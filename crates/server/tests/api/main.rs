@@ -14,6 +14,7 @@ mod appearance;
 mod auth;
 mod bad_input;
 mod brute_force;
+mod business_hours;
 mod chat_access;
 mod cluster;
 mod concurrency;

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod appearance;
+pub mod business_hours;
 pub mod config;
 pub mod custom_field;
 pub mod department;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(config::routes())
         .merge(appearance::routes())
         .merge(queue::routes())
+        .merge(business_hours::routes())
         .merge(visitor::routes())
         .merge(visitors::routes())
         .merge(room::routes())
