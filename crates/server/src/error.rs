@@ -225,6 +225,14 @@ pub enum Code {
     // E-mail, transcripts, webhooks.
     /// `Meteor.Error('invalid email')` of the mailer.
     MailInvalidEmail,
+    /// `POST mailer`: the sender's address is not an address.
+    MailerInvalidFrom,
+    /// `POST mailer`: the body has no `[unsubscribe]` link.
+    MailerMissingUnsubscribe,
+    /// `POST mailer` dry run: no user has the sender's address.
+    MailerInvalidUser,
+    /// `POST mailer` with a user filter: upstream's Mongo query has no equivalent here (ours).
+    MailerQueryUnsupported,
     /// `Meteor.Error('error-invalid-email', 'Invalid email {e}')`.
     InvalidEmail(String),
     /// `Error('error-invalid-email')`.
@@ -635,6 +643,25 @@ impl Code {
             InvalidFieldValue(k) => Shape::Plain(format!("Invalid value for {k} field").into()),
 
             MailInvalidEmail => meteor_bare("invalid email"),
+            MailerInvalidFrom => with_details(
+                meteor("error-invalid-from-address", "Invalid from address"),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerMissingUnsubscribe => with_details(
+                meteor(
+                    "error-missing-unsubscribe-link",
+                    "You must provide the [unsubscribe] link.",
+                ),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerInvalidUser => with_details(
+                meteor("error-invalid-user", "Invalid user"),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerQueryUnsupported => meteor(
+                "error-invalid-query",
+                "Only an empty query is supported: the mailing goes to every subscribed user",
+            ),
             InvalidEmail(e) => Shape::Meteor {
                 code: "error-invalid-email",
                 reason: Some(format!("Invalid email {e}").into()),

@@ -13,6 +13,7 @@ pub mod inquiries;
 pub mod logins;
 pub mod mail;
 pub mod mail_text;
+pub mod mailer;
 pub mod messages;
 pub mod navigation;
 pub mod permissions;

@@ -24,6 +24,7 @@ mod ddp_limits;
 mod departments;
 mod email;
 mod limits;
+mod mailer;
 mod messages;
 mod methods;
 mod outbox;
