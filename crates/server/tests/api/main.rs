@@ -23,6 +23,7 @@ mod custom_fields;
 mod ddp_limits;
 mod departments;
 mod email;
+mod integrations;
 mod limits;
 mod mailer;
 mod messages;

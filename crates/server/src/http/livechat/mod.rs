@@ -7,6 +7,7 @@ pub mod config;
 pub mod custom_field;
 pub mod department;
 pub mod inquiry;
+pub mod integrations;
 pub mod mail;
 pub mod message;
 pub mod page_visited;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(config::routes())
         .merge(appearance::routes())
         .merge(queue::routes())
+        .merge(integrations::routes())
         .merge(business_hours::routes())
         .merge(visitor::routes())
         .merge(visitors::routes())
