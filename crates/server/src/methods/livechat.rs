@@ -201,6 +201,8 @@ pub async fn save_department(lc: &Livechat, caller: &Caller<'_>, params: &[Value
     )?;
     let id = match params.first() {
         None | Some(Value::Null) => None,
+        // Upstream's `_id ? findOneById(_id) : null`: an empty id creates.
+        Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) => Some(s.clone()),
         other => return Err(expected("string", other)),
     };

@@ -581,6 +581,19 @@ async fn save_department_method() {
     assert_eq!(f["result"]["name"], "Sales EU", "{f}");
     assert_eq!(f["result"]["numAgents"], 1, "{f}");
 
+    // An empty id creates, as upstream's `_id ? … : null` (its e2e helpers send "").
+    let mut other = data.clone();
+    other["name"] = json!("Support");
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveDepartment",
+        json!(["", other, [], null]),
+    )
+    .await;
+    assert_eq!(f["result"]["name"], "Support", "{f}");
+    assert_ne!(f["result"]["_id"], json!(id), "{f}");
+
     let f = call(
         &app,
         Some(&app.admin),
