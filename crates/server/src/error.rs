@@ -62,6 +62,8 @@ pub enum Code {
     MissingRequiredCustomFields(String),
     InvalidRoom,
     RoomClosed,
+    /// A close that lost the race with a concurrent close (upstream's transaction).
+    RoomCannotBeClosedTryAgain,
     InvalidMessage,
     /// A visitor edits or deletes a message it may not.
     ActionNotAllowed,
@@ -93,6 +95,14 @@ pub enum Code {
     /// `Meteor.Error('error-invalid-room', 'Invalid room')`.
     InvalidRoomMeteor,
     RoomNotFound,
+    /// `channels.info`: no room with that id or name.
+    ChannelNotFound,
+    /// `channels.info` without `roomId` (names are not looked up for omnichannel rooms).
+    ChannelParamMissing,
+    /// `rooms.info` on a room that does not exist or that the user may not open.
+    RoomsInfoNotAllowed,
+    /// `rooms.get` with an `updatedSince` that is not a date.
+    InvalidUpdatedSince,
     RoomAlreadyClosed,
     ConversationAlreadyClosed,
     NotAuthorized,
@@ -405,6 +415,7 @@ impl Code {
             ),
             InvalidRoom => plain("invalid-room"),
             RoomClosed => plain("room-closed"),
+            RoomCannotBeClosedTryAgain => plain("error-room-cannot-be-closed-try-again"),
             InvalidMessage => plain("invalid-message"),
             ActionNotAllowed => plain("error-action-not-allowed"),
             MessageTooLong => plain("message-length-exceeds-character-limit"),
@@ -437,6 +448,22 @@ impl Code {
             ErrorInvalidRoom => plain("error-invalid-room"),
             InvalidRoomMeteor => meteor("error-invalid-room", "Invalid room"),
             RoomNotFound => plain("error-room-not-found"),
+            ChannelParamMissing => meteor(
+                "error-room-param-not-provided",
+                "The parameter \"roomId\" or \"roomName\" is required",
+            ),
+            RoomsInfoNotAllowed => failure(&[
+                ("error", json!("not-allowed")),
+                ("errorType", json!("Not Allowed")),
+            ]),
+            InvalidUpdatedSince => meteor(
+                "error-updatedSince-param-invalid",
+                "The \"updatedSince\" query parameter must be a valid date.",
+            ),
+            ChannelNotFound => meteor(
+                "error-room-not-found",
+                "The required \"roomId\" or \"roomName\" param provided does not match any channel",
+            ),
             RoomAlreadyClosed => plain("error-room-already-closed"),
             ConversationAlreadyClosed => plain("This_conversation_is_already_closed"),
             NotAuthorized => plain("error-not-authorized"),

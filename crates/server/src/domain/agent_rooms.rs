@@ -24,6 +24,47 @@ pub struct GuestInfo {
 }
 
 impl Livechat {
+    /// `rooms.get`: the rooms `user` is subscribed to (its sidebar), those changed after
+    /// `since` when given, newest change first.
+    pub async fn user_rooms(
+        &self,
+        user: &User,
+        since: Option<crate::time::Ts>,
+    ) -> Result<Vec<Room>> {
+        let mut rooms = Vec::new();
+        for sub in self.store.subscriptions_of_user(&user.id).await? {
+            if let Some(room) = self.store.room(&sub.rid).await?
+                && since.is_none_or(|t| room.updated_at > t)
+            {
+                rooms.push(room);
+            }
+        }
+        rooms.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        Ok(rooms)
+    }
+
+    /// `subscriptions.getOne`: `user`'s subscription to room `rid`, if any.
+    pub async fn user_subscription(&self, user: &User, rid: &str) -> Result<Option<Subscription>> {
+        Ok(self
+            .store
+            .subscriptions_of_room(rid)
+            .await?
+            .into_iter()
+            .find(|s| s.u.id == user.id))
+    }
+
+    /// `rooms.info` and `channels.info` on an omnichannel room: `None` when there is no such
+    /// room, 403 `error-not-allowed` when `user` may not open it.
+    pub async fn room_info(&self, user: &User, rid: &str) -> Result<Option<Room>> {
+        let Some(room) = self.store.room(rid).await? else {
+            return Ok(None);
+        };
+        if !self.can_access_room(user, &room).await? {
+            return Err(Code::ChatNotAllowed.into());
+        }
+        Ok(Some(room))
+    }
+
     /// `livechat/rooms/filters`: the kinds of source rooms came from (upstream's
     /// `findAvailableSources`; Ferrochat makes no `app` rooms, whose entries carry more).
     pub async fn room_sources(&self) -> Result<Vec<String>> {

@@ -177,8 +177,10 @@ type Closed = (Room, Option<Inquiry>, Vec<Subscription>);
 /// the closed room with the inquiry and subscriptions it had.
 fn close_room(rows: Rows, c: &Closing, now: Ts) -> Result<(Writes, Closed)> {
     let mut r = rows.room.ok_or(Code::InvalidRoom)?;
+    // Open when the caller looked, closed by a concurrent close since: upstream's
+    // transaction then fails with "try again".
     if !r.is_open() {
-        return Err(Code::RoomClosed.into());
+        return Err(Code::RoomCannotBeClosedTryAgain.into());
     }
     r.closed_at = Some(now);
     r.closer = Some(c.closer.clone());

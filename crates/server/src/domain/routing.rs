@@ -412,6 +412,9 @@ pub struct Transfer {
     pub max_chats: Option<i64>,
     /// The `livechat_transfer_history` message.
     pub history: Message,
+    /// `Store_Last_Message`: the history message becomes the room's `lastMessage` (upstream
+    /// sends it with `sendMessage`; the `uj`/`ul` around it are saved without).
+    pub store_last_message: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -477,6 +480,9 @@ pub fn transfer(rows: Rows, t: &Transfer, now: Ts, ids: &dyn Ids) -> (Writes, Tr
     };
     w.messages.push(t.history.clone());
     room.msgs += 1;
+    if t.store_last_message {
+        room.last_message = Some(serde_json::to_value(&t.history).unwrap_or_default());
+    }
     for s in &rows.subscribers {
         if Some(&s.sub.u.id) == new_agent.as_ref() {
             if let Some(d) = &t.department {
@@ -817,6 +823,7 @@ mod tests {
             department: None,
             max_chats: None,
             history,
+            store_last_message: true,
         };
         let (w, o) = transfer(rows, &tr, t(5), &ids);
         let TransferOutcome::Done(room) = o else {
@@ -845,6 +852,7 @@ mod tests {
             ]
         );
         assert_eq!((room.users_count, room.msgs), (2, 1 + 2 + 1 + 2));
+        assert_eq!(room.last_message.unwrap()["t"], "livechat_transfer_history");
         assert_eq!(room.served_by.unwrap().id, "amy");
     }
 }

@@ -200,6 +200,7 @@ impl Livechat {
             department: department.clone(),
             max_chats: max,
             history,
+            store_last_message: self.settings.bool("Store_Last_Message"),
         };
         match self.move_room(&room.id, t, now).await? {
             TransferOutcome::Done(r) => {
@@ -237,6 +238,7 @@ impl Livechat {
                         None,
                         None,
                     ),
+                    store_last_message: self.settings.bool("Store_Last_Message"),
                 };
                 Ok(matches!(
                     self.move_room(&room.id, t, now).await?,
@@ -372,6 +374,7 @@ impl Livechat {
                     department: Some(d.clone()),
                     max_chats: None,
                     history: self.history_message(now, &room, &who, "queue", None, None, None),
+                    store_last_message: self.settings.bool("Store_Last_Message"),
                 };
                 Ok(matches!(
                     self.move_room(&room.id, t, now).await?,

@@ -12,6 +12,7 @@ pub mod method;
 pub mod permissions;
 pub mod proxies;
 pub mod ratelimit;
+pub mod rooms;
 pub mod schema;
 pub mod serve;
 pub mod settings;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(livechat::routes())
         .merge(method::routes())
         .merge(mailer::routes())
+        .merge(rooms::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())

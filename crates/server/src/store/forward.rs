@@ -261,6 +261,9 @@ macro_rules! forward_store {
             async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>> {
                 rooms::subscriptions_of_room(self, rid).await
             }
+            async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>> {
+                rooms::subscriptions_of_user(self, user_id).await
+            }
             async fn insert_department(&self, d: &Department) -> StoreResult<()> {
                 departments::insert_department(self, d).await
             }

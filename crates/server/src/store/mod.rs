@@ -290,7 +290,8 @@ pub trait Store: Send + Sync + 'static {
         hidden_types: &[String],
     ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>>;
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
-    /// A room's messages newest first, optionally those containing `search`; with the total.
+    /// A room's conversation (messages without a type, and the closing one) newest first,
+    /// optionally those containing `search`; with the total.
     async fn room_messages(
         &self,
         rid: &str,
@@ -318,6 +319,8 @@ pub trait Store: Send + Sync + 'static {
         department_id: Option<&str>,
     ) -> StoreResult<Vec<(String, Option<String>, i64)>>;
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
+    /// A user's subscriptions (the rooms in its sidebar).
+    async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>>;
 
     // departments
     async fn insert_department(&self, d: &Department) -> StoreResult<()>;

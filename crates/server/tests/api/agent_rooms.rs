@@ -111,8 +111,11 @@ async fn room_messages_join_and_visitor_rooms() {
         .get_as(&a, &format!("/api/v1/livechat/{rid}/messages"))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["total"], 4);
+    // The conversation only: the system messages of the routing (`uj`, `command`…) are
+    // left out, as upstream's `findLivechatClosedMessages`.
+    assert_eq!(r.body["total"], 1, "{}", r.text);
     assert_eq!(r.body["messages"][0]["msg"], "first question");
+    assert!(r.body["messages"][0].get("t").is_none());
     let r = app
         .get_as(
             &a,
@@ -425,4 +428,32 @@ async fn room_filters_list_the_sources_rooms_came_from() {
             .status,
         403
     );
+}
+
+#[tokio::test]
+async fn room_messages_keep_the_closing_message() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let room = served(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "tok", "rid": rid, "msg": "hello"}),
+    )
+    .await;
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/livechat/room.closeByUser",
+            json!({"rid": rid, "comment": "solved"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .get_as(&a, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    assert_eq!(r.body["total"], 2, "{}", r.text);
+    assert_eq!(r.body["messages"][0]["t"], "livechat-close");
+    assert_eq!(r.body["messages"][0]["msg"], "solved");
+    assert_eq!(r.body["messages"][1]["msg"], "hello");
 }

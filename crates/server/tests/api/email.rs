@@ -341,17 +341,8 @@ async fn transcript_is_mailed_and_recorded() {
     assert!(!body.contains("bye"), "{body}");
 
     // The room records who asked for it.
-    let r = app
-        .get_as(&app.admin, &format!("/api/v1/livechat/{rid}/messages"))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let hist: Vec<&Value> = r.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["t"] == "livechat_transcript_history")
-        .collect();
-    assert_eq!(hist.len(), 1, "{}", r.text);
+    let hist = app.stored_messages(&rid, "livechat_transcript_history");
+    assert_eq!(hist.len(), 1, "{hist:?}");
     assert_eq!(hist[0]["u"]["username"], "rocket.cat");
     assert_eq!(hist[0]["requestData"]["type"], "visitor");
     assert_eq!(hist[0]["requestData"]["visitor"]["token"], "tok-t");
@@ -516,16 +507,8 @@ async fn agent_requested_transcript_goes_out_on_close() {
     assert_eq!(header(&mails[0], "Subject"), Some("Your chat with us"));
     assert_eq!(header(&mails[0], "To"), Some("mary@example.org"));
     assert!(mail_text(&mails[0]).contains("<p>Sure, what is it?</p>"));
-    let r = app
-        .get_as(&app.admin, &format!("/api/v1/livechat/{rid}/messages"))
-        .await;
-    let hist: Vec<&Value> = r.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["t"] == "livechat_transcript_history")
-        .collect();
-    assert_eq!(hist.len(), 1, "{}", r.text);
+    let hist = app.stored_messages(&rid, "livechat_transcript_history");
+    assert_eq!(hist.len(), 1, "{hist:?}");
     assert_eq!(hist[0]["u"]["username"], "agent1");
     assert_eq!(hist[0]["requestData"]["type"], "user");
     // A closed room takes no new request.

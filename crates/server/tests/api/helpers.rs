@@ -375,6 +375,18 @@ impl TestApp {
         }
     }
 
+    /// The stored messages of type `t` in room `rid` (system messages no agent route lists,
+    /// as upstream's `livechat/:rid/messages` leaves them out), oldest first.
+    pub fn stored_messages(&self, rid: &str, t: &str) -> Vec<Value> {
+        self.db_all::<String>(
+            "SELECT CAST(doc AS TEXT) FROM messages WHERE rid = ?1 AND t = ?2 ORDER BY ts",
+            &[rid, t],
+        )
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect()
+    }
+
     /// The `DATABASE_URL` this server runs on (a second store can open it).
     pub fn database_url(&self) -> String {
         self.db.url.clone()

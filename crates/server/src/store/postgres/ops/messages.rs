@@ -108,14 +108,16 @@ pub(super) async fn room_messages(
 ) -> StoreResult<(Vec<Message>, i64)> {
     let like = search.map(|t| format!("%{}%", like_escape(t)));
     let total: i64 = scalar(
-        "SELECT COUNT(*) FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)",
+        "SELECT COUNT(*) FROM messages WHERE rid = $1 AND (t IS NULL OR t = 'livechat-close')
+         AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)",
     )
     .bind(rid.to_owned())
     .bind(like.clone())
     .fetch_one(&s.pool)
     .await?;
     let list: Vec<String> = scalar(
-        "SELECT doc::text FROM messages WHERE rid = $1 AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)
+        "SELECT doc::text FROM messages WHERE rid = $1 AND (t IS NULL OR t = 'livechat-close')
+         AND ($2::text IS NULL OR (doc->>'msg') ILIKE $2)
          ORDER BY ts DESC, seq DESC LIMIT $3 OFFSET $4",
     )
     .bind(rid.to_owned())

@@ -185,6 +185,18 @@ pub(super) async fn subscriptions_of_room(
     )
 }
 
+pub(super) async fn subscriptions_of_user(
+    s: &PgStore,
+    user_id: &str,
+) -> StoreResult<Vec<Subscription>> {
+    from_docs(
+        scalar("SELECT doc::text FROM subscriptions WHERE user_id = $1")
+            .bind(user_id.to_owned())
+            .fetch_all(&s.pool)
+            .await?,
+    )
+}
+
 pub(super) async fn open_chats_by_server(
     s: &PgStore,
     department_id: Option<&str>,

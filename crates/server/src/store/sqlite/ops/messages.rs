@@ -102,7 +102,9 @@ pub(super) async fn room_messages(
     count: i64,
 ) -> StoreResult<(Vec<Message>, i64)> {
     let like = search.map(|t| format!("%{}%", like_escape(t)));
-    let wh = "rid = ?1 AND (?2 IS NULL OR json_extract(doc, '$.msg') LIKE ?2 ESCAPE '\\')";
+    // Upstream's `findLivechatClosedMessages`: the conversation, not the system messages.
+    let wh = "rid = ?1 AND (t IS NULL OR t = 'livechat-close')
+        AND (?2 IS NULL OR json_extract(doc, '$.msg') LIKE ?2 ESCAPE '\\')";
     s.read(|c| {
         let total: i64 = c
             .prepare_cached(&format!("SELECT COUNT(*) FROM messages WHERE {wh}"))?

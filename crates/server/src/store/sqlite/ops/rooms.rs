@@ -165,6 +165,19 @@ pub(super) async fn subscriptions_of_room(
     s.read(|c| many_docs(c, "SELECT doc FROM subscriptions WHERE rid = ?1", [rid]))
 }
 
+pub(super) async fn subscriptions_of_user(
+    s: &SqliteStore,
+    user_id: &str,
+) -> StoreResult<Vec<Subscription>> {
+    s.read(|c| {
+        many_docs(
+            c,
+            "SELECT doc FROM subscriptions WHERE user_id = ?1",
+            [user_id],
+        )
+    })
+}
+
 pub(super) async fn open_chats_by_server(
     s: &SqliteStore,
     department_id: Option<&str>,
