@@ -334,6 +334,7 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     }
 }
 
+mod analytics;
 mod custom_fields;
 mod departments;
 mod inquiries;

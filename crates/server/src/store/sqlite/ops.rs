@@ -267,6 +267,7 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     }
 }
 
+mod analytics;
 mod custom_fields;
 mod departments;
 mod inquiries;
