@@ -103,6 +103,20 @@ pub async fn build_on(
             }
         }
     });
+    // Business hours open and close with the clock; the default one exists from the start.
+    lc.default_business_hour().await?;
+    let hours = lc.clone();
+    let tick = std::time::Duration::from_millis(config.business_hours_tick_ms.max(10));
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(tick);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = hours.business_hours_tick().await {
+                tracing::warn!(error = %e, "checking business hours");
+            }
+        }
+    });
     let hub = crate::realtime::hub::Hub::new(lc.bus.clone());
     // Registered (first heartbeat) before serving, then kept alive by the presence job.
     lc.presence_round(

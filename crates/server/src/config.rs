@@ -97,6 +97,13 @@ pub struct Config {
         default_value_t = 30
     )]
     pub presence_timeout: u64,
+    /// How often business hours are checked for opening or closing (milliseconds).
+    #[arg(
+        long = "business-hours-tick-ms",
+        env = "BUSINESS_HOURS_TICK_MS",
+        default_value_t = 10_000
+    )]
+    pub business_hours_tick_ms: u64,
     /// Outbox (e-mail, webhooks): first retry delay; each further retry doubles it.
     #[arg(
         long = "outbox-retry-base-ms",
@@ -250,6 +257,7 @@ impl Config {
             nats_subject_prefix: "ferrochat".into(),
             instance_id: None,
             presence_timeout: 30,
+            business_hours_tick_ms: 100,
             outbox_retry_base_ms: 50,
             outbox_retry_max_ms: 400,
             outbox_poll_ms: 1_000,

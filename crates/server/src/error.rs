@@ -154,6 +154,25 @@ pub enum Code {
     InvalidRole,
     InvalidStatus,
     UserDeactivated,
+    /// Deactivating the only admin.
+    LastAdmin,
+    // Business hours.
+    /// An agent may not become available while its business hours are closed (REST).
+    BusinessHoursClosed,
+    /// The same refusal from `livechat:changeLivechatStatus`.
+    BusinessHoursClosedMethod,
+    /// `livechat:saveBusinessHour`: an open day closing before it opens.
+    BusinessHourFinishBeforeStart,
+    /// `livechat:saveBusinessHour`: an open day closing when it opens.
+    BusinessHourFinishEqualsStart,
+    /// `livechat:saveBusinessHour`: a day or time that is not `Monday`… and `HH:mm` (ours:
+    /// upstream stores "Invalid date").
+    BusinessHourInvalidTime,
+    /// `livechat:saveBusinessHour`: an unknown timezone (ours: upstream falls back to UTC).
+    BusinessHourInvalidTimezone,
+    /// `livechat:saveBusinessHour` for a type other than the default one (upstream's
+    /// Community Edition has no other type registered and fails).
+    BusinessHourTypeNotAllowed,
     /// `livechat/users/:type/:_id` of nobody.
     UserNotFound,
     /// `users.info` of nobody.
@@ -206,6 +225,14 @@ pub enum Code {
     // E-mail, transcripts, webhooks.
     /// `Meteor.Error('invalid email')` of the mailer.
     MailInvalidEmail,
+    /// `POST mailer`: the sender's address is not an address.
+    MailerInvalidFrom,
+    /// `POST mailer`: the body has no `[unsubscribe]` link.
+    MailerMissingUnsubscribe,
+    /// `POST mailer` dry run: no user has the sender's address.
+    MailerInvalidUser,
+    /// `POST mailer` with a user filter: upstream's Mongo query has no equivalent here (ours).
+    MailerQueryUnsupported,
     /// `Meteor.Error('error-invalid-email', 'Invalid email {e}')`.
     InvalidEmail(String),
     /// `Error('error-invalid-email')`.
@@ -522,6 +549,28 @@ impl Code {
                 json!({"method": "users.setStatus"}),
             ),
             UserDeactivated => plain("error-user-deactivated"),
+            LastAdmin => with_details(
+                meteor(
+                    "error-action-not-allowed",
+                    "Leaving the app without an active admin is not allowed",
+                ),
+                json!({"method": "removeUserFromRole", "action": "Remove_last_admin"}),
+            ),
+            BusinessHoursClosed => plain("error-business-hours-are-closed"),
+            BusinessHoursClosedMethod => in_method(
+                meteor("error-business-hours-are-closed", "Not allowed"),
+                "livechat:changeLivechatStatus",
+            ),
+            // The method rethrows `new Meteor.Error(e.message)`: a code and no reason.
+            BusinessHourFinishBeforeStart => {
+                meteor_bare("error-business-hour-finish-time-before-start-time")
+            }
+            BusinessHourFinishEqualsStart => {
+                meteor_bare("error-business-hour-finish-time-equals-start-time")
+            }
+            BusinessHourInvalidTime => meteor_bare("error-business-hour-invalid-time"),
+            BusinessHourInvalidTimezone => meteor_bare("error-invalid-timezone"),
+            BusinessHourTypeNotAllowed => meteor_bare("error-business-hour-type-not-allowed"),
             UserNotFound => plain("User not found"),
             UsersInfoNotFound => plain("User not found."),
             UserIsInvalid => plain("The user is invalid"),
@@ -596,6 +645,25 @@ impl Code {
             InvalidFieldValue(k) => Shape::Plain(format!("Invalid value for {k} field").into()),
 
             MailInvalidEmail => meteor_bare("invalid email"),
+            MailerInvalidFrom => with_details(
+                meteor("error-invalid-from-address", "Invalid from address"),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerMissingUnsubscribe => with_details(
+                meteor(
+                    "error-missing-unsubscribe-link",
+                    "You must provide the [unsubscribe] link.",
+                ),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerInvalidUser => with_details(
+                meteor("error-invalid-user", "Invalid user"),
+                json!({"function": "Mailer.sendMail"}),
+            ),
+            MailerQueryUnsupported => meteor(
+                "error-invalid-query",
+                "Only an empty query is supported: the mailing goes to every subscribed user",
+            ),
             InvalidEmail(e) => Shape::Meteor {
                 code: "error-invalid-email",
                 reason: Some(format!("Invalid email {e}").into()),

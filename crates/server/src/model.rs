@@ -67,6 +67,13 @@ pub struct User {
     pub phone: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Value>,
+    /// The business hours open for this agent now (upstream's `openBusinessHours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_business_hours: Option<Vec<String>>,
+    /// `statusLivechat` was set by the business hours closing, not by the agent: opening
+    /// them again makes the agent available again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub livechat_status_system_modified: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -589,6 +596,58 @@ pub struct Trigger {
     pub actions: Vec<Value>,
     #[serde(rename = "_updatedAt")]
     pub updated_at: Ts,
+}
+
+/// `rocketchat_livechat_business_hour`: opening hours in a timezone, one entry per weekday.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessHour {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    /// `default` (the one every site has) or `custom`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ts: Ts,
+    pub work_hours: Vec<WorkHour>,
+    pub timezone: BusinessHourTimezone,
+    #[serde(rename = "_updatedAt", skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Ts>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkHour {
+    /// `Monday` … `Sunday`, in the business hour's timezone.
+    pub day: String,
+    pub start: WorkTime,
+    pub finish: WorkTime,
+    pub open: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Value>,
+}
+
+/// A local `HH:mm`, and the same instant as weekday and time in UTC and on the server's
+/// clock (`cron`), as upstream stores them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WorkTime {
+    pub time: String,
+    pub utc: DayTime,
+    pub cron: DayTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DayTime {
+    pub day_of_week: String,
+    pub time: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BusinessHourTimezone {
+    pub name: String,
+    pub utc: String,
 }
 
 /// `rocketchat_uploads`: a stored file and who may read it (through its room).

@@ -119,7 +119,7 @@ impl Livechat {
 
     /// `Mailer.send`: refuses an invalid `to` (upstream's `Meteor.Error('invalid email')`),
     /// else commits the mail to the outbox.
-    async fn queue_mail(
+    pub(super) async fn queue_mail(
         &self,
         to: &str,
         from: Value,

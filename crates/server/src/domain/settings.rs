@@ -115,6 +115,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
             json!(false),
         ),
         ("Livechat_waiting_queue", json!(false)),
+        ("Livechat_enable_business_hours", json!(false)),
         ("Livechat_maximum_chats_per_agent", json!(0)),
         ("Omnichannel_enable_department_removal", json!(false)),
         ("Message_AllowEditing", json!(true)),
@@ -395,12 +396,51 @@ fn coerce_int(v: &Value) -> Value {
     }
 }
 
+/// The webhook settings, as `livechat/integrations.settings` lists them and
+/// `omnichannel/integrations` sets them (upstream's `findIntegrationSettings`).
+pub const INTEGRATION: &[&str] = &[
+    "Livechat_webhookUrl",
+    "Livechat_secret_token",
+    "Livechat_http_timeout",
+    "Livechat_webhook_on_start",
+    "Livechat_webhook_on_close",
+    "Livechat_webhook_on_chat_taken",
+    "Livechat_webhook_on_chat_queued",
+    "Livechat_webhook_on_forward",
+    "Livechat_webhook_on_offline_msg",
+    "Livechat_webhook_on_visitor_message",
+    "Livechat_webhook_on_agent_message",
+];
+
 impl super::Livechat {
     /// `GET livechat/appearance`: each appearance setting as a settings document.
     pub fn appearance(&self) -> Vec<Value> {
+        self.setting_documents(APPEARANCE)
+    }
+
+    /// `GET livechat/integrations.settings`: the webhook settings as settings documents.
+    pub fn integration_settings(&self) -> Vec<Value> {
+        self.setting_documents(INTEGRATION)
+    }
+
+    /// `POST omnichannel/integrations`: the webhook settings sent (already typed by the
+    /// handler), written when they change.
+    pub async fn save_integration_settings(
+        &self,
+        items: &[(&str, Value)],
+    ) -> crate::error::Result<()> {
+        for (id, value) in items {
+            if INTEGRATION.contains(id) && self.settings.get(id).as_ref() != Some(value) {
+                self.settings.set(&self.store, id, value.clone()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Settings as upstream's documents: `_id`, `type`, `value`, `packageValue`, `i18nLabel`.
+    fn setting_documents(&self, ids: &[&str]) -> Vec<Value> {
         let defaults: HashMap<&str, Value> = defaults().into_iter().collect();
-        APPEARANCE
-            .iter()
+        ids.iter()
             .filter_map(|id| {
                 let default = defaults.get(id)?;
                 Some(json!({
@@ -456,7 +496,12 @@ impl super::Livechat {
 
     /// `settings/:_id`: stored first, then visible here and on every instance.
     pub async fn set_setting(&self, id: &str, value: Value) -> crate::error::Result<()> {
-        self.settings.set(&self.store, id, value).await
+        let before = self.settings.get(id);
+        self.settings.set(&self.store, id, value.clone()).await?;
+        if id == "Livechat_enable_business_hours" && before.as_ref() != Some(&value) {
+            self.business_hours_switched(value == json!(true)).await?;
+        }
+        Ok(())
     }
 
     /// Does the database answer (`/health`)?

@@ -66,6 +66,9 @@ impl Livechat {
             }
         }
         let now = self.now();
+        // Created with the agent role: upstream's `afterAgentAdded` (an offline user is
+        // not available) then `onNewAgentCreated` below.
+        let agent = roles.iter().any(|r| r == "livechat-agent");
         let user = User {
             id: ids::random_id(),
             created_at: now,
@@ -84,13 +87,15 @@ impl Livechat {
             status_default: None,
             status_text: None,
             utc_offset: None,
-            status_livechat: None,
-            livechat_count: None,
-            operator: None,
+            status_livechat: agent.then(|| "not-available".into()),
+            livechat_count: agent.then_some(0),
+            operator: agent.then_some(true),
             livechat: None,
             last_routing_time: None,
             phone: None,
             custom_fields: None,
+            open_business_hours: None,
+            livechat_status_system_modified: None,
             extra: Map::new(),
         };
         let cost = self.bcrypt_cost;
@@ -100,6 +105,10 @@ impl Livechat {
             .map_err(Error::internal)?
             .map_err(Error::internal)?;
         match self.store.insert_user(&user, Some(&hash)).await {
+            Ok(()) if agent => {
+                self.business_hours_new_agent(&user.id).await?;
+                Ok(self.store.user(&user.id).await?.unwrap_or(user))
+            }
             Ok(()) => Ok(user),
             Err(StoreError::Duplicate("email")) => {
                 Err(Code::FieldUnavailable(email.clone()).into())
@@ -344,7 +353,8 @@ impl Livechat {
             )
             .await?
             .ok_or(Code::InvalidUser)?;
-        Ok(updated)
+        self.business_hours_new_agent(&updated.id).await?;
+        Ok(self.store.user(&updated.id).await?.unwrap_or(updated))
     }
 
     pub async fn remove_agent(&self, user_id: &str) -> Result<bool> {
@@ -358,6 +368,8 @@ impl Livechat {
                     u.operator = None;
                     u.status_livechat = None;
                     u.livechat = None;
+                    u.open_business_hours = None;
+                    u.livechat_status_system_modified = None;
                     u.updated_at = now;
                     Ok(())
                 }),
@@ -424,7 +436,7 @@ impl Livechat {
         actor: &User,
         agent_id: &str,
         status: Option<&str>,
-    ) -> Result<String> {
+    ) -> Result<Option<String>> {
         let agent = self
             .store
             .user(agent_id)
@@ -445,13 +457,23 @@ impl Livechat {
             }
         };
         if agent.status_livechat.as_deref() == Some(new.as_str()) {
-            return Ok(new);
+            return Ok(Some(new));
         }
-        if agent_id != actor.id && !self.has_permission(actor, "manage-livechat-agents") {
-            return Err(Code::Forbidden.into());
+        let may = self.may_become_available(&agent, &new);
+        if agent_id != actor.id {
+            if !self.has_permission(actor, "manage-livechat-agents") {
+                return Err(Code::Forbidden.into());
+            }
+            // Upstream fails silently for a manager outside business hours: the status
+            // as it is.
+            if !may {
+                return Ok(agent.status_livechat);
+            }
+        } else if !may {
+            return Err(Code::BusinessHoursClosed.into());
         }
         self.write_livechat_status(agent_id, &new).await?;
-        Ok(new)
+        Ok(Some(new))
     }
 
     /// The method `livechat:changeLivechatStatus`, checks in upstream's order and with its
@@ -481,10 +503,14 @@ impl Livechat {
         if agent.status_livechat.as_deref() == Some(new) {
             return Ok(false);
         }
-        if agent_id != actor.id && !self.has_permission(actor, "manage-livechat-agents") {
-            return Err(Code::MethodNotAllowed(METHOD).into());
+        if agent_id != actor.id {
+            // A manager may make an agent available outside business hours.
+            if !self.has_permission(actor, "manage-livechat-agents") {
+                return Err(Code::MethodNotAllowed(METHOD).into());
+            }
+        } else if !self.may_become_available(&agent, new) {
+            return Err(Code::BusinessHoursClosedMethod.into());
         }
-        // Business hours (`allowAgentChangeServiceStatus`) are not modelled: always open.
         self.write_livechat_status(agent_id, new).await?;
         Ok(true)
     }
@@ -498,6 +524,8 @@ impl Livechat {
                 agent_id,
                 Box::new(move |u| {
                     u.status_livechat = Some(n2.clone());
+                    // A choice of the agent (or a manager): not the business hours'.
+                    u.livechat_status_system_modified = None;
                     u.updated_at = now;
                     Ok(())
                 }),
@@ -507,6 +535,48 @@ impl Livechat {
             self.process_queue().await?;
         }
         Ok(())
+    }
+
+    /// `users.setActiveStatus`: the last admin stays active; a deactivated agent is
+    /// unavailable; a re-activated one is placed in the business hours as a new agent
+    /// (upstream's `afterDeactivateUser` / `afterActivateUser`). Deactivated users cannot
+    /// authenticate.
+    pub async fn set_user_active(&self, user_id: &str, active: bool) -> Result<User> {
+        let user = self.store.user(user_id).await?.ok_or(Code::InvalidUser)?;
+        if !active && user.has_role("admin") {
+            let (admins, _) = self
+                .store
+                .list_users(&UserQuery {
+                    role: Some("admin".into()),
+                    ..Default::default()
+                })
+                .await?;
+            if admins.iter().filter(|a| a.active).count() <= 1 && user.active {
+                return Err(Code::LastAdmin.into());
+            }
+        }
+        let now = self.now();
+        let was_active = user.active;
+        let updated = self
+            .store
+            .modify_user(
+                user_id,
+                Box::new(move |u| {
+                    u.active = active;
+                    if !active && u.has_role("livechat-agent") {
+                        u.status_livechat = Some("not-available".into());
+                        u.livechat_status_system_modified = None;
+                    }
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?
+            .ok_or(Code::InvalidUser)?;
+        if active && !was_active && updated.has_role("livechat-agent") {
+            self.business_hours_new_agent(user_id).await?;
+        }
+        Ok(self.store.user(user_id).await?.unwrap_or(updated))
     }
 
     pub async fn list_users_with_role(

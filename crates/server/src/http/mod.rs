@@ -7,6 +7,7 @@ pub mod chat;
 pub mod health;
 pub mod info;
 pub mod livechat;
+pub mod mailer;
 pub mod method;
 pub mod permissions;
 pub mod proxies;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(permissions::routes())
         .merge(livechat::routes())
         .merge(method::routes())
+        .merge(mailer::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
@@ -127,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(livechat::upload::file_routes())
         .nest("/api", api)
         .merge(widget::routes())
+        .merge(mailer::page_routes())
         .merge(agent_app::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,4 +1,4 @@
-//! `users.create`, `users.delete`, `users.setStatus`, `users.info`.
+//! `users.create`, `users.delete`, `users.setStatus`, `users.setActiveStatus`, `users.info`.
 
 use super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
@@ -15,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/users.create", post(create))
         .route("/v1/users.delete", post(delete))
         .route("/v1/users.setStatus", post(set_status))
+        .route("/v1/users.setActiveStatus", post(set_active_status))
         .route("/v1/users.info", get(info))
 }
 
@@ -121,6 +122,24 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
     s.lc.set_user_status(&id, &status, str_of(&b, "message"))
         .await?;
     ok(json!({}))
+}
+
+async fn set_active_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            req("userId", Ty::Str),
+            req("activeStatus", Ty::Bool),
+            opt("confirmRelinquish", Ty::Bool),
+        ],
+        false,
+    )?;
+    auth.require_any(&["edit-other-user-active-status", "manage-moderation-actions"])?;
+    let id = str_of(&b, "userId").unwrap_or_default();
+    let user =
+        s.lc.set_user_active(&id, bool_of(&b, "activeStatus").unwrap_or(false))
+            .await?;
+    ok(json!({ "user": { "_id": user.id, "active": user.active } }))
 }
 
 async fn info(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

@@ -230,6 +230,21 @@ pub async fn save_department(lc: &Livechat, caller: &Caller<'_>, params: &[Value
     ejson(&department)
 }
 
+/// `livechat:saveBusinessHour(businessHourData)`: the default business hour's days, times
+/// and timezone. Upstream checks no permission; managers' `view-livechat-business-hours`
+/// is asked here.
+pub async fn save_business_hour(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) -> Answer {
+    permitted(
+        lc,
+        caller,
+        "view-livechat-business-hours",
+        "livechat:saveBusinessHour",
+    )?;
+    let data = object(params, 0)?;
+    lc.save_business_hour(&data).await?;
+    Ok(None)
+}
+
 /// `livechat:saveTrigger(trigger)`: insert, or update by `_id`.
 pub async fn save_trigger(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) -> Answer {
     permitted(lc, caller, "view-livechat-manager", "livechat:saveTrigger")?;

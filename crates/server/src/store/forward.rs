@@ -393,6 +393,12 @@ macro_rules! forward_store {
             async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
                 triggers::delete_trigger(self, id).await
             }
+            async fn business_hours(&self, kind: Option<&str>) -> StoreResult<Vec<BusinessHour>> {
+                business_hours::business_hours(self, kind).await
+            }
+            async fn put_business_hour(&self, bh: &BusinessHour) -> StoreResult<()> {
+                business_hours::put_business_hour(self, bh).await
+            }
             async fn insert_pending_navigation(
                 &self,
                 token: &str,

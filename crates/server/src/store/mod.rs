@@ -424,6 +424,10 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts, or replaces the trigger with that id.
     async fn put_trigger(&self, t: &Trigger) -> StoreResult<()>;
     async fn delete_trigger(&self, id: &str) -> StoreResult<bool>;
+    /// Business hours of `kind` (every kind when `None`), oldest first.
+    async fn business_hours(&self, kind: Option<&str>) -> StoreResult<Vec<BusinessHour>>;
+    /// Inserts, or replaces the business hour with that id.
+    async fn put_business_hour(&self, bh: &BusinessHour) -> StoreResult<()>;
     /// Keeps a room-less navigation message of `token` until `expire_at` (epoch ms).
     async fn insert_pending_navigation(
         &self,

@@ -52,8 +52,13 @@ async fn status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
     }
     auth.require("view-l-room")?;
     let agent_id = str_of(&b, "agentId").unwrap_or_else(|| auth.user.id.clone());
-    let new =
-        s.lc.set_agent_status(&auth.user, &agent_id, status.as_deref())
-            .await?;
-    ok(json!({ "status": new }))
+    match s
+        .lc
+        .set_agent_status(&auth.user, &agent_id, status.as_deref())
+        .await?
+    {
+        Some(st) => ok(json!({ "status": st })),
+        // Upstream's `{status: agent.statusLivechat}` with no status: the key left out.
+        None => ok(json!({})),
+    }
 }

@@ -3,10 +3,12 @@
 pub mod agent;
 pub mod analytics;
 pub mod appearance;
+pub mod business_hours;
 pub mod config;
 pub mod custom_field;
 pub mod department;
 pub mod inquiry;
+pub mod integrations;
 pub mod mail;
 pub mod message;
 pub mod page_visited;
@@ -33,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .merge(config::routes())
         .merge(appearance::routes())
         .merge(queue::routes())
+        .merge(integrations::routes())
+        .merge(business_hours::routes())
         .merge(visitor::routes())
         .merge(visitors::routes())
         .merge(room::routes())

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "permissions",
         include_str!("../../../migrations/postgres/0005_permissions.sql"),
     ),
+    (
+        7,
+        "business_hours",
+        include_str!("../../../migrations/postgres/0007_business_hours.sql"),
+    ),
 ];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).

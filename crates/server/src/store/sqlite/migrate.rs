@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "permissions",
         include_str!("../../../migrations/sqlite/0005_permissions.sql"),
     ),
+    (
+        7,
+        "business_hours",
+        include_str!("../../../migrations/sqlite/0007_business_hours.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {

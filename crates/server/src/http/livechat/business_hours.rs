@@ -1,0 +1,21 @@
+//! `GET /api/v1/livechat/business-hour`: the default business hour (or a custom one by id).
+
+use crate::http::validate::{Ty, ajv, opt, str_of};
+use crate::http::{ApiResult, AppState, Auth, Query, ok};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/livechat/business-hour", get(business_hour))
+}
+
+async fn business_hour(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    auth.require("view-livechat-business-hours")?;
+    ajv(&q, &[opt("_id", Ty::Str), opt("type", Ty::Str)], false)?;
+    let bh =
+        s.lc.find_business_hour(str_of(&q, "_id").as_deref(), str_of(&q, "type").as_deref())
+            .await?;
+    ok(json!({ "businessHour": bh }))
+}
