@@ -278,6 +278,8 @@ pub enum Code {
     SelectorWithoutTerm,
     /// `createdAt.start` and the like: not a date `Date.parse` reads.
     QueryParamInvalidDate(String),
+    /// `livechat/analytics/overview` and `agent-overview` without a chart name.
+    InvalidChartName,
 
     // Requests.
     /// `API.v1.forbidden()`.
@@ -731,6 +733,7 @@ impl Code {
             QueryParamInvalidDate(k) => {
                 Shape::Plain(format!("The \"{k}\" query parameter must be a valid date.").into())
             }
+            InvalidChartName => plain("invalid-chart-name"),
 
             Forbidden => Shape::Status(StatusCode::FORBIDDEN, "unauthorized"),
             RequestEntityTooLarge => Shape::Status(

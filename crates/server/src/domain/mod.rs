@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod agent_rooms;
+pub mod analytics;
 pub mod auth;
 pub mod business_hours;
 pub mod crm;

@@ -252,6 +252,22 @@ macro_rules! forward_store {
             async fn room_source_types(&self) -> StoreResult<Vec<String>> {
                 rooms::room_source_types(self).await
             }
+            async fn analytics_rooms(
+                &self,
+                from: Ts,
+                to: Ts,
+                department_id: Option<&str>,
+            ) -> StoreResult<Vec<AnalyticsRoom>> {
+                analytics::analytics_rooms(self, from, to, department_id).await
+            }
+            async fn count_visitors_updated_between(
+                &self,
+                from: Ts,
+                to: Ts,
+                department: Option<&str>,
+            ) -> StoreResult<i64> {
+                analytics::count_visitors_updated_between(self, from, to, department).await
+            }
             async fn open_chats_by_server(
                 &self,
                 department_id: Option<&str>,

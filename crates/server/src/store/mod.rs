@@ -138,6 +138,15 @@ pub struct DepartmentQuery {
     pub count: i64,
 }
 
+/// A livechat room as the analytics read it: the document with its count of messages that
+/// are no system messages (`t` unset), and of those sent by no visitor (`token` unset).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalyticsRoom {
+    pub room: Room,
+    pub msgs: i64,
+    pub agent_msgs: i64,
+}
+
 /// One e-mail or webhook call waiting in the outbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxItem {
@@ -321,6 +330,22 @@ pub trait Store: Send + Sync + 'static {
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
     /// A user's subscriptions (the rooms in its sidebar).
     async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>>;
+    /// Livechat rooms created from `from` to `to` (both included), of one department if
+    /// given, oldest first, with their message counts (the analytics' `getAnalytics*`).
+    async fn analytics_rooms(
+        &self,
+        from: Ts,
+        to: Ts,
+        department_id: Option<&str>,
+    ) -> StoreResult<Vec<AnalyticsRoom>>;
+    /// Visitors whose `_updatedAt` is in `[from, to)`, of one department if given
+    /// (upstream's `getVisitorsBetweenDate`).
+    async fn count_visitors_updated_between(
+        &self,
+        from: Ts,
+        to: Ts,
+        department: Option<&str>,
+    ) -> StoreResult<i64>;
 
     // departments
     async fn insert_department(&self, d: &Department) -> StoreResult<()>;

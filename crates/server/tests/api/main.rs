@@ -10,6 +10,7 @@ mod nats_broker;
 mod agent_app;
 mod agent_rooms;
 mod agents;
+mod analytics;
 mod appearance;
 mod auth;
 mod bad_input;

@@ -1,6 +1,7 @@
 //! `/api/v1/livechat/*`.
 
 pub mod agent;
+pub mod analytics;
 pub mod appearance;
 pub mod business_hours;
 pub mod config;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(upload::routes())
         .merge(mail::routes())
         .merge(webhooks::routes())
+        .merge(analytics::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).
