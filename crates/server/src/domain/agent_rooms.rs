@@ -39,7 +39,7 @@ impl Livechat {
                 rooms.push(room);
             }
         }
-        rooms.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        rooms.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
         Ok(rooms)
     }
 
