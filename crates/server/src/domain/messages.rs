@@ -462,8 +462,55 @@ impl Livechat {
             .ok_or(Code::DuplicateMessageId)?;
         self.publish_message(&m);
         self.publish_room_changed(&room);
+        self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
+    }
+
+    /// Upstream's `markRoomResponded` for the period: an agent answered, so the visitor
+    /// (and the room's inquiry) count as active this month; its next rooms start active.
+    async fn mark_visitor_active(&self, room: &Room, month: &str) -> Result<()> {
+        let add = |list: &mut Option<Vec<String>>| {
+            let l = list.get_or_insert_with(Vec::new);
+            if !l.iter().any(|m| m == month) {
+                l.push(month.to_string());
+            }
+        };
+        if let Some(v) = self.store.visitor(&room.v.id).await?
+            && !v.activity.iter().flatten().any(|m| m == month)
+        {
+            let now = self.now();
+            let month = month.to_string();
+            self.store
+                .modify_visitor(
+                    &v.id,
+                    Box::new(move |v| {
+                        let l = v.activity.get_or_insert_with(Vec::new);
+                        if !l.contains(&month) {
+                            l.push(month.clone());
+                        }
+                        v.updated_at = now;
+                        Ok(())
+                    }),
+                )
+                .await?;
+        }
+        if let Some(i) = self.store.inquiry_by_room(&room.id).await?
+            && !i.v.activity.iter().flatten().any(|m| m == month)
+        {
+            let mut activity = i.v.activity.clone();
+            add(&mut activity);
+            self.store
+                .modify_inquiry(
+                    &i.id,
+                    Box::new(move |i| {
+                        i.v.activity = activity.clone();
+                        Ok(())
+                    }),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     /// The visitor behind `token` and its room `rid`, with upstream's `invalid-token` /

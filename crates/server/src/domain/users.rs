@@ -579,6 +579,15 @@ impl Livechat {
         Ok(self.store.user(user_id).await?.unwrap_or(updated))
     }
 
+    /// Active users that are not bots (upstream's licence measure `activeUsers`).
+    pub async fn count_active_users(&self) -> Result<i64> {
+        let (users, _) = self.store.list_users(&UserQuery::default()).await?;
+        Ok(users
+            .iter()
+            .filter(|u| u.active && !u.has_role("bot"))
+            .count() as i64)
+    }
+
     pub async fn list_users_with_role(
         &self,
         role: &str,

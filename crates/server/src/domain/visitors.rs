@@ -235,8 +235,11 @@ impl Livechat {
             return Err(Code::VisitorHasOpenRooms.into());
         }
         let now = self.now();
+        // The months it was active stay (no personal data): removing a visitor does not
+        // lower the monthly active contacts already counted, as upstream.
         let anonymised = Visitor {
             id: v.id.clone(),
+            activity: v.activity.clone(),
             disabled: true,
             updated_at: now,
             ..Default::default()
@@ -318,5 +321,16 @@ fn apply_custom(v: &mut Visitor, fields: &[(String, String, bool)]) {
         if *overwrite || !data.contains_key(k) {
             data.insert(k.clone(), Value::String(val.clone()));
         }
+    }
+}
+
+impl Livechat {
+    /// Monthly active contacts now (visitors an agent answered this month), for
+    /// `licenses.info`.
+    pub async fn monthly_active_contacts(&self) -> Result<i64> {
+        Ok(self
+            .store
+            .count_visitors_active_in(&self.now().month_tag())
+            .await?)
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod chat;
 pub mod health;
 pub mod info;
+pub mod licenses;
 pub mod livechat;
 pub mod mailer;
 pub mod method;
@@ -105,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(method::routes())
         .merge(mailer::routes())
         .merge(rooms::routes())
+        .merge(licenses::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())

@@ -110,6 +110,9 @@ macro_rules! forward_store {
             ) -> StoreResult<Option<Visitor>> {
                 visitors::modify_visitor(self, id, f).await
             }
+            async fn count_visitors_active_in(&self, month: &str) -> StoreResult<i64> {
+                visitors::count_visitors_active_in(self, month).await
+            }
             async fn remove_visitor_data(
                 &self,
                 token: &str,

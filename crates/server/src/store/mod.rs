@@ -227,6 +227,8 @@ pub trait Store: Send + Sync + 'static {
     async fn visitor_by_email(&self, email: &str) -> StoreResult<Option<Visitor>>;
     async fn insert_visitor(&self, v: &Visitor) -> StoreResult<()>;
     async fn modify_visitor(&self, id: &str, f: Modify<Visitor>) -> StoreResult<Option<Visitor>>;
+    /// Visitors whose `activity` holds `month` (`YYYY-MM`): the monthly active contacts.
+    async fn count_visitors_active_in(&self, month: &str) -> StoreResult<i64>;
     /// GDPR removal: deletes the token's rooms with their messages, subscriptions and
     /// inquiries, and replaces the visitor document by `anonymised`.
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()>;

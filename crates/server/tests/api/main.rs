@@ -7,6 +7,7 @@ mod helpers;
 mod delivery_support;
 mod nats_broker;
 
+mod activity;
 mod agent_app;
 mod agent_rooms;
 mod agents;

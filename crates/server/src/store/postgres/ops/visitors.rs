@@ -155,3 +155,14 @@ pub(super) async fn visitors_by_name_prefix(
         .await?,
     )
 }
+
+pub(super) async fn count_visitors_active_in(s: &PgStore, month: &str) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*)::bigint FROM visitors
+         WHERE json_typeof(doc->'activity') = 'array'
+           AND jsonb_exists(doc::jsonb->'activity', $1)",
+    )
+    .bind(month.to_owned())
+    .fetch_one(&s.pool)
+    .await?)
+}

@@ -150,3 +150,13 @@ pub(super) async fn visitors_by_name_prefix(
         )
     })
 }
+
+pub(super) async fn count_visitors_active_in(s: &SqliteStore, month: &str) -> StoreResult<i64> {
+    s.read(|c| {
+        Ok(c.prepare_cached(
+            "SELECT COUNT(*) FROM visitors
+             WHERE EXISTS (SELECT 1 FROM json_each(doc, '$.activity') WHERE value = ?1)",
+        )?
+        .query_row([month], |r| r.get(0))?)
+    })
+}
