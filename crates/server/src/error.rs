@@ -281,6 +281,21 @@ pub enum Code {
     /// `livechat/analytics/overview` and `agent-overview` without a chart name.
     InvalidChartName,
 
+    // Legacy contacts (7.0's `omnichannel/contact*` on visitors) and `livechat/room.visitor`.
+    /// `contact.search` with neither e-mail, phone nor a custom field.
+    ContactSearchInvalidParams,
+    /// `contact.search` whose `custom` is not JSON.
+    ContactSearchInvalidCustom,
+    /// `contact.search` whose `custom` is `null` (or absent, without e-mail or phone):
+    /// upstream's `Object.keys` throws.
+    ContactSearchNullCustom,
+    /// The contact manager's username names no user.
+    ContactManagerNotFound(String),
+    /// The contact manager is not a `livechat-agent`.
+    InvalidContactManager,
+    /// `room.visitor`: the room's visitor is not `oldVisitorId`.
+    InvalidRoomVisitor,
+
     // Requests.
     /// `API.v1.forbidden()`.
     Forbidden,
@@ -741,6 +756,19 @@ impl Code {
                 "error-request-entity-too-large",
             ),
             InvalidBody(e) => Shape::Plain(format!("error-invalid-body: {e}").into()),
+            ContactSearchInvalidParams => meteor_bare("error-invalid-params"),
+            ContactSearchInvalidCustom => meteor_bare("error-invalid-params-custom"),
+            ContactSearchNullCustom => plain("Cannot convert undefined or null to object"),
+            ContactManagerNotFound(u) => Shape::Meteor {
+                code: "error-contact-manager-not-found",
+                reason: Some(format!("No user found with username {u}").into()),
+                details: None,
+            },
+            InvalidContactManager => meteor(
+                "error-invalid-contact-manager",
+                "The contact manager must have the role \"livechat-agent\"",
+            ),
+            InvalidRoomVisitor => plain("invalid-room-visitor"),
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,
             MethodNotAllowed(m) => in_method(meteor("error-not-allowed", "Not allowed"), m),

@@ -11,6 +11,7 @@ pub mod crm;
 pub mod custom_fields;
 pub mod departments;
 pub mod inquiries;
+pub mod legacy_contact;
 pub mod logins;
 pub mod mail;
 pub mod mail_text;

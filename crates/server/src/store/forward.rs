@@ -123,6 +123,9 @@ macro_rules! forward_store {
             async fn search_visitors(&self, q: &VisitorSearch) -> StoreResult<(Vec<Visitor>, i64)> {
                 visitors::search_visitors(self, q).await
             }
+            async fn visitor_by_contact(&self, q: &ContactLookup) -> StoreResult<Option<Visitor>> {
+                visitors::visitor_by_contact(self, q).await
+            }
             async fn visitors_by_name_prefix(
                 &self,
                 prefix: &str,

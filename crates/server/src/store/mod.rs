@@ -128,6 +128,17 @@ pub struct VisitorSearch {
     pub sort: Vec<(String, bool)>,
 }
 
+/// The legacy `omnichannel/contact.search` (upstream's `findOneByEmailAndPhoneAndCustomField`):
+/// an enabled visitor with this exact e-mail address and phone number, whose `livechatData`
+/// values contain each given text (case-insensitively); the fields not given are not asked.
+#[derive(Clone, Debug, Default)]
+pub struct ContactLookup {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// (custom field id, text its value contains).
+    pub custom: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct DepartmentQuery {
     pub text: Option<String>,
@@ -233,6 +244,7 @@ pub trait Store: Send + Sync + 'static {
     /// inquiries, and replaces the visitor document by `anonymised`.
     async fn remove_visitor_data(&self, token: &str, anonymised: &Visitor) -> StoreResult<()>;
     async fn search_visitors(&self, q: &VisitorSearch) -> StoreResult<(Vec<Visitor>, i64)>;
+    async fn visitor_by_contact(&self, q: &ContactLookup) -> StoreResult<Option<Visitor>>;
     /// Visitors whose name starts with `prefix` (case-insensitively), but those in
     /// `exceptions`, by name, at most `limit`.
     async fn visitors_by_name_prefix(

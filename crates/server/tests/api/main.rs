@@ -26,6 +26,7 @@ mod ddp_limits;
 mod departments;
 mod email;
 mod integrations;
+mod legacy_contact;
 mod limits;
 mod mailer;
 mod messages;

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod appearance;
 pub mod business_hours;
 pub mod config;
+pub mod contact;
 pub mod custom_field;
 pub mod department;
 pub mod inquiry;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(mail::routes())
         .merge(webhooks::routes())
         .merge(analytics::routes())
+        .merge(contact::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

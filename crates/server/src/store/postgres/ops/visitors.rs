@@ -166,3 +166,47 @@ pub(super) async fn count_visitors_active_in(s: &PgStore, month: &str) -> StoreR
     .fetch_one(&s.pool)
     .await?)
 }
+
+pub(super) async fn visitor_by_contact(
+    s: &PgStore,
+    q: &ContactLookup,
+) -> StoreResult<Option<Visitor>> {
+    let mut wh = vec!["COALESCE(doc->>'disabled', '') <> 'true'".to_string()];
+    let mut args: Vec<Arg> = Vec::new();
+    let mut arg = |v: Arg| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if let Some(email) = &q.email {
+        let a = arg(Arg::Text(email.clone()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc->'visitorEmails') = 'array'
+                THEN doc->'visitorEmails' END) e(v) WHERE json_typeof(e.v) = 'object' AND (e.v->>'address') = {a})"
+        ));
+    }
+    if let Some(phone) = &q.phone {
+        let a = arg(Arg::Text(phone.clone()));
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN json_typeof(doc->'phone') = 'array'
+                THEN doc->'phone' END) p(v) WHERE json_typeof(p.v) = 'object' AND (p.v->>'phoneNumber') = {a})"
+        ));
+    }
+    for (k, text) in &q.custom {
+        let pk = arg(Arg::Text(k.clone()));
+        let like = arg(Arg::Text(format!("%{}%", like_escape(text))));
+        wh.push(format!(
+            "(CASE WHEN json_typeof(doc->'livechatData') = 'object' AND json_typeof(doc->'livechatData'->{pk}) = 'string'
+                THEN (doc->'livechatData'->>{pk}) END) ILIKE {like}"
+        ));
+    }
+    let list: Vec<String> = bind_args(
+        dyn_scalar(format!(
+            "SELECT doc::text FROM visitors WHERE {} ORDER BY (doc->>'ts') COLLATE \"C\", id LIMIT 1",
+            wh.join(" AND ")
+        )),
+        &args,
+    )
+    .fetch_all(&s.pool)
+    .await?;
+    Ok(from_docs(list)?.into_iter().next())
+}

@@ -160,3 +160,39 @@ pub(super) async fn count_visitors_active_in(s: &SqliteStore, month: &str) -> St
         .query_row([month], |r| r.get(0))?)
     })
 }
+
+pub(super) async fn visitor_by_contact(
+    s: &SqliteStore,
+    q: &ContactLookup,
+) -> StoreResult<Option<Visitor>> {
+    let mut wh = vec!["json_extract(doc, '$.disabled') IS NOT 1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut arg = |v: rusqlite::types::Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(email) = &q.email {
+        let a = arg(email.clone().into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(doc, '$.visitorEmails') e WHERE e.type = 'object' AND json_extract(e.value, '$.address') = {a})"
+        ));
+    }
+    if let Some(phone) = &q.phone {
+        let a = arg(phone.clone().into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(doc, '$.phone') p WHERE p.type = 'object' AND json_extract(p.value, '$.phoneNumber') = {a})"
+        ));
+    }
+    for (k, text) in &q.custom {
+        let pk = arg(k.clone().into());
+        let like = arg(format!("%{}%", like_escape(text)).into());
+        wh.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(doc, '$.livechatData') f WHERE f.key = {pk} AND f.type = 'text' AND f.value LIKE {like} ESCAPE '\\')"
+        ));
+    }
+    let sql = format!(
+        "SELECT doc FROM visitors WHERE {} ORDER BY rowid LIMIT 1",
+        wh.join(" AND ")
+    );
+    s.read(move |c| one_doc(c, &sql, rusqlite::params_from_iter(args.iter())))
+}
