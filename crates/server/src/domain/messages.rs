@@ -393,6 +393,7 @@ impl Livechat {
             Some(room) => {
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
+                self.count_unread(&m).await?;
                 self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
             }
@@ -475,8 +476,29 @@ impl Livechat {
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
+        self.count_unread(&m).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
+    }
+
+    /// Upstream's unread counters with `Unread_Count_Omni` = `all_messages`: every other
+    /// subscriber of the room counts the message and is alerted (`mentions_only` counts
+    /// mentions, which omnichannel rooms here do not resolve: nothing is counted).
+    async fn count_unread(&self, m: &Message) -> Result<()> {
+        if m.t.is_some() || self.settings.str("Unread_Count_Omni") != "all_messages" {
+            return Ok(());
+        }
+        let subs = self.store.bump_unread(&m.rid, &m.u.id).await?;
+        self.publish_subscriptions(&subs, "updated");
+        Ok(())
+    }
+
+    /// `subscriptions.read`: `user` has read room `rid`.
+    pub async fn mark_room_read(&self, user: &User, rid: &str) -> Result<()> {
+        if let Some(sub) = self.store.mark_read(rid, &user.id).await? {
+            self.publish_subscriptions(&[sub], "updated");
+        }
+        Ok(())
     }
 
     /// Upstream's `markRoomResponded` for the period: an agent answered, so the visitor
