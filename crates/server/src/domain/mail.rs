@@ -260,17 +260,21 @@ impl Livechat {
         user: Option<&Value>,
     ) -> Result<()> {
         check_header_address(email)?;
+        // The room's visitor is the one asking (upstream reads `room.v`): a visitor who
+        // registered again with a new token still has its earlier rooms' transcripts.
+        let room = self.store.room(rid).await?.filter(|r| r.t == "l");
+        let in_room = room.as_ref().is_some_and(|r| r.v.token == token);
+        if !in_room && self.store.visitor_by_token(token).await?.is_none() {
+            return Err(Code::ErrorInvalidToken.into());
+        }
+        let room = room
+            .filter(|r| r.v.token == token)
+            .ok_or(Code::ErrorInvalidRoom)?;
         let visitor = self
             .store
-            .visitor_by_token(token)
+            .visitor(&room.v.id)
             .await?
             .ok_or(Code::ErrorInvalidToken)?;
-        let room = self
-            .store
-            .room(rid)
-            .await?
-            .filter(|r| r.t == "l" && r.v.token == token)
-            .ok_or(Code::ErrorInvalidRoom)?;
         let html = self.transcript_html(&room, &visitor.id).await?;
         let subject = match (
             subject,
@@ -290,8 +294,7 @@ impl Livechat {
         )
         .await?;
         let now = self.now();
-        let mut v =
-            json!({"_id": visitor.id, "token": visitor.token, "username": visitor.username});
+        let mut v = json!({"_id": visitor.id, "token": token, "username": visitor.username});
         if let Some(n) = &visitor.name {
             v["name"] = json!(n);
         }

@@ -14,23 +14,35 @@ fn md_of(msg: &str) -> Option<Value> {
     serde_json::from_str(&ferrochat_md::to_json_string(&root)).ok()
 }
 
-/// `urls`: every `scheme://…` in the text, as `{url}` objects.
+/// `urls`: every link in the text, as `{url}` objects, found with upstream's
+/// `getMessageUrlRegex` (so `[https://…?msg=id](text)` yields the link without `](text)`);
+/// trailing punctuation and an unbalanced `)` are left out.
 fn urls_of(msg: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    for word in msg.split(|c: char| c.is_whitespace() || c == '<' || c == '>') {
-        if let Some(i) = word.find("://") {
-            let scheme_start = word[..i]
-                .rfind(|c: char| !c.is_ascii_alphabetic())
-                .map_or(0, |p| p + 1);
-            let scheme = &word[scheme_start..i];
-            if (3..=9).contains(&scheme.len()) && word.len() > i + 3 {
-                let url = word[scheme_start..]
-                    .trim_end_matches([')', ',', '.', '!', '?', ';', '"', '\'']);
-                out.push(json!({ "url": url }));
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"([A-Za-z]{3,9})://([-;:&=+$,A-Za-z0-9_]+@)?[-A-Za-z0-9.]+:?[0-9]*((/[-+=!:~%/.@,()A-Za-z0-9_]*)?\??[-+=&!:;%@/.,A-Za-z0-9_]*(#[^\s)]+)?)?",
+        )
+        .expect("a valid regex")
+    });
+    re.find_iter(msg)
+        .filter_map(|m| {
+            let mut url = m.as_str();
+            loop {
+                let trimmed = url.trim_end_matches([',', '.', '!', '?', ';', '"', '\'']);
+                let trimmed = match trimmed.strip_suffix(')') {
+                    Some(t) if t.matches('(').count() < t.matches(')').count() + 1 => t,
+                    _ => trimmed,
+                };
+                if trimmed == url {
+                    break;
+                }
+                url = trimmed;
             }
-        }
-    }
-    out
+            let host_start = url.find("://")? + 3;
+            (url.len() > host_start).then(|| json!({ "url": url }))
+        })
+        .collect()
 }
 
 /// The `msg` query parameter of a link, when it has exactly one.
@@ -381,6 +393,7 @@ impl Livechat {
             Some(room) => {
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
+                self.count_unread(&m).await?;
                 self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
             }
@@ -463,8 +476,29 @@ impl Livechat {
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
+        self.count_unread(&m).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
+    }
+
+    /// Upstream's unread counters with `Unread_Count_Omni` = `all_messages`: every other
+    /// subscriber of the room counts the message and is alerted (`mentions_only` counts
+    /// mentions, which omnichannel rooms here do not resolve: nothing is counted).
+    async fn count_unread(&self, m: &Message) -> Result<()> {
+        if m.t.is_some() || self.settings.str("Unread_Count_Omni") != "all_messages" {
+            return Ok(());
+        }
+        let subs = self.store.bump_unread(&m.rid, &m.u.id).await?;
+        self.publish_subscriptions(&subs, "updated");
+        Ok(())
+    }
+
+    /// `subscriptions.read`: `user` has read room `rid`.
+    pub async fn mark_room_read(&self, user: &User, rid: &str) -> Result<()> {
+        if let Some(sub) = self.store.mark_read(rid, &user.id).await? {
+            self.publish_subscriptions(&[sub], "updated");
+        }
+        Ok(())
     }
 
     /// Upstream's `markRoomResponded` for the period: an agent answered, so the visitor
@@ -816,6 +850,16 @@ mod tests {
             ]
         );
         assert!(urls_of("no links: a://b").is_empty());
+        // A link as a markdown label: the link alone (upstream's URL pattern).
+        assert_eq!(
+            urls_of("[https://chat.example/live/r1?msg=m1](quoting you)"),
+            vec![json!({"url": "https://chat.example/live/r1?msg=m1"})]
+        );
+        // Parentheses inside a path stay; an unbalanced closing one goes.
+        assert_eq!(
+            urls_of("(see https://en.example/wiki/A_(b))"),
+            vec![json!({"url": "https://en.example/wiki/A_(b)"})]
+        );
     }
 
     fn room(last: Option<&str>) -> Room {

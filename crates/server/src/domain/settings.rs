@@ -116,6 +116,7 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ),
         ("Livechat_waiting_queue", json!(false)),
         ("Livechat_enable_business_hours", json!(false)),
+        ("Unread_Count_Omni", json!("all_messages")),
         ("Livechat_maximum_chats_per_agent", json!(0)),
         ("Omnichannel_enable_department_removal", json!(false)),
         ("Message_AllowEditing", json!(true)),

@@ -54,10 +54,12 @@ impl Livechat {
         {
             existing = self.store.visitor_by_phone(p).await?;
         }
+        let mut by_email = false;
         if existing.is_none()
             && let Some(e) = &email
         {
             existing = self.store.visitor_by_email(e).await?;
+            by_email = existing.is_some();
         }
 
         let department = match g.department.as_deref().filter(|d| !d.is_empty()) {
@@ -90,8 +92,9 @@ impl Livechat {
                     custom.clone(),
                 );
                 let f = move |v: &mut Visitor| {
-                    // An existing visitor found by phone keeps its old token (upstream quirk).
-                    if v.token.is_none() {
+                    // Found by e-mail, the visitor moves to the new token (its earlier rooms
+                    // keep the old one); found by phone it keeps its old token (upstream quirk).
+                    if v.token.is_none() || by_email {
                         v.token = Some(token.clone());
                     }
                     if let Some(n) = &name {

@@ -1,6 +1,6 @@
 //! The core room routes upstream's clients and tests use on omnichannel rooms:
 //! `rooms.get` (the user's sidebar), `rooms.info` and `channels.info` (one room),
-//! `subscriptions.getOne` (the user's subscription to one room).
+//! `subscriptions.getOne` (the user's subscription to one room), `subscriptions.read`.
 
 use super::validate::{Ty, ajv, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Query, ok};
@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/rooms.info", get(info))
         .route("/v1/channels.info", get(channel))
         .route("/v1/subscriptions.getOne", get(subscription))
+        .route("/v1/subscriptions.read", axum::routing::post(read))
 }
 
 async fn sidebar(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
@@ -58,4 +59,22 @@ async fn subscription(State(s): State<AppState>, auth: Auth, Query(q): Query) ->
     let rid = str_of(&q, "roomId").unwrap_or_default();
     let sub = s.lc.user_subscription(&auth.user, &rid).await?;
     ok(json!({ "subscription": sub }))
+}
+
+/// Upstream's schema: `{rid}` or `{roomId}` (and an optional `readThreads`).
+async fn read(State(s): State<AppState>, auth: Auth, super::Body(b): super::Body) -> ApiResult {
+    ajv(
+        &b,
+        &[
+            opt("rid", Ty::Str),
+            opt("roomId", Ty::Str),
+            opt("readThreads", Ty::Bool),
+        ],
+        false,
+    )?;
+    let rid = str_of(&b, "rid").or_else(|| str_of(&b, "roomId")).ok_or(
+        crate::error::Error::InvalidParams(vec![crate::error::Ajv::OneOf]),
+    )?;
+    s.lc.mark_room_read(&auth.user, &rid).await?;
+    ok(json!({}))
 }

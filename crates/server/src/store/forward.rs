@@ -286,6 +286,12 @@ macro_rules! forward_store {
             async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>> {
                 rooms::subscriptions_of_user(self, user_id).await
             }
+            async fn bump_unread(&self, rid: &str, sender: &str) -> StoreResult<Vec<Subscription>> {
+                rooms::bump_unread(self, rid, sender).await
+            }
+            async fn mark_read(&self, rid: &str, user: &str) -> StoreResult<Option<Subscription>> {
+                rooms::mark_read(self, rid, user).await
+            }
             async fn insert_department(&self, d: &Department) -> StoreResult<()> {
                 departments::insert_department(self, d).await
             }

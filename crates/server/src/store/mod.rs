@@ -344,6 +344,12 @@ pub trait Store: Send + Sync + 'static {
     async fn subscriptions_of_room(&self, rid: &str) -> StoreResult<Vec<Subscription>>;
     /// A user's subscriptions (the rooms in its sidebar).
     async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>>;
+    /// A new message in `rid`: every subscription but `sender`'s counts one more unread and
+    /// alerts; answers the changed subscriptions.
+    async fn bump_unread(&self, rid: &str, sender: &str) -> StoreResult<Vec<Subscription>>;
+    /// `user` read room `rid`: its subscription's unread count and alert are cleared;
+    /// answers it, if any.
+    async fn mark_read(&self, rid: &str, user: &str) -> StoreResult<Option<Subscription>>;
     /// Livechat rooms created from `from` to `to` (both included), of one department if
     /// given, oldest first, with their message counts (the analytics' `getAnalytics*`).
     async fn analytics_rooms(

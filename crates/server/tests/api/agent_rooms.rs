@@ -457,3 +457,68 @@ async fn room_messages_keep_the_closing_message() {
     assert_eq!(r.body["messages"][0]["msg"], "solved");
     assert_eq!(r.body["messages"][1]["msg"], "hello");
 }
+
+#[tokio::test]
+async fn unread_counters_and_read() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let room = served(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    let sub = |who: Creds| {
+        let app = &app;
+        let path = format!("/api/v1/subscriptions.getOne?roomId={rid}");
+        async move { app.get_as(&who, &path).await.body["subscription"].clone() }
+    };
+    // The assignment starts at one unread.
+    assert_eq!(sub(a.clone()).await["unread"], 1);
+    for msg in ["one", "two"] {
+        app.post(
+            "/api/v1/livechat/message",
+            json!({"token": "tok", "rid": rid, "msg": msg}),
+        )
+        .await;
+    }
+    let s = sub(a.clone()).await;
+    assert_eq!(
+        (s["unread"].clone(), s["alert"].clone()),
+        (json!(3), json!(true))
+    );
+    // The agent's own message does not count for itself.
+    let r = app
+        .post_as(
+            &a,
+            "/api/v1/chat.sendMessage",
+            json!({"message": {"rid": rid, "msg": "hi"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(sub(a.clone()).await["unread"], 3);
+    // Read: cleared.
+    let r = app
+        .post_as(&a, "/api/v1/subscriptions.read", json!({"rid": rid}))
+        .await;
+    assert_eq!(r.body, json!({"success": true}));
+    let s = sub(a.clone()).await;
+    assert_eq!(
+        (s["unread"].clone(), s["alert"].clone()),
+        (json!(0), json!(false))
+    );
+    // Mentions only: a visitor's message counts nothing.
+    app.set_setting("Unread_Count_Omni", json!("mentions_only"))
+        .await;
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "tok", "rid": rid, "msg": "three"}),
+    )
+    .await;
+    assert_eq!(sub(a.clone()).await["unread"], 0);
+    // Bad input; another's room: nothing to read.
+    let r = app
+        .post_as(&a, "/api/v1/subscriptions.read", json!({}))
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app.get_as(&a, "/api/v1/subscriptions.getOne").await;
+    assert_eq!(r.status, 400);
+    let b = app.create_agent("b").await;
+    assert_eq!(sub(b).await, Value::Null);
+}

@@ -102,6 +102,14 @@ async fn visitor_and_agent_on_different_instances_hear_each_other() {
     assert_eq!(ev["fields"]["eventName"], rid.as_str());
     assert_eq!(ev["fields"]["args"][0]["msg"], "hello from A");
     assert!(ev["fields"]["args"][0]["ts"]["$date"].is_i64(), "{ev}");
+    // …and its subscription counts the message as unread.
+    let ev = agent.recv().await;
+    assert_eq!(
+        ev["fields"]["eventName"],
+        format!("{}/subscriptions-changed", jane.id)
+    );
+    assert_eq!(ev["fields"]["args"][0], "updated");
+    assert_eq!(ev["fields"]["args"][1]["unread"], 2);
     assert_eq!(
         visitor.recv().await["fields"]["args"][0]["msg"],
         "hello from A"

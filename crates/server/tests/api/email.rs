@@ -517,3 +517,68 @@ async fn agent_requested_transcript_goes_out_on_close() {
     outbox_settled(&app).await;
     assert_eq!(smtp.mails().len(), 1);
 }
+
+#[tokio::test]
+async fn a_visitor_registered_again_by_email_keeps_its_earlier_transcripts() {
+    let smtp = Smtp::start().await;
+    let app = TestApp::spawn().await;
+    Smtp::configure(&app, smtp.port).await;
+    let register = |token: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .post(
+                    "/api/v1/livechat/visitor",
+                    json!({"visitor": {"token": token, "name": "Mary", "email": "mary@example.org"}}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.body["visitor"].clone()
+        }
+    };
+    let (rid, agent) = conversation(&app, "old-token").await;
+    let first = register("old-token").await;
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/room.closeByUser",
+            json!({"rid": rid, "comment": "done"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The same e-mail from another browser: the visitor moves to the new token.
+    let again = register("new-token").await;
+    assert_eq!(again["_id"], first["_id"]);
+    assert_eq!(again["token"], "new-token");
+    assert_eq!(
+        app.get("/api/v1/livechat/visitor/old-token").await.status,
+        400
+    );
+
+    // The earlier room still answers to its token (upstream reads `room.v`).
+    let t = "/api/v1/livechat/transcript";
+    let r = app
+        .post(
+            t,
+            json!({"token": "old-token", "rid": rid, "email": "mary@example.org"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    smtp.wait_mails(1).await;
+    // The new token does not open the old room; an unknown token is refused as before.
+    let r = app
+        .post(
+            t,
+            json!({"token": "new-token", "rid": rid, "email": "mary@example.org"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = app
+        .post(
+            t,
+            json!({"token": "nobody", "rid": rid, "email": "mary@example.org"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}

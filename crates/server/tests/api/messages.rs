@@ -781,6 +781,13 @@ async fn a_link_to_a_message_of_the_room_quotes_it() {
     }
     let r = reply(&app, &agent, &rid, "plain").await;
     assert!(r.body["message"].get("attachments").is_none());
+
+    // The link as a markdown label, as upstream's tests write a quote.
+    let r = say(&app, "v1", &rid, &format!("[{link}](about that)")).await;
+    let m = &r.body["message"];
+    assert_eq!(m["urls"][0]["url"], link.as_str(), "{}", r.text);
+    assert_eq!(m["attachments"][0]["message_link"], link.as_str());
+    assert_eq!(m["attachments"][0]["text"], "my order is **42**");
 }
 
 #[tokio::test]

@@ -549,6 +549,14 @@ async fn agents_hear_their_subscriptions_and_rooms() {
         format!("{}/rooms-changed", agent.id)
     );
     assert_eq!(ev["fields"]["args"][1]["lastMessage"]["msg"], "hi");
+    let ev = d.recv().await;
+    assert_eq!(
+        ev["fields"]["eventName"],
+        format!("{}/subscriptions-changed", agent.id)
+    );
+    assert_eq!(ev["fields"]["args"][0], "updated");
+    assert_eq!(ev["fields"]["args"][1]["unread"], 2);
+    assert_eq!(ev["fields"]["args"][1]["alert"], true);
     app.post(
         "/api/v1/livechat/room.close",
         json!({"rid": rid, "token": "tok"}),

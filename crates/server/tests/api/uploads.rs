@@ -580,3 +580,27 @@ async fn upload_types_are_checked_without_parameters_and_by_content() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// A refused upload is still read (bounded) before the answer, so a client that is still
+/// sending its file gets the refusal rather than a reset connection.
+#[tokio::test]
+async fn a_refused_large_upload_gets_its_answer() {
+    let app = TestApp::spawn().await;
+    app.create_agent("agent1").await;
+    app.visitor("v1").await;
+    app.visitor("v2").await;
+    let other = app.room("v2").await.body["room"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let big = vec![b'x'; 4 << 20];
+    let r = send(
+        &app,
+        &other,
+        Some("v1"),
+        &[("file", Some("big.txt"), Some("text/plain"), &big)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(r.body["success"], false);
+}

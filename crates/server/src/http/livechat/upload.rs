@@ -31,25 +31,59 @@ fn forbidden() -> Error {
     Code::Forbidden.into()
 }
 
+/// Discards a refused upload's body: at most 8 MiB, for at most 5 seconds.
+async fn drain(
+    multipart: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) {
+    const CAP: usize = 8 << 20;
+    let Ok(mut m) = multipart else {
+        return;
+    };
+    let read = async {
+        let mut n = 0usize;
+        while let Ok(Some(mut field)) = m.next_field().await {
+            while let Ok(Some(chunk)) = field.chunk().await {
+                n += chunk.len();
+                if n > CAP {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read).await;
+}
+
 async fn upload(
     State(s): State<AppState>,
     Path(rid): Path<String>,
     headers: HeaderMap,
     multipart: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Success> {
-    let token = headers
-        .get("x-visitor-token")
-        .and_then(|v| v.to_str().ok())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(forbidden)?
-        .to_string();
-    if !s.lc.uploads_enabled() {
-        return Err(Code::FileUploadDisabled.into());
-    }
-    let (visitor, room) =
-        s.lc.upload_target(&token, &rid)
-            .await?
-            .ok_or_else(forbidden)?;
+    let checks = async {
+        let token = headers
+            .get("x-visitor-token")
+            .and_then(|v| v.to_str().ok())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(forbidden)?
+            .to_string();
+        if !s.lc.uploads_enabled() {
+            return Err(Error::from(Code::FileUploadDisabled));
+        }
+        let (visitor, room) =
+            s.lc.upload_target(&token, &rid)
+                .await?
+                .ok_or_else(forbidden)?;
+        Ok((visitor, room))
+    };
+    let (visitor, room) = match checks.await {
+        Ok(t) => t,
+        Err(e) => {
+            // Read what the client is still sending (bounded), so it gets the answer instead
+            // of a reset connection (EPIPE) mid-upload.
+            drain(multipart).await;
+            return Err(e);
+        }
+    };
     let mut multipart = multipart.map_err(|_| Error::from(Code::NoFileUploaded))?;
     let max = s.lc.max_file_size();
     let too_big = || {

@@ -197,6 +197,42 @@ pub(super) async fn subscriptions_of_user(
     )
 }
 
+pub(super) async fn bump_unread(
+    s: &PgStore,
+    rid: &str,
+    sender: &str,
+) -> StoreResult<Vec<Subscription>> {
+    from_docs(
+        scalar(
+            "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
+                 'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true, 'open', true))::json
+             WHERE rid = $1 AND user_id <> $2
+             RETURNING doc::text",
+        )
+        .bind(rid.to_owned())
+        .bind(sender.to_owned())
+        .fetch_all(&s.pool)
+        .await?,
+    )
+}
+
+pub(super) async fn mark_read(
+    s: &PgStore,
+    rid: &str,
+    user: &str,
+) -> StoreResult<Option<Subscription>> {
+    let doc: Option<String> = scalar(
+        "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object('unread', 0, 'alert', false))::json
+         WHERE rid = $1 AND user_id = $2
+         RETURNING doc::text",
+    )
+    .bind(rid.to_owned())
+    .bind(user.to_owned())
+    .fetch_optional(&s.pool)
+    .await?;
+    opt_doc(doc)
+}
+
 pub(super) async fn open_chats_by_server(
     s: &PgStore,
     department_id: Option<&str>,

@@ -178,6 +178,50 @@ pub(super) async fn subscriptions_of_user(
     })
 }
 
+pub(super) async fn bump_unread(
+    s: &SqliteStore,
+    rid: &str,
+    sender: &str,
+) -> StoreResult<Vec<Subscription>> {
+    let (rid, sender) = (rid.to_owned(), sender.to_owned());
+    s.write(move |c| {
+        c.prepare_cached(
+            "UPDATE subscriptions SET doc = json_set(doc,
+                 '$.unread', COALESCE(json_extract(doc, '$.unread'), 0) + 1,
+                 '$.alert', json('true'), '$.open', json('true'))
+             WHERE rid = ?1 AND user_id <> ?2",
+        )?
+        .execute([&rid, &sender])?;
+        many_docs(
+            c,
+            "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id <> ?2",
+            [&rid, &sender],
+        )
+    })
+    .await
+}
+
+pub(super) async fn mark_read(
+    s: &SqliteStore,
+    rid: &str,
+    user: &str,
+) -> StoreResult<Option<Subscription>> {
+    let (rid, user) = (rid.to_owned(), user.to_owned());
+    s.write(move |c| {
+        c.prepare_cached(
+            "UPDATE subscriptions SET doc = json_set(doc, '$.unread', 0, '$.alert', json('false'))
+             WHERE rid = ?1 AND user_id = ?2",
+        )?
+        .execute([&rid, &user])?;
+        one_doc(
+            c,
+            "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2",
+            [&rid, &user],
+        )
+    })
+    .await
+}
+
 pub(super) async fn open_chats_by_server(
     s: &SqliteStore,
     department_id: Option<&str>,
