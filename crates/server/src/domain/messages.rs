@@ -394,6 +394,7 @@ impl Livechat {
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
                 self.count_unread(&m).await?;
+                self.inquiry_last_message(&m).await?;
                 self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
             }
@@ -477,6 +478,7 @@ impl Livechat {
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
         self.count_unread(&m).await?;
+        self.inquiry_last_message(&m).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
     }
@@ -490,6 +492,29 @@ impl Livechat {
         }
         let subs = self.store.bump_unread(&m.rid, &m.u.id).await?;
         self.publish_subscriptions(&subs, "updated");
+        Ok(())
+    }
+
+    /// Upstream's `saveLastMessageToInquiry`: the room's inquiry carries its newest message
+    /// (the queue shows it) and watchers of the inquiry hear of it.
+    async fn inquiry_last_message(&self, m: &Message) -> Result<()> {
+        if m.t.is_some() {
+            return Ok(());
+        }
+        let Some(i) = self.store.inquiry_by_room(&m.rid).await? else {
+            return Ok(());
+        };
+        let last = serde_json::to_value(m).unwrap_or_default();
+        self.store
+            .modify_inquiry(
+                &i.id,
+                Box::new(move |i| {
+                    i.last_message = Some(last.clone());
+                    Ok(())
+                }),
+            )
+            .await?;
+        self.publish_inquiry(&m.rid, "changed").await;
         Ok(())
     }
 
