@@ -626,11 +626,60 @@ impl Livechat {
             .own_visitor_message(token, rid, id, "Message_AllowEditing")
             .await?;
         self.check_length(msg)?;
+        let by = json!({"_id": visitor.id, "username": visitor.username()});
+        self.apply_edit(rid, id, msg, by).await
+    }
+
+    /// `chat.update`: a user edits a message of a room it may open: its own while
+    /// `Message_AllowEditing`, anyone's with `edit-message` (upstream's `canEditMessage`);
+    /// the same text changes nothing.
+    pub async fn edit_message_as(
+        &self,
+        user: &User,
+        rid: &str,
+        id: &str,
+        text: &str,
+    ) -> Result<Message> {
+        let m = self.message_in_room_for(user, rid, id).await?;
+        let own = m.u.id == user.id;
+        if m.t.is_some()
+            || !(self.has_permission(user, "edit-message")
+                || own && self.settings.bool("Message_AllowEditing"))
+        {
+            return Err(Code::MessageEditingNotAllowed.into());
+        }
+        self.check_max_size(text)?;
+        if m.msg == text {
+            return Ok(m);
+        }
+        let by = json!({"_id": user.id, "username": user.username});
+        self.apply_edit(rid, id, text, by).await
+    }
+
+    /// A message `user` names by room and id: `No message found…` when there is none, the
+    /// room mismatch error when it is elsewhere, 403 when `user` may not open the room.
+    async fn message_in_room_for(&self, user: &User, rid: &str, id: &str) -> Result<Message> {
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| Code::NoMessageWithId(id.to_string()))?;
+        if m.rid != rid {
+            return Err(Code::MessageRoomMismatch.into());
+        }
+        let room = self.store.room(rid).await?.ok_or(Code::ChatNotAllowed)?;
+        if !self.can_access_room(user, &room).await? {
+            return Err(Code::ChatNotAllowed.into());
+        }
+        Ok(m)
+    }
+
+    /// The new text of message `id` (its `md`, `urls` and quotes with it), edited by `by`.
+    async fn apply_edit(&self, rid: &str, id: &str, msg: &str, by: Value) -> Result<Message> {
         let now = self.now();
         let (text, md, mut urls) = (msg.to_string(), md_of(msg), urls_of(msg));
         // Links in the new text quote as in a new message (upstream's beforeSave on updates).
         let quotes = self.quotes_for(rid, &mut urls).await?;
-        let by = json!({"_id": visitor.id, "username": visitor.username()});
         self.store
             .modify_message(
                 id,
@@ -660,6 +709,41 @@ impl Livechat {
         let (_, m) = self
             .own_visitor_message(token, rid, id, "Message_AllowDeleting")
             .await?;
+        self.remove_message(rid, id).await?;
+        Ok((m.id, self.now()))
+    }
+
+    /// `chat.delete`: a user removes a message of a room it may open: its own while
+    /// `Message_AllowDeleting`, anyone's with `delete-message`; `as_user` (deleting another's
+    /// message as its author) needs `force-delete-message`. Answers the message as it was.
+    pub async fn delete_message_as(
+        &self,
+        user: &User,
+        rid: &str,
+        id: &str,
+        as_user: bool,
+    ) -> Result<Message> {
+        let m = self.message_in_room_for(user, rid, id).await?;
+        let own = m.u.id == user.id;
+        if as_user && !own && !self.has_permission(user, "force-delete-message") {
+            return Err(Code::ForceDeleteNotAllowed.into());
+        }
+        let may = if as_user && !own {
+            true
+        } else {
+            self.has_permission(user, "delete-message")
+                || own && self.settings.bool("Message_AllowDeleting")
+        };
+        if m.t.is_some() || !may {
+            return Err(Code::MessageDeletingNotAllowed.into());
+        }
+        self.remove_message(rid, id).await?;
+        Ok(m)
+    }
+
+    /// Deletes message `id` of room `rid` (the room's `lastMessage` falls back) and tells
+    /// the room's watchers.
+    async fn remove_message(&self, rid: &str, id: &str) -> Result<()> {
         self.store
             .delete_message(id, Box::new(last_message_after_delete))
             .await?;
@@ -668,7 +752,7 @@ impl Livechat {
             args: vec![json!({ "_id": id })],
             origin: None,
         });
-        Ok((m.id, self.now()))
+        Ok(())
     }
 
     /// `GET livechat/messages.history/:rid`: newest first; hidden messages and the types
