@@ -62,6 +62,16 @@ pub enum Code {
     MissingRequiredCustomFields(String),
     InvalidRoom,
     RoomClosed,
+    /// `chat.update`/`chat.delete`: no message with that id.
+    NoMessageWithId(String),
+    /// `chat.update`/`chat.delete`: the message is in another room.
+    MessageRoomMismatch,
+    /// `chat.update` refused (upstream's `canEditMessage`).
+    MessageEditingNotAllowed,
+    /// `chat.delete` refused (upstream's `canDeleteMessage`).
+    MessageDeletingNotAllowed,
+    /// `chat.delete` with `asUser` on another's message, without `force-delete-message`.
+    ForceDeleteNotAllowed,
     /// A close that lost the race with a concurrent close (upstream's transaction).
     RoomCannotBeClosedTryAgain,
     InvalidMessage,
@@ -432,6 +442,23 @@ impl Code {
             ),
             InvalidRoom => plain("invalid-room"),
             RoomClosed => plain("room-closed"),
+            NoMessageWithId(id) => Shape::Plain(Cow::Owned(format!(
+                "No message found with the id of \"{id}\"."
+            ))),
+            MessageRoomMismatch => {
+                plain("The room id provided does not match where the message is from.")
+            }
+            MessageEditingNotAllowed => with_details(
+                meteor("error-action-not-allowed", "Message editing not allowed"),
+                json!({"method": "updateMessage", "action": "Message_editing"}),
+            ),
+            MessageDeletingNotAllowed => with_details(
+                meteor("error-action-not-allowed", "Not allowed"),
+                json!({"method": "deleteMessage", "action": "Delete_message"}),
+            ),
+            ForceDeleteNotAllowed => plain(
+                "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.",
+            ),
             RoomCannotBeClosedTryAgain => plain("error-room-cannot-be-closed-try-again"),
             InvalidMessage => plain("invalid-message"),
             ActionNotAllowed => plain("error-action-not-allowed"),

@@ -8,7 +8,7 @@
 use super::Livechat;
 use crate::error::Result;
 use crate::model::Room;
-use crate::store::{AnalyticsRoom, UserQuery};
+use crate::store::AnalyticsRoom;
 use crate::time::Ts;
 use chrono::{NaiveDate, Timelike};
 use serde_json::{Map, Value, json};
@@ -747,13 +747,7 @@ impl Livechat {
     /// `dashboards/charts/agents-status`: the agents (of a department) by presence and
     /// livechat status. Upstream answers no figures when there is no agent; zeros here.
     pub async fn agents_status(&self, department_id: Option<&str>) -> Result<Value> {
-        let (agents, _) = self
-            .store
-            .list_users(&UserQuery {
-                role: Some("livechat-agent".into()),
-                ..Default::default()
-            })
-            .await?;
+        let agents = self.all_agents().await?;
         let members: Option<HashSet<String>> = match department(department_id) {
             Some(d) => Some(
                 self.store

@@ -12,7 +12,6 @@
 use super::Livechat;
 use crate::error::{Code, Result};
 use crate::model::{BusinessHour, BusinessHourTimezone, DayTime, User, WorkHour, WorkTime};
-use crate::store::UserQuery;
 use crate::time::Ts;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -358,13 +357,7 @@ impl Livechat {
             return Ok(());
         }
         let open = self.open_business_hours().await?;
-        let (agents, _) = self
-            .store
-            .list_users(&UserQuery {
-                role: Some("livechat-agent".into()),
-                ..Default::default()
-            })
-            .await?;
+        let agents = self.all_agents().await?;
         let mut serve_queue = false;
         let now = self.now();
         for agent in agents {
@@ -406,13 +399,7 @@ impl Livechat {
         if on {
             return self.apply_business_hours(true).await;
         }
-        let (agents, _) = self
-            .store
-            .list_users(&UserQuery {
-                role: Some("livechat-agent".into()),
-                ..Default::default()
-            })
-            .await?;
+        let agents = self.all_agents().await?;
         for agent in agents
             .into_iter()
             .filter(|a| a.open_business_hours.is_some())

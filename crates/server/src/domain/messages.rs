@@ -394,6 +394,7 @@ impl Livechat {
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
                 self.count_unread(&m).await?;
+                self.inquiry_last_message(&m).await?;
                 self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
             }
@@ -477,6 +478,7 @@ impl Livechat {
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
         self.count_unread(&m).await?;
+        self.inquiry_last_message(&m).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
     }
@@ -490,6 +492,29 @@ impl Livechat {
         }
         let subs = self.store.bump_unread(&m.rid, &m.u.id).await?;
         self.publish_subscriptions(&subs, "updated");
+        Ok(())
+    }
+
+    /// Upstream's `saveLastMessageToInquiry`: the room's inquiry carries its newest message
+    /// (the queue shows it) and watchers of the inquiry hear of it.
+    async fn inquiry_last_message(&self, m: &Message) -> Result<()> {
+        if m.t.is_some() {
+            return Ok(());
+        }
+        let Some(i) = self.store.inquiry_by_room(&m.rid).await? else {
+            return Ok(());
+        };
+        let last = serde_json::to_value(m).unwrap_or_default();
+        self.store
+            .modify_inquiry(
+                &i.id,
+                Box::new(move |i| {
+                    i.last_message = Some(last.clone());
+                    Ok(())
+                }),
+            )
+            .await?;
+        self.publish_inquiry(&m.rid, "changed").await;
         Ok(())
     }
 
@@ -601,11 +626,60 @@ impl Livechat {
             .own_visitor_message(token, rid, id, "Message_AllowEditing")
             .await?;
         self.check_length(msg)?;
+        let by = json!({"_id": visitor.id, "username": visitor.username()});
+        self.apply_edit(rid, id, msg, by).await
+    }
+
+    /// `chat.update`: a user edits a message of a room it may open: its own while
+    /// `Message_AllowEditing`, anyone's with `edit-message` (upstream's `canEditMessage`);
+    /// the same text changes nothing.
+    pub async fn edit_message_as(
+        &self,
+        user: &User,
+        rid: &str,
+        id: &str,
+        text: &str,
+    ) -> Result<Message> {
+        let m = self.message_in_room_for(user, rid, id).await?;
+        let own = m.u.id == user.id;
+        if m.t.is_some()
+            || !(self.has_permission(user, "edit-message")
+                || own && self.settings.bool("Message_AllowEditing"))
+        {
+            return Err(Code::MessageEditingNotAllowed.into());
+        }
+        self.check_max_size(text)?;
+        if m.msg == text {
+            return Ok(m);
+        }
+        let by = json!({"_id": user.id, "username": user.username});
+        self.apply_edit(rid, id, text, by).await
+    }
+
+    /// A message `user` names by room and id: `No message found…` when there is none, the
+    /// room mismatch error when it is elsewhere, 403 when `user` may not open the room.
+    async fn message_in_room_for(&self, user: &User, rid: &str, id: &str) -> Result<Message> {
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| Code::NoMessageWithId(id.to_string()))?;
+        if m.rid != rid {
+            return Err(Code::MessageRoomMismatch.into());
+        }
+        let room = self.store.room(rid).await?.ok_or(Code::ChatNotAllowed)?;
+        if !self.can_access_room(user, &room).await? {
+            return Err(Code::ChatNotAllowed.into());
+        }
+        Ok(m)
+    }
+
+    /// The new text of message `id` (its `md`, `urls` and quotes with it), edited by `by`.
+    async fn apply_edit(&self, rid: &str, id: &str, msg: &str, by: Value) -> Result<Message> {
         let now = self.now();
         let (text, md, mut urls) = (msg.to_string(), md_of(msg), urls_of(msg));
         // Links in the new text quote as in a new message (upstream's beforeSave on updates).
         let quotes = self.quotes_for(rid, &mut urls).await?;
-        let by = json!({"_id": visitor.id, "username": visitor.username()});
         self.store
             .modify_message(
                 id,
@@ -635,6 +709,41 @@ impl Livechat {
         let (_, m) = self
             .own_visitor_message(token, rid, id, "Message_AllowDeleting")
             .await?;
+        self.remove_message(rid, id).await?;
+        Ok((m.id, self.now()))
+    }
+
+    /// `chat.delete`: a user removes a message of a room it may open: its own while
+    /// `Message_AllowDeleting`, anyone's with `delete-message`; `as_user` (deleting another's
+    /// message as its author) needs `force-delete-message`. Answers the message as it was.
+    pub async fn delete_message_as(
+        &self,
+        user: &User,
+        rid: &str,
+        id: &str,
+        as_user: bool,
+    ) -> Result<Message> {
+        let m = self.message_in_room_for(user, rid, id).await?;
+        let own = m.u.id == user.id;
+        if as_user && !own && !self.has_permission(user, "force-delete-message") {
+            return Err(Code::ForceDeleteNotAllowed.into());
+        }
+        let may = if as_user && !own {
+            true
+        } else {
+            self.has_permission(user, "delete-message")
+                || own && self.settings.bool("Message_AllowDeleting")
+        };
+        if m.t.is_some() || !may {
+            return Err(Code::MessageDeletingNotAllowed.into());
+        }
+        self.remove_message(rid, id).await?;
+        Ok(m)
+    }
+
+    /// Deletes message `id` of room `rid` (the room's `lastMessage` falls back) and tells
+    /// the room's watchers.
+    async fn remove_message(&self, rid: &str, id: &str) -> Result<()> {
         self.store
             .delete_message(id, Box::new(last_message_after_delete))
             .await?;
@@ -643,7 +752,7 @@ impl Livechat {
             args: vec![json!({ "_id": id })],
             origin: None,
         });
-        Ok((m.id, self.now()))
+        Ok(())
     }
 
     /// `GET livechat/messages.history/:rid`: newest first; hidden messages and the types

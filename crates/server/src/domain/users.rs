@@ -579,6 +579,18 @@ impl Livechat {
         Ok(self.store.user(user_id).await?.unwrap_or(updated))
     }
 
+    /// Every livechat agent.
+    pub async fn all_agents(&self) -> Result<Vec<User>> {
+        let (agents, _) = self
+            .store
+            .list_users(&UserQuery {
+                role: Some("livechat-agent".into()),
+                ..Default::default()
+            })
+            .await?;
+        Ok(agents)
+    }
+
     /// Active users that are not bots (upstream's licence measure `activeUsers`).
     pub async fn count_active_users(&self) -> Result<i64> {
         let (users, _) = self.store.list_users(&UserQuery::default()).await?;

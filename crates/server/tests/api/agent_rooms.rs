@@ -522,3 +522,30 @@ async fn unread_counters_and_read() {
     let b = app.create_agent("b").await;
     assert_eq!(sub(b).await, Value::Null);
 }
+
+#[tokio::test]
+async fn a_waiting_chat_shows_its_last_message() {
+    let app = TestApp::spawn().await;
+    app.create_agent("a").await;
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    let room = served(&app, "tok").await;
+    let rid = room["_id"].as_str().unwrap().to_string();
+    for msg in ["hello", "anyone there?"] {
+        app.post(
+            "/api/v1/livechat/message",
+            json!({"token": "tok", "rid": rid, "msg": msg}),
+        )
+        .await;
+    }
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/inquiries.getOne?roomId={rid}"),
+        )
+        .await;
+    let inquiry = &r.body["inquiry"];
+    assert_eq!(inquiry["status"], "queued", "{}", r.text);
+    assert_eq!(inquiry["lastMessage"]["msg"], "anyone there?");
+    assert_eq!(inquiry["lastMessage"]["token"], "tok");
+}

@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn dept(name: &str) -> serde_json::Value {
     json!({"enabled": true, "name": name, "email": format!("{name}@x.com"), "showOnRegistration": true, "showOnOfflineForm": false, "description": "d"})
@@ -281,4 +281,52 @@ async fn department_agents_endpoint() {
         )
         .await;
     assert_eq!(r.body["errorType"], "error-department-not-found");
+}
+
+#[tokio::test]
+async fn an_agents_departments() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let mut ids = Vec::new();
+    for (name, enabled) in [("Sales", true), ("Old", false)] {
+        let mut d = dept(name);
+        d["enabled"] = json!(enabled);
+        let r = app
+            .post_as(
+                &app.admin,
+                "/api/v1/livechat/department",
+                json!({"department": d, "agents": [{"agentId": a.id, "count": 0, "order": 0}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        ids.push(r.body["department"]["_id"].clone());
+    }
+    let path = format!("/api/v1/livechat/agents/{}/departments", a.id);
+    let r = app.get_as(&a, &path).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut got: Vec<Value> = r.body["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["departmentId"].clone())
+        .collect();
+    got.sort_by_key(|v| v.to_string());
+    let mut want = ids.clone();
+    want.sort_by_key(|v| v.to_string());
+    assert_eq!(got, want);
+    let r = app
+        .get_as(&a, &format!("{path}?enabledDepartmentsOnly=true"))
+        .await;
+    let only = r.body["departments"].as_array().unwrap();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["departmentId"], ids[0]);
+    assert_eq!(only[0]["departmentEnabled"], true);
+    // An agent in none; a visitor-only caller cannot ask.
+    let b = app.create_agent("b").await;
+    let r = app
+        .get_as(&b, &format!("/api/v1/livechat/agents/{}/departments", b.id))
+        .await;
+    assert_eq!(r.body, json!({"departments": [], "success": true}));
+    let user = app.create_user("plain", &[]).await;
+    assert_eq!(app.get_as(&user, &path).await.status, 403);
 }

@@ -829,3 +829,114 @@ async fn an_edit_that_adds_a_message_link_quotes_it() {
         1
     );
 }
+
+#[tokio::test]
+async fn agents_edit_and_delete_their_messages() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("agent1").await;
+    let rid = open_room(&app, "v1").await;
+    let visitor_msg = say(&app, "v1", &rid, "hello").await.body["message"]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mine = reply(&app, &agent, &rid, "Hi, how can I **help**?").await;
+    let mid = mine.body["message"]["_id"].as_str().unwrap().to_string();
+    let update = |who: &Creds, body: Value| {
+        let (app, who) = (&app, who.clone());
+        async move { app.post_as(&who, "/api/v1/chat.update", body).await }
+    };
+    let delete = |who: &Creds, body: Value| {
+        let (app, who) = (&app, who.clone());
+        async move { app.post_as(&who, "/api/v1/chat.delete", body).await }
+    };
+
+    // Its own message: edited, re-parsed, marked, heard by the visitor's history.
+    let r = update(
+        &agent,
+        json!({"roomId": rid, "msgId": mid, "text": "Hi, how can I _help_?"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let m = &r.body["message"];
+    assert_eq!(m["msg"], "Hi, how can I _help_?");
+    assert_eq!(m["editedBy"]["username"], "agent1");
+    assert_iso(&m["editedAt"]);
+    assert_eq!(m["md"][0]["value"][1]["type"], "ITALIC", "{m}");
+    let h = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{rid}?token=v1&limit=10"
+        ))
+        .await;
+    assert!(h.text.contains("Hi, how can I _help_?"), "{}", h.text);
+
+    // Not the visitor's message; not with editing off; errors as upstream.
+    let r = update(
+        &agent,
+        json!({"roomId": rid, "msgId": visitor_msg, "text": "x"}),
+    )
+    .await;
+    assert_eq!(
+        r.body["errorType"], "error-action-not-allowed",
+        "{}",
+        r.text
+    );
+    let r = update(&agent, json!({"roomId": rid, "msgId": "nope", "text": "x"})).await;
+    assert_eq!(r.body["error"], "No message found with the id of \"nope\".");
+    let other = open_room(&app, "v2").await;
+    let r = update(&agent, json!({"roomId": other, "msgId": mid, "text": "x"})).await;
+    assert_eq!(
+        r.body["error"],
+        "The room id provided does not match where the message is from."
+    );
+    let r = update(&agent, json!({"roomId": rid, "msgId": mid})).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["errorType"], "invalid-params");
+    // Another agent cannot reach the chat at all.
+    let bob = app.create_agent("bob").await;
+    let r = update(&bob, json!({"roomId": rid, "msgId": mid, "text": "x"})).await;
+    assert_eq!(r.status, 403);
+    app.set_setting("Message_AllowEditing", json!(false)).await;
+    let r = update(
+        &agent,
+        json!({"roomId": rid, "msgId": mid, "text": "again"}),
+    )
+    .await;
+    assert_eq!(r.body["errorType"], "error-action-not-allowed");
+
+    // Deleting: the visitor's message needs delete-message; its own goes, with lastMessage.
+    let r = delete(&agent, json!({"roomId": rid, "msgId": visitor_msg})).await;
+    assert_eq!(
+        r.body["errorType"], "error-action-not-allowed",
+        "{}",
+        r.text
+    );
+    let r = delete(
+        &agent,
+        json!({"roomId": rid, "msgId": visitor_msg, "asUser": true}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("force-delete-message")
+    );
+    let r = delete(&agent, json!({"roomId": rid, "msgId": mid})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["_id"], mid.as_str());
+    assert_eq!(r.body["message"]["_id"], mid.as_str());
+    let h = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{rid}?token=v1&limit=10"
+        ))
+        .await;
+    assert!(!h.text.contains(&mid), "{}", h.text);
+    assert_eq!(
+        room_doc(&app, "v1").await["lastMessage"]["_id"],
+        visitor_msg.as_str()
+    );
+    // The admin (delete-message) removes the visitor's.
+    let r = delete(&app.admin, json!({"roomId": rid, "msgId": visitor_msg})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

@@ -1,4 +1,5 @@
-//! `agent.info`, `agent.next` (visitor side) and `agent.status` (agent side).
+//! `agent.info`, `agent.next` (visitor side), `agent.status` and an agent's departments
+//! (agent side).
 
 use super::super::validate::{Ty, ajv, opt, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
@@ -13,6 +14,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/livechat/agent.info/{rid}/{token}", get(info))
         .route("/v1/livechat/agent.next/{token}", get(next))
         .route("/v1/livechat/agent.status", post(status))
+        .route(
+            "/v1/livechat/agents/{agent_id}/departments",
+            get(departments),
+        )
 }
 
 async fn info(State(s): State<AppState>, Path((rid, token)): Path<(String, String)>) -> ApiResult {
@@ -61,4 +66,25 @@ async fn status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
         // Upstream's `{status: agent.statusLivechat}` with no status: the key left out.
         None => ok(json!({})),
     }
+}
+
+/// `livechat/agents/:agentId/departments`: the agent's department memberships (upstream's
+/// `LivechatDepartmentAgents` documents), only enabled departments with
+/// `enabledDepartmentsOnly=true`.
+async fn departments(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(agent_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult {
+    auth.require("view-l-room")?;
+    ajv(&q, &[opt("enabledDepartmentsOnly", Ty::Str)], false)?;
+    let enabled_only = str_of(&q, "enabledDepartmentsOnly").as_deref() == Some("true");
+    let departments: Vec<_> =
+        s.lc.agent_departments(&agent_id)
+            .await?
+            .into_iter()
+            .filter(|d| !enabled_only || d.department_enabled)
+            .collect();
+    ok(json!({ "departments": departments }))
 }
