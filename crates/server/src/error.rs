@@ -306,6 +306,14 @@ pub enum Code {
     /// `room.visitor`: the room's visitor is not `oldVisitorId`.
     InvalidRoomVisitor,
 
+    // Omnichannel contacts (7.0's `omnichannel/contacts*`).
+    /// `Error('error-contact-not-found')`.
+    ContactNotFound,
+    /// `Error('error-contact-manager-not-found')`: the contact manager's id names no agent.
+    ContactManagerIdNotFound,
+    /// `validateCustomFields`: a key that is no visitor custom field.
+    CustomFieldNotAllowed(String),
+
     // Requests.
     /// `API.v1.forbidden()`.
     Forbidden,
@@ -796,6 +804,11 @@ impl Code {
                 "The contact manager must have the role \"livechat-agent\"",
             ),
             InvalidRoomVisitor => plain("invalid-room-visitor"),
+            ContactNotFound => plain("error-contact-not-found"),
+            ContactManagerIdNotFound => plain("error-contact-manager-not-found"),
+            CustomFieldNotAllowed(k) => {
+                Shape::Plain(format!("Custom field {k} is not allowed").into())
+            }
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,
             MethodNotAllowed(m) => in_method(meteor("error-not-allowed", "Not allowed"), m),

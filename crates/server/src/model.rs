@@ -148,6 +148,9 @@ pub struct Visitor {
     pub host: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub disabled: bool,
+    /// The contact this visitor is a channel of (upstream's `contactId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
     #[serde(rename = "_updatedAt")]
     pub updated_at: Ts,
     #[serde(flatten)]
@@ -270,6 +273,9 @@ pub struct Room {
     /// What the CRM answered to the last webhook about this room (upstream's `crmData`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crm_data: Option<Value>,
+    /// The visitor's contact when the room was created (upstream's `contactId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
 }
 
 impl Room {
@@ -279,6 +285,47 @@ impl Room {
     pub fn served_by_id(&self) -> Option<&str> {
         self.served_by.as_ref().map(|s| s.id.as_str())
     }
+}
+
+/// One way a contact was reached (7.0's `ILivechatContactChannel`): a visitor, by the
+/// source type of its rooms.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactChannel {
+    pub name: String,
+    pub visitor_id: String,
+    pub blocked: bool,
+    pub verified: bool,
+    /// The room's `source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Source>,
+}
+
+/// `rocketchat_livechat_contact` (7.0's `ILivechatContact`, as its e2e tests of October 2024
+/// read it: e-mails and phones as plain strings).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<String>>,
+    /// A livechat agent's user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_manager: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<ContactChannel>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Map<String, Value>>,
+    pub unknown: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_chat: Option<LastChat>,
+    pub created_at: Ts,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
 }
 
 /// `rocketchat_livechat_inquiry`.

@@ -7,6 +7,7 @@ pub mod agent_rooms;
 pub mod analytics;
 pub mod auth;
 pub mod business_hours;
+pub mod contacts;
 pub mod crm;
 pub mod custom_fields;
 pub mod departments;
@@ -33,7 +34,7 @@ pub mod visitor_history;
 pub mod visitors;
 
 /// The filters of the list endpoints, as the store reads them.
-pub use crate::store::{DepartmentQuery, RoomQuery, UserQuery, VisitorRoomsQuery};
+pub use crate::store::{ContactSearch, DepartmentQuery, RoomQuery, UserQuery, VisitorRoomsQuery};
 
 use crate::error::{Error, Result};
 use crate::ids::SharedIds;

@@ -265,6 +265,9 @@ impl Livechat {
             return Err(Code::OmnichannelDisabled.into());
         }
         let method = self.routing_method()?;
+        // A visitor registered before contacts existed gets its contact now (upstream's
+        // `migrateVisitorIfMissingContact`).
+        let visitor = self.ensure_visitor_contact(visitor).await?;
 
         // Preferred agent: upstream would keep only `{agentId}` when agent info is hidden and
         // then fail its own check after creating the room; we resolve the username instead.
@@ -383,6 +386,7 @@ impl Livechat {
             transcript_request: None,
             survey_feedback: None,
             crm_data: None,
+            contact_id: visitor.contact_id.clone(),
         };
         // Upstream's `getInquiryStatus`: auto-assigning methods start `ready`, others `queued`.
         let status = if method.auto_assign() {
@@ -450,6 +454,7 @@ impl Livechat {
                 .await;
         }
         let room = created.room;
+        self.contact_room_created(&room).await?;
         self.publish_inquiry(&room.id, "added").await;
         if created.agent.is_some() {
             self.room_webhook(

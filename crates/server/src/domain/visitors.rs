@@ -170,6 +170,8 @@ impl Livechat {
             }
         };
 
+        // Every visitor is a channel of a contact (upstream's `createContactFromVisitor`).
+        let visitor = self.ensure_visitor_contact(visitor).await?;
         self.publish_visitor(&visitor).await;
         // Keep the visitor's open rooms in step with its name and status.
         if let Some(token) = visitor.token.clone()

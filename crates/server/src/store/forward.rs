@@ -252,6 +252,25 @@ macro_rules! forward_store {
             async fn list_rooms(&self, q: &RoomQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::list_rooms(self, q).await
             }
+            async fn insert_contact(&self, c: &Contact) -> StoreResult<()> {
+                contacts::insert_contact(self, c).await
+            }
+            async fn contact(&self, id: &str) -> StoreResult<Option<Contact>> {
+                contacts::contact(self, id).await
+            }
+            async fn modify_contact(
+                &self,
+                id: &str,
+                f: Modify<Contact>,
+            ) -> StoreResult<Option<Contact>> {
+                contacts::modify_contact(self, id, f).await
+            }
+            async fn delete_contact(&self, id: &str) -> StoreResult<bool> {
+                contacts::delete_contact(self, id).await
+            }
+            async fn search_contacts(&self, q: &ContactSearch) -> StoreResult<(Vec<Contact>, i64)> {
+                contacts::search_contacts(self, q).await
+            }
             async fn visitor_rooms(&self, q: &VisitorRoomsQuery) -> StoreResult<(Vec<Room>, i64)> {
                 rooms::visitor_rooms(self, q).await
             }

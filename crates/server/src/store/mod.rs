@@ -100,6 +100,8 @@ pub struct RoomQuery {
 pub struct VisitorRoomsQuery {
     /// `v._id`.
     pub visitor_id: String,
+    /// Rooms of these visitors too (a contact's history spans its channels' visitors).
+    pub other_visitor_ids: Vec<String>,
     /// Only rooms with `closedAt`.
     pub closed_only: bool,
     /// Only rooms with `servedBy`.
@@ -137,6 +139,18 @@ pub struct ContactLookup {
     pub phone: Option<String>,
     /// (custom field id, text its value contains).
     pub custom: Vec<(String, String)>,
+}
+
+/// `omnichannel/contacts.search` (upstream's `findPaginatedContacts`).
+#[derive(Clone, Debug, Default)]
+pub struct ContactSearch {
+    /// Contained (case-insensitively) in the name, an e-mail address or a phone number;
+    /// `None`: every contact.
+    pub text: Option<String>,
+    pub offset: i64,
+    pub count: i64,
+    /// (field, ascending); default by name.
+    pub sort: Vec<(String, bool)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -253,6 +267,13 @@ pub trait Store: Send + Sync + 'static {
         exceptions: &[String],
         limit: i64,
     ) -> StoreResult<Vec<Visitor>>;
+
+    // contacts
+    async fn insert_contact(&self, c: &Contact) -> StoreResult<()>;
+    async fn contact(&self, id: &str) -> StoreResult<Option<Contact>>;
+    async fn modify_contact(&self, id: &str, f: Modify<Contact>) -> StoreResult<Option<Contact>>;
+    async fn delete_contact(&self, id: &str) -> StoreResult<bool>;
+    async fn search_contacts(&self, q: &ContactSearch) -> StoreResult<(Vec<Contact>, i64)>;
 
     // rooms
     async fn room(&self, id: &str) -> StoreResult<Option<Room>>;

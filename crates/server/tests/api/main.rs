@@ -21,6 +21,7 @@ mod chat_access;
 mod cluster;
 mod concurrency;
 mod config;
+mod contacts;
 mod custom_fields;
 mod ddp_limits;
 mod departments;

@@ -6,6 +6,7 @@ pub mod appearance;
 pub mod business_hours;
 pub mod config;
 pub mod contact;
+pub mod contacts;
 pub mod custom_field;
 pub mod department;
 pub mod inquiry;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(webhooks::routes())
         .merge(analytics::routes())
         .merge(contact::routes())
+        .merge(contacts::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

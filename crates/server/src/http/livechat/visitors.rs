@@ -130,6 +130,7 @@ async fn search_chats(
                 offset,
                 count,
                 sort: sort(&q)?,
+                ..Default::default()
             },
         )
         .await?;

@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "business_hours",
         include_str!("../../../migrations/postgres/0007_business_hours.sql"),
     ),
+    (
+        8,
+        "contacts",
+        include_str!("../../../migrations/postgres/0008_contacts.sql"),
+    ),
 ];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).

@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "business_hours",
         include_str!("../../../migrations/sqlite/0007_business_hours.sql"),
     ),
+    (
+        8,
+        "contacts",
+        include_str!("../../../migrations/sqlite/0008_contacts.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {

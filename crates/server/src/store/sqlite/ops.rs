@@ -269,6 +269,7 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
 
 mod analytics;
 mod business_hours;
+mod contacts;
 mod custom_fields;
 mod departments;
 mod inquiries;

@@ -251,8 +251,10 @@ pub(super) async fn visitor_rooms(
     s: &PgStore,
     q: &VisitorRoomsQuery,
 ) -> StoreResult<(Vec<Room>, i64)> {
-    let mut wh = vec!["(doc->'v'->>'_id') = $1".to_string()];
-    let mut args: Vec<Arg> = vec![Arg::Text(q.visitor_id.clone())];
+    let mut ids = vec![q.visitor_id.clone()];
+    ids.extend(q.other_visitor_ids.iter().cloned());
+    let mut wh = vec!["(doc->'v'->>'_id') = ANY($1)".to_string()];
+    let mut args: Vec<Arg> = vec![Arg::Texts(ids)];
     let mut arg = |v: Arg| {
         args.push(v);
         format!("${}", args.len())

@@ -243,12 +243,19 @@ pub(super) async fn visitor_rooms(
     s: &SqliteStore,
     q: &VisitorRoomsQuery,
 ) -> StoreResult<(Vec<Room>, i64)> {
-    let mut wh = vec!["json_extract(doc, '$.v._id') = ?1".to_string()];
     let mut args: Vec<rusqlite::types::Value> = vec![q.visitor_id.clone().into()];
     let mut arg = |v: rusqlite::types::Value| {
         args.push(v);
         format!("?{}", args.len())
     };
+    let mut ids = vec!["?1".to_string()];
+    for other in &q.other_visitor_ids {
+        ids.push(arg(other.clone().into()));
+    }
+    let mut wh = vec![format!(
+        "json_extract(doc, '$.v._id') IN ({})",
+        ids.join(", ")
+    )];
     if q.closed_only {
         wh.push("json_extract(doc, '$.closedAt') IS NOT NULL".into());
     }
