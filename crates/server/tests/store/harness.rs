@@ -295,6 +295,7 @@ const ID_KEYS: &[&str] = &[
     "id",
     "previousDepartment",
     "fallbackForwardDepartment",
+    "contactId",
 ];
 
 fn collect_ids(v: &Value, ids: &mut Vec<String>) {
