@@ -502,6 +502,11 @@ impl super::Livechat {
         if id == "Livechat_enable_business_hours" && before.as_ref() != Some(&value) {
             self.business_hours_switched(value == json!(true)).await?;
         }
+        // Upstream's queue worker starts when the method turns auto-assigning and routes
+        // the chats left waiting under Manual_Selection.
+        if id == "Livechat_Routing_Method" && before.as_ref() != Some(&value) {
+            self.process_queue().await?;
+        }
         Ok(())
     }
 

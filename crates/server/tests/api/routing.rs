@@ -116,6 +116,27 @@ async fn manual_selection_queues_the_inquiry() {
 }
 
 #[tokio::test]
+async fn switching_to_auto_selection_routes_the_waiting_chats() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    app.visitor("v1").await;
+    app.room("v1").await;
+    assert_eq!(served_by(&app, "v1").await, None);
+    app.set_setting("Livechat_Routing_Method", json!("Auto_Selection"))
+        .await;
+    let status: String = app.db_one("SELECT status FROM inquiries", &[]);
+    assert_eq!(status, "taken");
+    assert_eq!(served_by(&app, "v1").await.as_deref(), Some("a"));
+    let me = app.get_as(&a, "/api/v1/me").await;
+    assert_eq!(
+        me.body["livechatCount"], 1,
+        "the waiting chat went to the agent"
+    );
+}
+
+#[tokio::test]
 async fn departments_route_to_their_agents_with_fallback() {
     let app = TestApp::spawn().await;
     let a = app.create_agent("a").await;
