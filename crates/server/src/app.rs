@@ -90,9 +90,14 @@ pub async fn build_on(
             tracing::info!(username = %admin.username, "created admin user");
         }
     }
-    // Room-less navigation history expires (hourly; room creation also skips
-    // expired entries).
+    let files: Arc<crate::files::LocalFiles> = Arc::new(
+        crate::files::LocalFiles::open(config.upload_dir())
+            .map_err(|e| Error::internal(format!("upload folder: {e}")))?,
+    );
+    // Hourly: room-less navigation history expires (room creation also skips expired
+    // entries), and agents' uploads never sent go after 24 hours.
     let sweeper = lc.clone();
+    let sweep_files = files.clone();
     tokio::spawn(async move {
         let hour = std::time::Duration::from_secs(3600);
         let mut every = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
@@ -100,6 +105,9 @@ pub async fn build_on(
             every.tick().await;
             if let Err(e) = sweeper.purge_expired_navigation().await {
                 tracing::warn!(error = %e, "purging expired navigation history");
+            }
+            if let Err(e) = sweeper.remove_expired_uploads(sweep_files.as_ref()).await {
+                tracing::warn!(error = %e, "removing expired uploads");
             }
         }
     });
@@ -145,10 +153,7 @@ pub async fn build_on(
         widget_dir: config.livechat_widget_dir.clone(),
         agent_app_dir: config.agent_app_dir.clone(),
         version: VERSION,
-        files: Arc::new(
-            crate::files::LocalFiles::open(config.upload_dir())
-                .map_err(|e| Error::internal(format!("upload folder: {e}")))?,
-        ),
+        files,
     };
     let router = http::router(state.clone());
     Ok(App {

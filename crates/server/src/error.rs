@@ -112,6 +112,8 @@ pub enum Code {
     /// `rooms.info` on a room that does not exist or that the user may not open.
     RoomsInfoNotAllowed,
     /// `rooms.get` with an `updatedSince` that is not a date.
+    /// `subscriptions.get` with an `updatedSince` that is no date.
+    SubscriptionsUpdatedSinceInvalid,
     InvalidUpdatedSince,
     RoomAlreadyClosed,
     ConversationAlreadyClosed,
@@ -268,6 +270,20 @@ pub enum Code {
     // Uploads.
     FileUploadDisabled,
     NoFileUploaded,
+    /// `rooms.media` without a file part.
+    NoFileUploadedMeteor,
+    /// An agent's upload (`rooms.media`) with `FileUpload_Enabled` off.
+    AgentUploadsDisabled,
+    /// An agent's upload over `FileUpload_MaxFileSize`.
+    FileTooLarge {
+        allowed: String,
+    },
+    /// An agent's upload of a refused media type.
+    InvalidFileType,
+    /// `rooms.mediaConfirm` of a file that is not the agent's unsent upload in that room.
+    InvalidFile,
+    /// `rooms.mediaConfirm` with a description over `Message_MaxAllowedSize`.
+    DescriptionSizeExceeded,
     TypeNotAllowed,
     SizeNotAllowed {
         allowed: String,
@@ -508,6 +524,10 @@ impl Code {
                 ("error", json!("not-allowed")),
                 ("errorType", json!("Not Allowed")),
             ]),
+            SubscriptionsUpdatedSinceInvalid => meteor(
+                "error-roomId-param-invalid",
+                "The \"lastUpdate\" query parameter must be a valid date.",
+            ),
             InvalidUpdatedSince => meteor(
                 "error-updatedSince-param-invalid",
                 "The \"updatedSince\" query parameter must be a valid date.",
@@ -760,6 +780,21 @@ impl Code {
 
             FileUploadDisabled => failure(&[("reason", json!("error-file-upload-disabled"))]),
             NoFileUploaded => failure(&[("reason", json!("error-no-file-uploaded"))]),
+            NoFileUploadedMeteor => meteor("error-no-file-uploaded", "No file was uploaded"),
+            // Upstream's `FileUpload.validateFileUpload`, with the English texts.
+            AgentUploadsDisabled => {
+                meteor("error-file-upload-disabled", "File uploads are disabled.")
+            }
+            FileTooLarge { allowed } => Shape::Meteor {
+                code: "error-file-too-large",
+                reason: Some(Cow::Owned(format!(
+                    "File size exceeds upload limit of {allowed}."
+                ))),
+                details: None,
+            },
+            InvalidFileType => meteor("error-invalid-file-type", "File type is not accepted."),
+            InvalidFile => meteor_bare("invalid-file"),
+            DescriptionSizeExceeded => meteor_bare("error-message-size-exceeded"),
             TypeNotAllowed => failure(&[("reason", json!("error-type-not-allowed"))]),
             SizeNotAllowed { allowed } => failure(&[
                 ("reason", json!("error-size-not-allowed")),

@@ -726,6 +726,13 @@ pub struct Upload {
     pub path: String,
     /// Hex SHA-256 of the bytes.
     pub etag: String,
+    /// An agent's upload not yet sent (`rooms.media`): removed after this unless
+    /// `rooms.mediaConfirm` sends it first (upstream's temporary files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Ts>,
+    /// Upstream's `identify`: an image's `{size: {width, height}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identify: Option<Value>,
 }
 
 /// `rocketchat_permissions`: which roles hold a permission.

@@ -44,6 +44,24 @@ impl Livechat {
     }
 
     /// `subscriptions.getOne`: `user`'s subscription to room `rid`, if any.
+    /// `subscriptions.get`: the user's subscriptions, newest change first; with `since`,
+    /// those changed after it.
+    pub async fn user_subscriptions(
+        &self,
+        user: &User,
+        since: Option<crate::time::Ts>,
+    ) -> Result<Vec<Subscription>> {
+        let mut subs: Vec<Subscription> = self
+            .store
+            .subscriptions_of_user(&user.id)
+            .await?
+            .into_iter()
+            .filter(|s| since.is_none_or(|t| s.updated_at > t))
+            .collect();
+        subs.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
+        Ok(subs)
+    }
+
     pub async fn user_subscription(&self, user: &User, rid: &str) -> Result<Option<Subscription>> {
         Ok(self
             .store

@@ -412,17 +412,34 @@ impl Livechat {
         msg: &str,
         id: Option<String>,
     ) -> Result<Message> {
-        let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
-        self.ensure_may_act(user, &room).await?;
         // A waiting chat is answered once taken (upstream's `canSendMessage` for agents).
-        let serving = room.served_by_id() == Some(user.id.as_str());
-        if !room.is_open() || !(serving || self.acts_on_all_chats(user)) {
-            return Err(Code::NotAllowedMeteor.into());
-        }
+        self.agent_send_room(user, rid).await?;
         self.check_max_size(msg)?;
         let ts = self.now();
         let mut m = self.new_message(id, rid, msg, user.user_ref(), ts);
         self.quote_linked_messages(&mut m).await?;
+        self.deliver_agent_message(user, m, None).await
+    }
+
+    /// May `user` send in `rid` as an agent (upstream's `canSendMessage`)? The room.
+    pub(super) async fn agent_send_room(&self, user: &User, rid: &str) -> Result<Room> {
+        let room = self.store.room(rid).await?.ok_or(Code::InvalidRoomMeteor)?;
+        self.ensure_may_act(user, &room).await?;
+        let serving = room.served_by_id() == Some(user.id.as_str());
+        if !room.is_open() || !(serving || self.acts_on_all_chats(user)) {
+            return Err(Code::NotAllowedMeteor.into());
+        }
+        Ok(room)
+    }
+
+    /// Writes an agent's message (with the file record it carries, if any) and the room's
+    /// response metrics in one transaction, then tells whoever listens.
+    pub(super) async fn deliver_agent_message(
+        &self,
+        user: &User,
+        m: Message,
+        upload: Option<crate::model::Upload>,
+    ) -> Result<Message> {
         let store_last = self.settings.bool("Store_Last_Message");
         let ignore_bots = self
             .settings
@@ -469,11 +486,15 @@ impl Livechat {
             r.updated_at = now;
             Ok(())
         });
-        let room = self
-            .store
-            .append_message(m.clone(), update)
-            .await?
-            .ok_or(Code::DuplicateMessageId)?;
+        let written = match &upload {
+            Some(u) => {
+                self.store
+                    .insert_upload_message(u, m.clone(), update)
+                    .await?
+            }
+            None => self.store.append_message(m.clone(), update).await?,
+        };
+        let room = written.ok_or(Code::DuplicateMessageId)?;
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
@@ -490,7 +511,7 @@ impl Livechat {
         if m.t.is_some() || self.settings.str("Unread_Count_Omni") != "all_messages" {
             return Ok(());
         }
-        let subs = self.store.bump_unread(&m.rid, &m.u.id).await?;
+        let subs = self.store.bump_unread(&m.rid, &m.u.id, self.now()).await?;
         self.publish_subscriptions(&subs, "updated");
         Ok(())
     }
@@ -520,7 +541,7 @@ impl Livechat {
 
     /// `subscriptions.read`: `user` has read room `rid`.
     pub async fn mark_room_read(&self, user: &User, rid: &str) -> Result<()> {
-        if let Some(sub) = self.store.mark_read(rid, &user.id).await? {
+        if let Some(sub) = self.store.mark_read(rid, &user.id, self.now()).await? {
             self.publish_subscriptions(&[sub], "updated");
         }
         Ok(())

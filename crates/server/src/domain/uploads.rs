@@ -1,10 +1,12 @@
-//! Files a visitor sends in its room (`livechat/upload/:rid`) and who may read them back.
+//! Files a visitor sends in its room (`livechat/upload/:rid`), files agents send
+//! (`rooms.media` then `rooms.mediaConfirm`), and who may read them back.
 
 use super::Livechat;
 use crate::error::{Code, Error, Result};
 use crate::files::FileStorage;
 use crate::ids;
 use crate::model::{Message, Room, Upload, User, UserRef, Visitor};
+use crate::time::Ts;
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
@@ -269,31 +271,10 @@ impl Livechat {
             updated_at: now,
             path: path.clone(),
             etag: up.sha256.clone(),
+            expires_at: None,
+            identify: identify(&up.kind, &up.head),
         };
-        let url = format!("/file-upload/{id}/{}", encode_uri(&up.name));
-        let mut attachment = Map::new();
-        attachment.insert("title".into(), json!(up.name));
-        attachment.insert("type".into(), json!("file"));
-        if let Some(d) = &up.description {
-            attachment.insert("description".into(), json!(d));
-        }
-        attachment.insert("title_link".into(), json!(url));
-        attachment.insert("title_link_download".into(), json!(true));
-        for media in ["image", "audio", "video"] {
-            if up.kind.starts_with(&format!("{media}/")) && up.kind.len() > media.len() + 1 {
-                attachment.insert(format!("{media}_url"), json!(url));
-                attachment.insert(format!("{media}_type"), json!(up.kind));
-                attachment.insert(format!("{media}_size"), json!(up.size));
-                if media == "image"
-                    && let Some((width, height)) = image_dimensions(&up.head)
-                {
-                    attachment.insert(
-                        "image_dimensions".into(),
-                        json!({"width": width, "height": height}),
-                    );
-                }
-            }
-        }
+        let (file_ref, attachment) = file_parts(&upload, up.description.as_deref());
         let u = UserRef {
             id: visitor.id.clone(),
             username: visitor.username().to_string(),
@@ -303,10 +284,9 @@ impl Livechat {
         m.token = Some(visitor.token().to_string());
         m.alias = visitor.name.clone();
         m.groupable = Some(false);
-        let file_ref = json!({"_id": id, "name": up.name, "type": up.kind});
         m.file = Some(file_ref.clone());
         m.files = Some(vec![file_ref]);
-        m.attachments = Some(vec![Value::Object(attachment)]);
+        m.attachments = Some(vec![attachment]);
         let update = self.visitor_message_update(&m);
         let written = self
             .store
@@ -373,6 +353,158 @@ impl Livechat {
 }
 
 /// JavaScript's `encodeURI`.
+/// Upstream's `identify` of an image: its `{size: {width, height}}`.
+fn identify(kind: &str, head: &[u8]) -> Option<Value> {
+    if !kind.starts_with("image/") {
+        return None;
+    }
+    image_dimensions(head)
+        .map(|(width, height)| json!({"size": {"width": width, "height": height}}))
+}
+
+/// A file message's `file` and its attachment (upstream's `parseFileIntoMessageAttachments`).
+fn file_parts(upload: &Upload, description: Option<&str>) -> (Value, Value) {
+    let url = format!("/file-upload/{}/{}", upload.id, encode_uri(&upload.name));
+    let kind = &upload.kind;
+    let mut attachment = Map::new();
+    attachment.insert("title".into(), json!(upload.name));
+    attachment.insert("type".into(), json!("file"));
+    if let Some(d) = description {
+        attachment.insert("description".into(), json!(d));
+    }
+    attachment.insert("title_link".into(), json!(url));
+    attachment.insert("title_link_download".into(), json!(true));
+    for media in ["image", "audio", "video"] {
+        if kind.starts_with(&format!("{media}/")) && kind.len() > media.len() + 1 {
+            attachment.insert(format!("{media}_url"), json!(url));
+            attachment.insert(format!("{media}_type"), json!(kind));
+            attachment.insert(format!("{media}_size"), json!(upload.size));
+            if media == "image"
+                && let Some(size) = upload.identify.as_ref().and_then(|i| i.get("size"))
+            {
+                attachment.insert("image_dimensions".into(), size.clone());
+            }
+        }
+    }
+    let file_ref = json!({"_id": upload.id, "name": upload.name, "type": kind});
+    (file_ref, Value::Object(attachment))
+}
+
+/// How long an agent's unsent upload is kept (upstream: 24 hours).
+const TEMPORARY_UPLOAD_MS: i64 = 24 * 3600 * 1000;
+
+impl Livechat {
+    /// `rooms.media/:rid`: the room an agent may put a file in (upstream's `canAccessRoom`).
+    pub async fn agent_upload_room(&self, user: &User, rid: &str) -> Result<Room> {
+        match self.store.room(rid).await? {
+            Some(room) if self.can_access_room(user, &room).await? => Ok(room),
+            _ => Err(Code::Forbidden.into()),
+        }
+    }
+
+    /// Stores an agent's file unsent: `rooms.mediaConfirm` sends it within 24 hours, or
+    /// `remove_expired_uploads` deletes it.
+    pub async fn store_agent_upload(
+        &self,
+        files: &dyn FileStorage,
+        user: &User,
+        rid: &str,
+        up: NewUpload,
+    ) -> Result<Upload> {
+        let id = ids::random_id();
+        let path = files
+            .put(&id, &up.staged)
+            .await
+            .map_err(|e| Error::internal(format!("storing upload: {e}")))?;
+        let now = self.now();
+        let upload = Upload {
+            id: id.clone(),
+            name: up.name.clone(),
+            size: up.size as i64,
+            kind: up.kind.clone(),
+            rid: rid.to_string(),
+            visitor_token: None,
+            user_id: Some(user.id.clone()),
+            store: files.store_name().to_string(),
+            complete: true,
+            uploading: false,
+            extension: up
+                .name
+                .rsplit_once('.')
+                .map(|(_, e)| e.to_lowercase())
+                .unwrap_or_default(),
+            progress: 1,
+            description: None,
+            uploaded_at: now,
+            updated_at: now,
+            path: path.clone(),
+            etag: up.sha256.clone(),
+            expires_at: Some(Ts::from_millis(now.millis() + TEMPORARY_UPLOAD_MS)),
+            identify: identify(&up.kind, &up.head),
+        };
+        if let Err(e) = self.store.insert_upload(&upload).await {
+            let _ = files.delete(&path).await;
+            return Err(e.into());
+        }
+        Ok(upload)
+    }
+
+    /// `rooms.mediaConfirm/:rid/:fileId`: the agent sends its uploaded file, with an
+    /// optional text (`msg`) and description; the file stops being temporary in the same
+    /// write as the message.
+    pub async fn confirm_agent_upload(
+        &self,
+        user: &User,
+        rid: &str,
+        file_id: &str,
+        msg: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Message> {
+        self.agent_upload_room(user, rid).await?;
+        let mut upload = self
+            .store
+            .upload(file_id)
+            .await?
+            .filter(|u| {
+                u.rid == rid && u.user_id.as_deref() == Some(&user.id) && u.expires_at.is_some()
+            })
+            .ok_or(Code::InvalidFile)?;
+        let max = self.settings.i64("Message_MaxAllowedSize");
+        if description.is_some_and(|d| d.chars().count() as i64 > max) {
+            return Err(Code::DescriptionSizeExceeded.into());
+        }
+        self.agent_send_room(user, rid).await?;
+        let text = msg.unwrap_or("");
+        self.check_max_size(text)?;
+        let now = self.now();
+        upload.description = description.map(str::to_string);
+        upload.expires_at = None;
+        upload.updated_at = now;
+        let (file_ref, attachment) = file_parts(&upload, description);
+        let mut m = self.new_message(None, rid, text, user.user_ref(), now);
+        m.groupable = Some(false);
+        m.file = Some(file_ref.clone());
+        m.files = Some(vec![file_ref]);
+        m.attachments = Some(vec![attachment]);
+        self.deliver_agent_message(user, m, Some(upload)).await
+    }
+
+    /// Deletes agents' uploads never sent before they expired, records then bytes; returns
+    /// how many went. One file that cannot be removed does not stop the others.
+    pub async fn remove_expired_uploads(&self, files: &dyn FileStorage) -> Result<usize> {
+        let before = self.now().iso();
+        let mut removed = 0;
+        for u in self.store.expired_uploads(&before).await? {
+            self.store.delete_upload(&u.id).await?;
+            if let Err(e) = files.delete(&u.path).await {
+                tracing::warn!(upload = %u.id, "removing an expired upload's file: {e}");
+            }
+            removed += 1;
+        }
+        Ok(removed)
+    }
+}
+
 pub fn encode_uri(s: &str) -> String {
     const KEEP: &str = ";,/?:@&=+$-_.!~*'()#";
     let mut out = String::new();

@@ -13,6 +13,7 @@ pub mod method;
 pub mod permissions;
 pub mod proxies;
 pub mod ratelimit;
+pub mod room_media;
 pub mod rooms;
 pub mod schema;
 pub mod serve;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(method::routes())
         .merge(mailer::routes())
         .merge(rooms::routes())
+        .merge(room_media::routes())
         .merge(licenses::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()

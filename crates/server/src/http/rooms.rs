@@ -1,6 +1,7 @@
 //! The core room routes upstream's clients and tests use on omnichannel rooms:
 //! `rooms.get` (the user's sidebar), `rooms.info` and `channels.info` (one room),
-//! `subscriptions.getOne` (the user's subscription to one room), `subscriptions.read`.
+//! `subscriptions.get` (all the user's subscriptions), `subscriptions.getOne` (one room's),
+//! `subscriptions.read`.
 
 use super::validate::{Ty, ajv, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Query, ok};
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/rooms.get", get(sidebar))
         .route("/v1/rooms.info", get(info))
         .route("/v1/channels.info", get(channel))
+        .route("/v1/subscriptions.get", get(subscriptions))
         .route("/v1/subscriptions.getOne", get(subscription))
         .route("/v1/subscriptions.read", axum::routing::post(read))
 }
@@ -52,6 +54,17 @@ async fn channel(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiR
             .await?
             .ok_or(Code::ChannelNotFound)?;
     ok(json!({ "channel": room }))
+}
+
+/// Upstream answers `{update, remove}`; removed subscriptions are not remembered, so
+/// `remove` stays empty.
+async fn subscriptions(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {
+    let since = match str_of(&q, "updatedSince") {
+        Some(t) => Some(Ts::parse_js(&t).ok_or(Code::SubscriptionsUpdatedSinceInvalid)?),
+        None => None,
+    };
+    let subs = s.lc.user_subscriptions(&auth.user, since).await?;
+    ok(json!({ "update": subs, "remove": [] }))
 }
 
 async fn subscription(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

@@ -305,11 +305,21 @@ macro_rules! forward_store {
             async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>> {
                 rooms::subscriptions_of_user(self, user_id).await
             }
-            async fn bump_unread(&self, rid: &str, sender: &str) -> StoreResult<Vec<Subscription>> {
-                rooms::bump_unread(self, rid, sender).await
+            async fn bump_unread(
+                &self,
+                rid: &str,
+                sender: &str,
+                now: Ts,
+            ) -> StoreResult<Vec<Subscription>> {
+                rooms::bump_unread(self, rid, sender, now).await
             }
-            async fn mark_read(&self, rid: &str, user: &str) -> StoreResult<Option<Subscription>> {
-                rooms::mark_read(self, rid, user).await
+            async fn mark_read(
+                &self,
+                rid: &str,
+                user: &str,
+                now: Ts,
+            ) -> StoreResult<Option<Subscription>> {
+                rooms::mark_read(self, rid, user, now).await
             }
             async fn insert_department(&self, d: &Department) -> StoreResult<()> {
                 departments::insert_department(self, d).await
@@ -461,8 +471,17 @@ macro_rules! forward_store {
             ) -> StoreResult<Option<Room>> {
                 uploads::insert_upload_message(self, upload, msg, room_update).await
             }
+            async fn insert_upload(&self, upload: &Upload) -> StoreResult<()> {
+                uploads::insert_upload(self, upload).await
+            }
             async fn upload(&self, id: &str) -> StoreResult<Option<Upload>> {
                 uploads::upload(self, id).await
+            }
+            async fn expired_uploads(&self, before: &str) -> StoreResult<Vec<Upload>> {
+                uploads::expired_uploads(self, before).await
+            }
+            async fn delete_upload(&self, id: &str) -> StoreResult<()> {
+                uploads::delete_upload(self, id).await
             }
             async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>> {
                 uploads::uploads_of_token(self, token).await

@@ -367,10 +367,11 @@ pub trait Store: Send + Sync + 'static {
     async fn subscriptions_of_user(&self, user_id: &str) -> StoreResult<Vec<Subscription>>;
     /// A new message in `rid`: every subscription but `sender`'s counts one more unread and
     /// alerts; answers the changed subscriptions.
-    async fn bump_unread(&self, rid: &str, sender: &str) -> StoreResult<Vec<Subscription>>;
+    async fn bump_unread(&self, rid: &str, sender: &str, now: Ts)
+    -> StoreResult<Vec<Subscription>>;
     /// `user` read room `rid`: its subscription's unread count and alert are cleared;
     /// answers it, if any.
-    async fn mark_read(&self, rid: &str, user: &str) -> StoreResult<Option<Subscription>>;
+    async fn mark_read(&self, rid: &str, user: &str, now: Ts) -> StoreResult<Option<Subscription>>;
     /// Livechat rooms created from `from` to `to` (both included), of one department if
     /// given, oldest first, with their message counts (the analytics' `getAnalytics*`).
     async fn analytics_rooms(
@@ -499,7 +500,12 @@ pub trait Store: Send + Sync + 'static {
         msg: Message,
         room_update: Modify<Room>,
     ) -> StoreResult<Option<Room>>;
+    /// Writes a record for a file not sent yet (an agent's `rooms.media`).
+    async fn insert_upload(&self, upload: &Upload) -> StoreResult<()>;
     async fn upload(&self, id: &str) -> StoreResult<Option<Upload>>;
+    /// Uploads whose `expiresAt` is before `before` (ISO text): unsent temporary files.
+    async fn expired_uploads(&self, before: &str) -> StoreResult<Vec<Upload>>;
+    async fn delete_upload(&self, id: &str) -> StoreResult<()>;
     /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 

@@ -524,6 +524,68 @@ async fn unread_counters_and_read() {
 }
 
 #[tokio::test]
+async fn all_subscriptions_and_those_changed_since() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let first = served(&app, "t1").await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = served(&app, "t2").await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let all = app.get_as(&a, "/api/v1/subscriptions.get").await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    assert_eq!(all.body["remove"], json!([]));
+    let update = all.body["update"].as_array().unwrap();
+    let rids: Vec<&str> = update.iter().map(|s| s["rid"].as_str().unwrap()).collect();
+    assert_eq!(
+        rids,
+        [second.as_str(), first.as_str()],
+        "newest change first"
+    );
+    assert!(
+        update
+            .iter()
+            .all(|s| s["t"] == "l" && s["u"]["_id"] == a.id.as_str())
+    );
+
+    // Only what changed after the given time: a message in the first room.
+    let since = update[0]["_updatedAt"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    app.post(
+        "/api/v1/livechat/message",
+        json!({"token": "t1", "rid": first, "msg": "again"}),
+    )
+    .await;
+    let changed = app
+        .get_as(
+            &a,
+            &format!("/api/v1/subscriptions.get?updatedSince={since}"),
+        )
+        .await;
+    let update = changed.body["update"].as_array().unwrap().clone();
+    assert_eq!(update.len(), 1, "{}", changed.text);
+    assert_eq!(update[0]["rid"], first.as_str());
+    assert_eq!(update[0]["unread"], 2);
+
+    let bad = app
+        .get_as(&a, "/api/v1/subscriptions.get?updatedSince=yesterday")
+        .await;
+    assert_eq!(
+        bad.text,
+        r#"{"success":false,"error":"The \"lastUpdate\" query parameter must be a valid date. [error-roomId-param-invalid]","errorType":"error-roomId-param-invalid"}"#
+    );
+    // Somebody else's are not listed.
+    let b = app.create_agent("b").await;
+    assert_eq!(
+        app.get_as(&b, "/api/v1/subscriptions.get").await.body["update"],
+        json!([])
+    );
+}
+
+#[tokio::test]
 async fn a_waiting_chat_shows_its_last_message() {
     let app = TestApp::spawn().await;
     app.create_agent("a").await;

@@ -49,6 +49,9 @@ pub struct TestApp {
     pub clock: Option<Arc<ManualClock>>,
     /// For waiting until background work (the outbox) has settled; assertions go through HTTP.
     pub store: ferrochat::store::SharedStore,
+    /// For running one pass of a periodic job (the upload sweeper) on the test's clock.
+    pub lc: ferrochat::domain::Livechat,
+    pub files: ferrochat::files::SharedFiles,
     db: TestDb,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -141,6 +144,7 @@ impl TestApp {
         configure(&mut config);
         let app = ferrochat::app::build(&config, dynamic).await.unwrap();
         let store = app.state.lc.store.clone();
+        let (lc, files) = (app.state.lc.clone(), app.state.files.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -166,6 +170,8 @@ impl TestApp {
             },
             clock,
             store,
+            lc,
+            files,
             db,
             _dir: dir,
             shutdown: Some(tx),
@@ -606,6 +612,7 @@ impl TestCluster {
             let app = ferrochat::app::build_on(&config, None, store.clone())
                 .await
                 .unwrap();
+            let (lc, files) = (app.state.lc.clone(), app.state.files.clone());
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -627,6 +634,8 @@ impl TestCluster {
                 },
                 clock: None,
                 store: store.clone(),
+                lc,
+                files,
                 // The first app owns the database (drops a PostgreSQL schema at its end).
                 db: db.take().unwrap_or_else(|| apps[0].db.shared()),
                 _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),

@@ -10,6 +10,7 @@ mod nats_broker;
 mod activity;
 mod agent_app;
 mod agent_rooms;
+mod agent_uploads;
 mod agents;
 mod analytics;
 mod appearance;

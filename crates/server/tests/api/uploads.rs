@@ -6,14 +6,14 @@ use crate::survey::room_doc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const PNG: &[u8] =
+pub const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 /// `(field, filename, content type, bytes)`.
-type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+pub type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
 
 /// A multipart body built by hand: `(field, filename, content type, bytes)`.
-fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+pub fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
     let boundary = "----ferrochat-test-boundary".to_string();
     let mut body = Vec::new();
     for (name, filename, kind, bytes) in parts {
@@ -57,7 +57,7 @@ async fn send(app: &TestApp, rid: &str, token: Option<&str>, parts: &[Part<'_>])
     }
 }
 
-async fn fetch(
+pub async fn fetch(
     app: &TestApp,
     path: &str,
     headers: &[(&str, &str)],

@@ -32,7 +32,7 @@ fn forbidden() -> Error {
 }
 
 /// Discards a refused upload's body: at most 8 MiB, for at most 5 seconds.
-async fn drain(
+pub(in crate::http) async fn drain(
     multipart: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) {
     const CAP: usize = 8 << 20;
@@ -84,7 +84,65 @@ async fn upload(
             return Err(e);
         }
     };
-    let mut multipart = multipart.map_err(|_| Error::from(Code::NoFileUploaded))?;
+    let multipart = multipart.map_err(|_| Error::from(Code::NoFileUploaded))?;
+    let Received { file, fields } = receive(&s, multipart).await?;
+    let Some((name, kind, size, staged, sha256, head)) = file else {
+        return Err(Error::from(Code::NoFileUploaded));
+    };
+    if !s.lc.valid_upload_type(&kind, &head) {
+        return Err(Code::TypeNotAllowed.into());
+    }
+    let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
+    // The staged file stays ours until `put` moves it; dropping it afterwards is harmless.
+    let staged_path = staged.path().to_path_buf();
+    let m =
+        s.lc.send_file_message(
+            s.files.as_ref(),
+            &visitor,
+            &room.id,
+            NewUpload {
+                name,
+                kind,
+                size,
+                staged: staged_path,
+                description: text("description"),
+                msg: text("msg"),
+                sha256,
+                head,
+            },
+        )
+        .await?;
+    drop(staged);
+    let mut body = match serde_json::to_value(&m)? {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    };
+    body.insert("newRoom".into(), json!(false));
+    body.insert(
+        "showConnecting".into(),
+        json!(s.lc.settings.bool("Livechat_Show_Connecting")),
+    );
+    Ok(Success(Value::Object(body)))
+}
+
+/// A received file: name, type, size, the staged bytes, hex SHA-256 and first bytes.
+pub(in crate::http) type ReceivedFile = (
+    String,
+    String,
+    u64,
+    tempfile::NamedTempFile,
+    String,
+    Vec<u8>,
+);
+
+/// A multipart upload read: the `file` part staged on disk (at most `FileUpload_MaxFileSize`)
+/// and the other fields as text (together at most the JSON body limit).
+pub(in crate::http) struct Received {
+    pub file: Option<ReceivedFile>,
+    pub fields: Map<String, Value>,
+}
+
+pub(in crate::http) async fn receive(s: &AppState, mut multipart: Multipart) -> Result<Received> {
     let max = s.lc.max_file_size();
     let too_big = || {
         Error::from(Code::SizeNotAllowed {
@@ -94,14 +152,7 @@ async fn upload(
 
     let mut fields: Map<String, Value> = Map::new();
     let mut other_bytes = 0usize;
-    let mut file: Option<(
-        String,
-        String,
-        u64,
-        tempfile::NamedTempFile,
-        String,
-        Vec<u8>,
-    )> = None;
+    let mut file: Option<ReceivedFile> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -175,43 +226,7 @@ async fn upload(
             }
         }
     }
-    let Some((name, kind, size, staged, sha256, head)) = file else {
-        return Err(Error::from(Code::NoFileUploaded));
-    };
-    if !s.lc.valid_upload_type(&kind, &head) {
-        return Err(Code::TypeNotAllowed.into());
-    }
-    let text = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_string);
-    // The staged file stays ours until `put` moves it; dropping it afterwards is harmless.
-    let staged_path = staged.path().to_path_buf();
-    let m =
-        s.lc.send_file_message(
-            s.files.as_ref(),
-            &visitor,
-            &room.id,
-            NewUpload {
-                name,
-                kind,
-                size,
-                staged: staged_path,
-                description: text("description"),
-                msg: text("msg"),
-                sha256,
-                head,
-            },
-        )
-        .await?;
-    drop(staged);
-    let mut body = match serde_json::to_value(&m)? {
-        Value::Object(o) => o,
-        _ => Map::new(),
-    };
-    body.insert("newRoom".into(), json!(false));
-    body.insert(
-        "showConnecting".into(),
-        json!(s.lc.settings.bool("Livechat_Show_Connecting")),
-    );
-    Ok(Success(Value::Object(body)))
+    Ok(Received { file, fields })
 }
 
 /// `rc_token`/`rc_uid` from the query or the cookies.

@@ -201,16 +201,19 @@ pub(super) async fn bump_unread(
     s: &PgStore,
     rid: &str,
     sender: &str,
+    now: Ts,
 ) -> StoreResult<Vec<Subscription>> {
     from_docs(
         scalar(
             "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
-                 'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true, 'open', true))::json
+                 'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true, 'open', true,
+                 '_updatedAt', $3::text))::json
              WHERE rid = $1 AND user_id <> $2
              RETURNING doc::text",
         )
         .bind(rid.to_owned())
         .bind(sender.to_owned())
+        .bind(now.iso())
         .fetch_all(&s.pool)
         .await?,
     )
@@ -220,14 +223,17 @@ pub(super) async fn mark_read(
     s: &PgStore,
     rid: &str,
     user: &str,
+    now: Ts,
 ) -> StoreResult<Option<Subscription>> {
     let doc: Option<String> = scalar(
-        "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object('unread', 0, 'alert', false))::json
+        "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object('unread', 0, 'alert', false,
+             '_updatedAt', $3::text))::json
          WHERE rid = $1 AND user_id = $2
          RETURNING doc::text",
     )
     .bind(rid.to_owned())
     .bind(user.to_owned())
+    .bind(now.iso())
     .fetch_optional(&s.pool)
     .await?;
     opt_doc(doc)

@@ -182,16 +182,17 @@ pub(super) async fn bump_unread(
     s: &SqliteStore,
     rid: &str,
     sender: &str,
+    now: Ts,
 ) -> StoreResult<Vec<Subscription>> {
-    let (rid, sender) = (rid.to_owned(), sender.to_owned());
+    let (rid, sender, now) = (rid.to_owned(), sender.to_owned(), now.iso());
     s.write(move |c| {
         c.prepare_cached(
             "UPDATE subscriptions SET doc = json_set(doc,
                  '$.unread', COALESCE(json_extract(doc, '$.unread'), 0) + 1,
-                 '$.alert', json('true'), '$.open', json('true'))
+                 '$.alert', json('true'), '$.open', json('true'), '$._updatedAt', ?3)
              WHERE rid = ?1 AND user_id <> ?2",
         )?
-        .execute([&rid, &sender])?;
+        .execute([&rid, &sender, &now])?;
         many_docs(
             c,
             "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id <> ?2",
@@ -205,14 +206,16 @@ pub(super) async fn mark_read(
     s: &SqliteStore,
     rid: &str,
     user: &str,
+    now: Ts,
 ) -> StoreResult<Option<Subscription>> {
-    let (rid, user) = (rid.to_owned(), user.to_owned());
+    let (rid, user, now) = (rid.to_owned(), user.to_owned(), now.iso());
     s.write(move |c| {
         c.prepare_cached(
-            "UPDATE subscriptions SET doc = json_set(doc, '$.unread', 0, '$.alert', json('false'))
+            "UPDATE subscriptions SET doc = json_set(doc, '$.unread', 0, '$.alert', json('false'),
+                 '$._updatedAt', ?3)
              WHERE rid = ?1 AND user_id = ?2",
         )?
-        .execute([&rid, &user])?;
+        .execute([&rid, &user, &now])?;
         one_doc(
             c,
             "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2",

@@ -1,4 +1,5 @@
-//! Uploads: the file record and its message, written together.
+//! Uploads: the file record and its message, written together; agents' files wait
+//! unsent (temporary) until confirmed.
 
 use super::*;
 
@@ -10,8 +11,12 @@ pub(super) fn insert_upload_message_tx(
 ) -> StoreResult<Option<Room>> {
     let room = modify_in_tx(c, &msg.rid, room_update)?;
     if room.is_some() {
-        c.prepare_cached("INSERT INTO uploads (id, rid, doc) VALUES (?1, ?2, ?3)")?
-            .execute(params![upload.id, upload.rid, to_doc(upload)?])?;
+        // An agent's temporary upload is confirmed by the same write.
+        c.prepare_cached(
+            "INSERT INTO uploads (id, rid, doc) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+        )?
+        .execute(params![upload.id, upload.rid, to_doc(upload)?])?;
         insert_message(c, msg)?;
     }
     Ok(room)
@@ -32,8 +37,38 @@ pub(super) async fn insert_upload_message(
         .await
 }
 
+pub(super) async fn insert_upload(s: &SqliteStore, upload: &Upload) -> StoreResult<()> {
+    let upload = upload.clone();
+    s.write(move |c| {
+        c.prepare_cached("INSERT INTO uploads (id, rid, doc) VALUES (?1, ?2, ?3)")?
+            .execute(params![upload.id, upload.rid, to_doc(&upload)?])?;
+        Ok(())
+    })
+    .await
+}
+
 pub(super) async fn upload(s: &SqliteStore, id: &str) -> StoreResult<Option<Upload>> {
     s.read(|c| upload_tx(c, id))
+}
+
+pub(super) async fn expired_uploads(s: &SqliteStore, before: &str) -> StoreResult<Vec<Upload>> {
+    s.read(|c| {
+        many_docs(
+            c,
+            "SELECT doc FROM uploads WHERE json_extract(doc, '$.expiresAt') < ?1",
+            [before],
+        )
+    })
+}
+
+pub(super) async fn delete_upload(s: &SqliteStore, id: &str) -> StoreResult<()> {
+    let id = id.to_string();
+    s.write(move |c| {
+        c.prepare_cached("DELETE FROM uploads WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    })
+    .await
 }
 
 pub(super) async fn uploads_of_token(s: &SqliteStore, token: &str) -> StoreResult<Vec<Upload>> {
