@@ -80,6 +80,9 @@ pub struct RoomQuery {
     pub department_id: Option<String>,
     pub open: Option<bool>,
     pub name: Option<String>,
+    /// The visitor's name or e-mail, or any message's text, contains it (case-insensitive):
+    /// the workspace's history search.
+    pub text: Option<String>,
     pub created: (Option<Ts>, Option<Ts>),
     pub closed: (Option<Ts>, Option<Ts>),
     pub tags: Vec<String>,

@@ -611,3 +611,91 @@ async fn a_waiting_chat_shows_its_last_message() {
     assert_eq!(inquiry["lastMessage"]["msg"], "anyone there?");
     assert_eq!(inquiry["lastMessage"]["token"], "tok");
 }
+
+#[tokio::test]
+async fn history_search_by_visitor_name_email_or_message_text() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    let mut rids = Vec::new();
+    for (token, name, email, msg) in [
+        (
+            "t1",
+            "Mary Visitor",
+            "mary@shop.example",
+            "Where is my ORDER?",
+        ),
+        (
+            "t2",
+            "John Doe",
+            "john@elsewhere.example",
+            "hello 100% sure",
+        ),
+    ] {
+        app.post(
+            "/api/v1/livechat/visitor",
+            json!({"visitor": {"token": token, "name": name, "email": email}}),
+        )
+        .await;
+        let rid = app.room(token).await.body["room"]["_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.post(
+            "/api/v1/livechat/message",
+            json!({"token": token, "rid": rid, "msg": msg}),
+        )
+        .await;
+        rids.push(rid);
+    }
+    let found = |text: &str| {
+        let app = &app;
+        let a = a.clone();
+        let path = format!(
+            "/api/v1/livechat/rooms?agents[]={}&searchText={}",
+            a.id,
+            urlencoding(text)
+        );
+        async move {
+            let r = app.get_as(&a, &path).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let mut ids: Vec<String> = r.body["rooms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["_id"].as_str().unwrap().to_string())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let only = |i: usize| vec![rids[i].clone()];
+    assert_eq!(found("mary").await, only(0), "visitor name, any case");
+    assert_eq!(found("SHOP.example").await, only(0), "visitor e-mail");
+    assert_eq!(found("my order").await, only(0), "message text");
+    assert_eq!(
+        found("100%").await,
+        only(1),
+        "% is a character, not a pattern"
+    );
+    assert_eq!(found("_").await, Vec::<String>::new());
+    assert_eq!(found("nothing like it").await, Vec::<String>::new());
+    let mut all = rids.clone();
+    all.sort();
+    assert_eq!(found("  ").await, all, "blank: no filter");
+    let bad = app
+        .get_as(
+            &a,
+            &format!("/api/v1/livechat/rooms?agents[]={}&searchText[]=x", a.id),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -86,7 +86,7 @@ fn filter_types(q: &Map<String, Value>) -> Result<()> {
             errs.push(Ajv::MustBe("array"));
         }
     }
-    for k in ["roomName", "departmentId"] {
+    for k in ["roomName", "departmentId", "searchText"] {
         if q.get(k).is_some_and(|v| !v.is_string()) {
             errs.push(Ajv::MustBe("string"));
         }
@@ -126,6 +126,10 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
             department_id: str_of(&q, "departmentId"),
             open,
             name: str_of(&q, "roomName").filter(|n| !n.is_empty()),
+            // Ferrochat's addition for the workspace's history search.
+            text: str_of(&q, "searchText")
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
             created,
             closed,
             tags: strings(&q, "tags"),

@@ -112,6 +112,14 @@ pub(super) async fn list_rooms(s: &PgStore, rq: &RoomQuery) -> StoreResult<(Vec<
         let p = arg(Arg::Text(format!("%{}%", like_escape(n))));
         wh.push(format!("(doc->>'fname') ILIKE {p}"));
     }
+    if let Some(t) = &rq.text {
+        let p = arg(Arg::Text(format!("%{}%", like_escape(t))));
+        wh.push(format!(
+            "((doc->>'fname') ILIKE {p}
+              OR EXISTS (SELECT 1 FROM visitors vi WHERE vi.token = rooms.token AND vi.email ILIKE {p})
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.rid = rooms.id AND (m.doc->>'msg') ILIKE {p}))"
+        ));
+    }
     if let Some(t) = rq.created.0 {
         let p = arg(Arg::Int(t.millis()));
         wh.push(format!("ts >= {p}"));

@@ -102,6 +102,15 @@ pub(super) async fn list_rooms(s: &SqliteStore, q: &RoomQuery) -> StoreResult<(V
         let p = arg(format!("%{}%", like_escape(n)).into());
         wh.push(format!("json_extract(doc, '$.fname') LIKE {p} ESCAPE '\\'"));
     }
+    if let Some(t) = &q.text {
+        let p = arg(format!("%{}%", like_escape(t)).into());
+        wh.push(format!(
+            "(json_extract(doc, '$.fname') LIKE {p} ESCAPE '\\'
+              OR EXISTS (SELECT 1 FROM visitors vi WHERE vi.token = rooms.token AND vi.email LIKE {p} ESCAPE '\\')
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.rid = rooms.id
+                         AND json_extract(m.doc, '$.msg') LIKE {p} ESCAPE '\\'))"
+        ));
+    }
     if let Some(t) = q.created.0 {
         let p = arg(t.millis().into());
         wh.push(format!("ts >= {p}"));
