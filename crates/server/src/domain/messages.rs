@@ -778,6 +778,34 @@ impl Livechat {
 
     /// `GET livechat/messages.history/:rid`: newest first; hidden messages and the types
     /// `Hide_System_Messages` names are left out.
+    /// Upstream's `loadHistory` for a logged-in user: the newest `limit` messages of `rid`
+    /// before `end`, newest first, system messages included (but `Hide_System_Messages`);
+    /// `None` when there is no such room or `user` may not open it (upstream answers `false`).
+    pub async fn user_history(
+        &self,
+        user: &User,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+    ) -> Result<Option<Vec<Box<serde_json::value::RawValue>>>> {
+        let Some(room) = self.store.room(rid).await? else {
+            return Ok(None);
+        };
+        if !self.can_access_room(user, &room).await? {
+            return Ok(None);
+        }
+        let hidden: Vec<String> = self
+            .settings
+            .get("Hide_System_Messages")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        Ok(Some(
+            self.store
+                .history(rid, end, limit.clamp(1, 1000), 0, &hidden)
+                .await?,
+        ))
+    }
+
     pub async fn history(
         &self,
         token: &str,

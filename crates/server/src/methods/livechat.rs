@@ -418,6 +418,34 @@ pub async fn load_history(lc: &Livechat, params: &[Value]) -> Answer {
     Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
 }
 
+/// `loadHistory(rid, end?, limit = 20, ls?)` (logged-in user): `{messages, unreadNotLoaded}`,
+/// newest first, before `end` (an EJSON date); `false` for a room the user may not open.
+pub async fn load_user_history(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) -> Answer {
+    let rid = super::string(params, 0)?;
+    let Some(user) = caller.user else {
+        return Err(Error::from(Code::MethodInvalidUser("loadHistory")).into());
+    };
+    let end = params
+        .get(1)
+        .and_then(|e| e.get("$date"))
+        .and_then(Value::as_i64)
+        .map(crate::time::Ts::from_millis);
+    let limit = params.get(2).and_then(Value::as_i64).unwrap_or(20);
+    let Some(raw) = lc.user_history(user, &rid, end, limit).await? else {
+        return Ok(Some(json!(false)));
+    };
+    let messages: Vec<Value> = raw
+        .iter()
+        .map(
+            |r| match serde_json::from_str::<crate::model::Message>(r.get()) {
+                Ok(m) => with_ejson(|| serde_json::to_value(&m)).unwrap_or_default(),
+                Err(_) => serde_json::from_str(r.get()).unwrap_or_default(),
+            },
+        )
+        .collect();
+    Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
+}
+
 /// `livechat:loginByToken(token)` (visitor): `{_id}` of the visitor, nothing when unknown.
 pub async fn login_by_token(lc: &Livechat, params: &[Value]) -> Answer {
     // A string only: a query object (`{$regex}`) must not find someone else's visitor.

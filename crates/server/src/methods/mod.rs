@@ -53,6 +53,7 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "sendMessage" => livechat::send_message(lc, caller, params).await,
         "livechat:registerGuest" => livechat::register_guest(lc, params).await,
         "livechat:loadHistory" => livechat::load_history(lc, params).await,
+        "loadHistory" => livechat::load_user_history(lc, caller, params).await,
         "livechat:loginByToken" => livechat::login_by_token(lc, params).await,
         _ => Err(Ddp::MethodNotFound(name.to_string())),
     }

@@ -3,6 +3,7 @@
 
 use crate::helpers::*;
 use crate::realtime::Ddp;
+use ferrochat::time::Ts;
 use serde_json::{Value, json};
 
 /// `POST method.call/:m` (or `callAnon` without `who`), answering the parsed DDP frame.
@@ -613,4 +614,71 @@ async fn save_department_method() {
     )
     .await;
     assert_eq!(f["error"]["error"], "error-not-allowed", "{f}");
+}
+
+#[tokio::test]
+async fn load_history_for_agents_keeps_system_messages() {
+    let app = TestApp::spawn_with_clock("2026-03-02T10:00:00.000Z").await;
+    app.create_agent("agent1").await;
+    let b = app.create_agent("agent2").await;
+    let rid = served_room(&app, "tok-1").await;
+    for (i, msg) in ["one", "two", "three"].iter().enumerate() {
+        app.set_time(&format!("2026-03-02T10:00:0{}.000Z", i + 1));
+        app.post(
+            "/api/v1/livechat/message",
+            json!({"token": "tok-1", "rid": rid, "msg": msg}),
+        )
+        .await;
+    }
+    app.set_time("2026-03-02T10:00:05.000Z");
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/room.forward",
+            json!({"roomId": rid, "userId": b.id, "comment": "billing"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let texts = |f: &Value| -> Vec<String> {
+        f["result"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                m["t"]
+                    .as_str()
+                    .map(|t| format!("[{t}]"))
+                    .unwrap_or_else(|| m["msg"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let who = &b;
+    let f = call(&app, Some(who), "loadHistory", json!([rid, null, 20, null])).await;
+    let all = texts(&f);
+    assert!(
+        all.windows(3).any(|w| w == ["three", "two", "one"]),
+        "newest first: {all:?}"
+    );
+    assert_eq!(all[0], "[ul]", "{all:?}");
+    assert!(
+        all.contains(&"[livechat_transfer_history]".to_string()),
+        "system messages kept: {all:?}"
+    );
+    assert_eq!(f["result"]["unreadNotLoaded"], 0);
+    let first = &f["result"]["messages"][0];
+    assert!(first["ts"]["$date"].is_i64(), "EJSON dates: {first}");
+
+    // Before `end`, at most `limit`.
+    let end = json!({"$date": Ts::parse_iso("2026-03-02T10:00:03.000Z").unwrap().millis()});
+    let f = call(&app, Some(who), "loadHistory", json!([rid, end, 1])).await;
+    assert_eq!(texts(&f), ["two"]);
+
+    // Somebody who may not open the room gets `false`; a bad room id a match error.
+    let other = app.create_agent("agent3").await;
+    let f = call(&app, Some(&other), "loadHistory", json!([rid])).await;
+    assert_eq!(f["result"], false);
+    let f = call(&app, Some(who), "loadHistory", json!(["nope"])).await;
+    assert_eq!(f["result"], false);
+    let f = call(&app, Some(who), "loadHistory", json!([{"$gt": ""}])).await;
+    assert!(f["error"].is_object(), "{f}");
 }

@@ -1,14 +1,35 @@
-// One room's messages: pages of history (newest first from `livechat/:rid/messages`), new
+// One room's messages: pages of history (newest first from the `loadHistory` method, which
+// unlike `livechat/:rid/messages` keeps the system messages: joined, transferred, closed), new
 // and edited messages from `stream-room-messages`, deletions from `stream-notify-room`
 // `<rid>/deleteMessage`, typing from `<rid>/user-activity`. After a reconnection the newest
 // pages are fetched again and merged by id, so nothing is lost or shown twice.
-import type { Ddp } from '../lib/ddp';
+import { type Ddp, fromEjson } from '../lib/ddp';
 import { randomId } from '../lib/ids';
 import { api } from '../lib/rest';
 import { Store } from '../lib/store';
 import type { Message } from '../lib/types';
 
 const PAGE = 50;
+
+/**
+ * `loadHistory(rid, end, limit)` through the REST bridge (`method.call`), so it works while
+ * the DDP connection is down: the newest `PAGE` messages before `end`, newest first.
+ */
+async function loadHistory(rid: string, end: number | null): Promise<Message[]> {
+  const res = await api.post<{ message: string }>('method.call/loadHistory', {
+    message: JSON.stringify({
+      msg: 'method',
+      id: randomId(),
+      method: 'loadHistory',
+      params: [rid, end === null ? null : { $date: end }, PAGE, null],
+    }),
+  });
+  const answer = JSON.parse(res.message) as { result?: unknown; error?: { reason?: string; error?: string } };
+  if (answer.error) throw new Error(answer.error.reason ?? answer.error.error ?? 'loadHistory failed');
+  const result = fromEjson(answer.result) as { messages?: Message[] } | false;
+  if (!result) throw new Error('Not allowed');
+  return result.messages ?? [];
+}
 
 export interface Pending {
   _id: string;
@@ -24,7 +45,6 @@ export class Conversation {
   readonly loading = new Store<boolean>(true);
   readonly complete = new Store<boolean>(false);
   readonly error = new Store<string | null>(null);
-  private total = 0;
   private stops: (() => void)[] = [];
   private typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private myTyping = false;
@@ -76,15 +96,14 @@ export class Conversation {
     if (this.complete.get()) return;
     this.loading.set(true);
     try {
-      const offset = this.messages.get().length;
-      const res = await api.get<{ messages: Message[]; total: number }>(`livechat/${encodeURIComponent(this.rid)}/messages`, {
-        offset,
-        count: PAGE,
-        sort: JSON.stringify({ ts: -1 }),
-      });
-      this.total = res.total;
-      this.merge(res.messages);
-      if (res.messages.length < PAGE || this.messages.get().length >= this.total) this.complete.set(true);
+      const before = this.messages.get();
+      // One millisecond past the oldest shown: messages sharing its time are not skipped
+      // (the merge drops the ones already shown).
+      const end = before.length ? Math.min(...before.map((m) => Date.parse(m.ts))) + 1 : null;
+      const page = await loadHistory(this.rid, end);
+      const known = new Set(before.map((m) => m._id));
+      this.merge(page);
+      if (page.length < PAGE || page.every((m) => known.has(m._id))) this.complete.set(true);
       this.error.set(null);
     } catch (e) {
       this.error.set(e instanceof Error ? e.message : String(e));
@@ -96,21 +115,18 @@ export class Conversation {
   /** After a reconnection: newest pages until one overlaps what is shown. */
   async refresh(): Promise<void> {
     const known = new Set(this.messages.get().map((m) => m._id));
-    for (let offset = 0; offset < 1000; offset += PAGE) {
-      let res: { messages: Message[]; total: number };
+    let end: number | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      let page: Message[];
       try {
-        res = await api.get(`livechat/${encodeURIComponent(this.rid)}/messages`, {
-          offset,
-          count: PAGE,
-          sort: JSON.stringify({ ts: -1 }),
-        });
+        page = await loadHistory(this.rid, end);
       } catch {
         return;
       }
-      this.total = res.total;
-      const overlap = res.messages.some((m) => known.has(m._id));
-      this.merge(res.messages);
-      if (overlap || res.messages.length < PAGE) break;
+      const overlap = page.some((m) => known.has(m._id));
+      this.merge(page);
+      if (overlap || page.length < PAGE) break;
+      end = Math.min(...page.map((m) => Date.parse(m.ts))) + 1;
     }
     void this.resendPending();
   }
