@@ -978,6 +978,35 @@ impl Livechat {
     }
 }
 
+impl Livechat {
+    /// Upstream's `closeOmnichannelConversations` on deactivation: every open chat `user`
+    /// is in closes, by `user`, with "Agent was deactivated". One chat that cannot close
+    /// does not keep the others open (upstream's `allSettled`); returns how many closed.
+    pub(super) async fn close_chats_of_deactivated(&self, user: &User) -> Result<usize> {
+        let mut closed = 0;
+        for sub in self.store.subscriptions_of_user(&user.id).await? {
+            let Some(room) = self.store.room(&sub.rid).await? else {
+                continue;
+            };
+            if !room.is_open() {
+                continue;
+            }
+            let close = Close {
+                comment: "Agent was deactivated".into(),
+                tags: None,
+            };
+            match self
+                .close(&room, "user", user.user_ref(), None, close)
+                .await
+            {
+                Ok(_) => closed += 1,
+                Err(e) => tracing::warn!(rid = %room.id, "closing a deactivated agent's chat: {e}"),
+            }
+        }
+        Ok(closed)
+    }
+}
+
 /// Upstream's `deleteMessage`: when the removed message was the room's `lastMessage`, the
 /// newest visible message left takes its place (none: no `lastMessage`).
 fn last_message_after_delete(room: &mut Room, removed: &Message, newest: Option<Message>) -> bool {

@@ -537,7 +537,8 @@ impl Livechat {
         Ok(())
     }
 
-    /// `users.setActiveStatus`: the last admin stays active; a deactivated agent is
+    /// `users.setActiveStatus`: the last admin stays active; a deactivated user's open chats
+    /// close ("Agent was deactivated") and its login tokens go; a deactivated agent is
     /// unavailable; a re-activated one is placed in the business hours as a new agent
     /// (upstream's `afterDeactivateUser` / `afterActivateUser`). Deactivated users cannot
     /// authenticate.
@@ -555,8 +556,11 @@ impl Livechat {
                 return Err(Code::LastAdmin.into());
             }
         }
-        let now = self.now();
         let was_active = user.active;
+        if !active && was_active {
+            self.close_chats_of_deactivated(&user).await?;
+        }
+        let now = self.now();
         let updated = self
             .store
             .modify_user(
@@ -575,6 +579,14 @@ impl Livechat {
             .ok_or(Code::InvalidUser)?;
         if active && !was_active && updated.has_role("livechat-agent") {
             self.business_hours_new_agent(user_id).await?;
+        }
+        if !active && was_active {
+            // The closed chats made room for waiting ones (not for this user: unavailable).
+            self.process_queue().await?;
+        }
+        if !active {
+            // Upstream's `unsetLoginTokens`: a later re-activation does not revive old sessions.
+            self.store.delete_login_tokens_of_user(user_id).await?;
         }
         Ok(self.store.user(user_id).await?.unwrap_or(updated))
     }

@@ -60,6 +60,9 @@ macro_rules! forward_store {
             async fn delete_login_token(&self, hashed: &str) -> StoreResult<()> {
                 users::delete_login_token(self, hashed).await
             }
+            async fn delete_login_tokens_of_user(&self, user_id: &str) -> StoreResult<()> {
+                users::delete_login_tokens_of_user(self, user_id).await
+            }
             async fn settings(&self) -> StoreResult<Vec<(String, Value)>> {
                 settings::settings(self).await
             }

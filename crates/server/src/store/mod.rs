@@ -227,6 +227,7 @@ pub trait Store: Send + Sync + 'static {
         issued_since: Ts,
     ) -> StoreResult<Option<User>>;
     async fn delete_login_token(&self, hashed: &str) -> StoreResult<()>;
+    async fn delete_login_tokens_of_user(&self, user_id: &str) -> StoreResult<()>;
 
     // settings
     async fn settings(&self) -> StoreResult<Vec<(String, Value)>>;

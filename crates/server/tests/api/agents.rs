@@ -276,3 +276,77 @@ async fn agent_status_sets_toggles_and_checks() {
         403
     );
 }
+
+#[tokio::test]
+async fn deactivating_an_agent_closes_its_chats_and_ends_its_sessions() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    app.set_setting("Livechat_maximum_chats_per_agent", json!(1))
+        .await;
+    let mut rids = Vec::new();
+    for token in ["v1", "v2"] {
+        app.visitor(token).await;
+        let r = app.room(token).await;
+        rids.push(r.body["room"]["_id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(open_of(&app, &a.id).await, 1, "the second chat waits");
+    let b = app.create_agent("b").await;
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/users.setActiveStatus",
+            json!({"userId": a.id, "activeStatus": false}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(open_of(&app, &a.id).await, 0);
+
+    // The chat closed by the agent, saying why, as upstream's closeOmnichannelConversations.
+    let all = app
+        .get_as(&app.admin, "/api/v1/livechat/rooms?open=false")
+        .await;
+    let room = all.body["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["_id"] == rids[0].as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(room["closer"], "user");
+    assert_eq!(room["closedBy"]["username"], "a");
+    let history = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{}?token=v1",
+            rids[0]
+        ))
+        .await;
+    let close = &history.body["messages"][0];
+    assert_eq!(
+        (close["t"].as_str(), close["msg"].as_str()),
+        (Some("livechat-close"), Some("Agent was deactivated")),
+        "{}",
+        history.text
+    );
+    // The chat that waited went to b when b became available; it stays b's.
+    let served = app.room("v2").await;
+    assert_eq!(served.body["room"]["servedBy"]["username"], "b");
+    assert_eq!(open_of(&app, &b.id).await, 1);
+
+    // Re-activated, the old session stays ended; a new login works.
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/users.setActiveStatus",
+            json!({"userId": a.id, "activeStatus": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get_as(&a, "/api/v1/me").await.status, 401);
+    let again = app.login("a", "pass").await;
+    assert_eq!(app.get_as(&again, "/api/v1/me").await.status, 200);
+}
+
+async fn open_of(app: &TestApp, agent: &str) -> serde_json::Value {
+    let path = format!("/api/v1/livechat/rooms?agents[]={agent}&open=true");
+    app.get_as(&app.admin, &path).await.body["total"].clone()
+}

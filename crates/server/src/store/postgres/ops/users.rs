@@ -184,6 +184,15 @@ pub(super) async fn user_by_login_token(
     )
 }
 
+pub(super) async fn delete_login_tokens_of_user(s: &PgStore, user_id: &str) -> StoreResult<()> {
+    q_exec_pool(
+        &s.pool,
+        sql_q("DELETE FROM login_tokens WHERE user_id = $1").bind(user_id.to_owned()),
+    )
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn delete_login_token(s: &PgStore, hashed: &str) -> StoreResult<()> {
     q_exec_pool(
         &s.pool,

@@ -182,6 +182,16 @@ pub(super) async fn user_by_login_token(
     })
 }
 
+pub(super) async fn delete_login_tokens_of_user(s: &SqliteStore, user_id: &str) -> StoreResult<()> {
+    let id = user_id.to_owned();
+    s.write(move |c| {
+        c.prepare_cached("DELETE FROM login_tokens WHERE user_id = ?1")?
+            .execute([id])?;
+        Ok(())
+    })
+    .await
+}
+
 pub(super) async fn delete_login_token(s: &SqliteStore, hashed: &str) -> StoreResult<()> {
     let hashed = hashed.to_owned();
     s.write(move |c| {
