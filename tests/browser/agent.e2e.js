@@ -441,11 +441,17 @@ async function main() {
   });
   await step(bob, 'visitor-panel-details', async () => {
     await h.rest(server.url, 'POST', 'livechat/custom.field', { token: maryToken, key: 'company', value: 'ACME', overwrite: true });
+    // A page Mary opens now, as the widget reports it (its report of the page it loaded on
+    // races with its own start-up and is not always sent).
+    await h.rest(server.url, 'POST', 'livechat/page.visited', {
+      token: maryToken, rid: maryRoom,
+      pageInfo: { change: 'url', title: 'Order status', location: { href: `${server.url}/orders/42` } },
+    });
     await bob.reload();
     const panel = region(bob, 'Visitor');
     await panel.getByText('mary@e2e.test').waitFor();
     await panel.getByText('ACME').waitFor();
-    await panel.locator('.pages li').first().waitFor();
+    await panel.locator('.pages li').filter({ hasText: 'Order status' }).waitFor();
   });
 
   // 7. Actions: transfer with a comment (only valid targets), return to queue, transcript, close.
