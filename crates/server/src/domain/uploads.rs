@@ -242,38 +242,10 @@ impl Livechat {
         rid: &str,
         up: NewUpload,
     ) -> Result<Message> {
-        let id = ids::random_id();
-        let path = files
-            .put(&id, &up.staged)
-            .await
-            .map_err(|e| Error::internal(format!("storing upload: {e}")))?;
-        let now = self.now();
-        let extension = up
-            .name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_lowercase())
-            .unwrap_or_default();
-        let upload = Upload {
-            id: id.clone(),
-            name: up.name.clone(),
-            size: up.size as i64,
-            kind: up.kind.clone(),
-            rid: rid.to_string(),
-            visitor_token: Some(visitor.token().to_string()),
-            user_id: None,
-            store: files.store_name().to_string(),
-            complete: true,
-            uploading: false,
-            extension,
-            progress: 1,
-            description: up.description.clone(),
-            uploaded_at: now,
-            updated_at: now,
-            path: path.clone(),
-            etag: up.sha256.clone(),
-            expires_at: None,
-            identify: identify(&up.kind, &up.head),
-        };
+        let mut upload = store_file(files, rid, &up, self.now()).await?;
+        let (path, now) = (upload.path.clone(), upload.uploaded_at);
+        upload.visitor_token = Some(visitor.token().to_string());
+        upload.description = up.description.clone();
         let (file_ref, attachment) = file_parts(&upload, up.description.as_deref());
         let u = UserRef {
             id: visitor.id.clone(),
@@ -362,6 +334,40 @@ fn identify(kind: &str, head: &[u8]) -> Option<Value> {
         .map(|(width, height)| json!({"size": {"width": width, "height": height}}))
 }
 
+/// Puts the staged file in storage under a new id; its record, owned by nobody yet.
+async fn store_file(files: &dyn FileStorage, rid: &str, up: &NewUpload, now: Ts) -> Result<Upload> {
+    let id = ids::random_id();
+    let path = files
+        .put(&id, &up.staged)
+        .await
+        .map_err(|e| Error::internal(format!("storing upload: {e}")))?;
+    Ok(Upload {
+        id,
+        name: up.name.clone(),
+        size: up.size as i64,
+        kind: up.kind.clone(),
+        rid: rid.to_string(),
+        visitor_token: None,
+        user_id: None,
+        store: files.store_name().to_string(),
+        complete: true,
+        uploading: false,
+        extension: up
+            .name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_lowercase())
+            .unwrap_or_default(),
+        progress: 1,
+        description: None,
+        uploaded_at: now,
+        updated_at: now,
+        path,
+        etag: up.sha256.clone(),
+        expires_at: None,
+        identify: identify(&up.kind, &up.head),
+    })
+}
+
 /// A file message's `file` and its attachment (upstream's `parseFileIntoMessageAttachments`).
 fn file_parts(upload: &Upload, description: Option<&str>) -> (Value, Value) {
     let url = format!("/file-upload/{}/{}", upload.id, encode_uri(&upload.name));
@@ -411,37 +417,12 @@ impl Livechat {
         rid: &str,
         up: NewUpload,
     ) -> Result<Upload> {
-        let id = ids::random_id();
-        let path = files
-            .put(&id, &up.staged)
-            .await
-            .map_err(|e| Error::internal(format!("storing upload: {e}")))?;
-        let now = self.now();
-        let upload = Upload {
-            id: id.clone(),
-            name: up.name.clone(),
-            size: up.size as i64,
-            kind: up.kind.clone(),
-            rid: rid.to_string(),
-            visitor_token: None,
-            user_id: Some(user.id.clone()),
-            store: files.store_name().to_string(),
-            complete: true,
-            uploading: false,
-            extension: up
-                .name
-                .rsplit_once('.')
-                .map(|(_, e)| e.to_lowercase())
-                .unwrap_or_default(),
-            progress: 1,
-            description: None,
-            uploaded_at: now,
-            updated_at: now,
-            path: path.clone(),
-            etag: up.sha256.clone(),
-            expires_at: Some(Ts::from_millis(now.millis() + TEMPORARY_UPLOAD_MS)),
-            identify: identify(&up.kind, &up.head),
-        };
+        let mut upload = store_file(files, rid, &up, self.now()).await?;
+        let path = upload.path.clone();
+        upload.user_id = Some(user.id.clone());
+        upload.expires_at = Some(Ts::from_millis(
+            upload.uploaded_at.millis() + TEMPORARY_UPLOAD_MS,
+        ));
         if let Err(e) = self.store.insert_upload(&upload).await {
             let _ = files.delete(&path).await;
             return Err(e.into());

@@ -405,16 +405,7 @@ pub async fn load_history(lc: &Livechat, params: &[Value]) -> Answer {
             Error::Code(Code::InvalidRoom) => Error::from(Code::MethodInvalidRoomOfVisitor),
             other => other,
         })?;
-    // Stored documents, their dates re-written as EJSON.
-    let messages: Vec<Value> = raw
-        .iter()
-        .map(
-            |r| match serde_json::from_str::<crate::model::Message>(r.get()) {
-                Ok(m) => with_ejson(|| serde_json::to_value(&m)).unwrap_or_default(),
-                Err(_) => serde_json::from_str(r.get()).unwrap_or_default(),
-            },
-        )
-        .collect();
+    let messages = ejson_messages(&raw);
     Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
 }
 
@@ -434,16 +425,20 @@ pub async fn load_user_history(lc: &Livechat, caller: &Caller<'_>, params: &[Val
     let Some(raw) = lc.user_history(user, &rid, end, limit).await? else {
         return Ok(Some(json!(false)));
     };
-    let messages: Vec<Value> = raw
-        .iter()
+    let messages = ejson_messages(&raw);
+    Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
+}
+
+/// Stored message documents, their dates re-written as EJSON.
+fn ejson_messages(raw: &[Box<serde_json::value::RawValue>]) -> Vec<Value> {
+    raw.iter()
         .map(
             |r| match serde_json::from_str::<crate::model::Message>(r.get()) {
                 Ok(m) => with_ejson(|| serde_json::to_value(&m)).unwrap_or_default(),
                 Err(_) => serde_json::from_str(r.get()).unwrap_or_default(),
             },
         )
-        .collect();
-    Ok(Some(json!({"messages": messages, "unreadNotLoaded": 0})))
+        .collect()
 }
 
 /// `livechat:loginByToken(token)` (visitor): `{_id}` of the visitor, nothing when unknown.
