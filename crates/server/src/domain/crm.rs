@@ -299,12 +299,7 @@ pub fn js_matches(pattern: &str, ignore_case: bool, text: &str) -> Vec<String> {
     if pattern.is_empty() {
         return Vec::new();
     }
-    let src = if ignore_case {
-        format!("(?i){pattern}")
-    } else {
-        pattern.to_string()
-    };
-    let Ok(re) = fancy_regex::Regex::new(&src) else {
+    let Some(re) = compiled(pattern, ignore_case) else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
@@ -316,6 +311,34 @@ pub fn js_matches(pattern: &str, ignore_case: bool, text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The compiled form of a settings regex. Compiling costs about as much as the rest of a
+/// visitor message's handling together, and the patterns change only with their settings, so
+/// the few in use are kept (an invalid pattern too, as `None`).
+fn compiled(pattern: &str, ignore_case: bool) -> Option<std::sync::Arc<fancy_regex::Regex>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, OnceLock};
+    type Cache = parking_lot::Mutex<HashMap<(String, bool), Option<Arc<fancy_regex::Regex>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pattern.to_string(), ignore_case);
+    if let Some(re) = cache.lock().get(&key) {
+        return re.clone();
+    }
+    let src = if ignore_case {
+        format!("(?i){pattern}")
+    } else {
+        pattern.to_string()
+    };
+    let re = fancy_regex::Regex::new(&src).ok().map(Arc::new);
+    let mut cache = cache.lock();
+    // Old settings' patterns are not worth keeping: a handful are in use at a time.
+    if cache.len() >= 32 {
+        cache.clear();
+    }
+    cache.insert(key, re.clone());
+    re
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! response metrics, history, message edits and deletes, and closing a room.
 
 use super::Livechat;
+use super::rooms::RoutingMethod;
 use crate::error::{Code, Error, Result};
 use crate::model::*;
 use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Rows, Writes};
@@ -517,9 +518,13 @@ impl Livechat {
     }
 
     /// Upstream's `saveLastMessageToInquiry`: the room's inquiry carries its newest message
-    /// (the queue shows it) and watchers of the inquiry hear of it.
+    /// (the queue shows it) and watchers of the inquiry hear of it — only where agents see
+    /// the queue (`showQueue`: manual selection) and `Store_Last_Message` is on, as upstream.
     async fn inquiry_last_message(&self, m: &Message) -> Result<()> {
-        if m.t.is_some() {
+        if m.t.is_some()
+            || self.routing_method()? != RoutingMethod::ManualSelection
+            || !self.settings.bool("Store_Last_Message")
+        {
             return Ok(());
         }
         let Some(i) = self.store.inquiry_by_room(&m.rid).await? else {
