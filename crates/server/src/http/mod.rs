@@ -3,6 +3,7 @@
 
 pub mod agent_app;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 pub mod health;
 pub mod info;
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rooms::routes())
         .merge(room_media::routes())
         .merge(licenses::routes())
+        .merge(canned::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())

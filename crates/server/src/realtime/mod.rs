@@ -351,10 +351,31 @@ async fn subscribe(
     let token = token_arg(params.get(1));
     match name {
         "stream-room-messages" => {
+            // A user who may open the room gets the agents' topic (with internal notes);
+            // a visitor, by its token, the room's own topic, which never carries them.
+            if let Some(u) = &c.user
+                && let Ok(Some(room)) = s.lc.room(&event).await
+                && s.lc.can_access_room(u, &room).await.unwrap_or(false)
+            {
+                return Ok(format!("{name}|{event}{}", hub::AGENT_TOPIC));
+            }
             if room_allowed(s, c, &event, token.as_deref(), true).await {
                 Ok(format!("{name}|{event}"))
             } else {
                 Err(not_allowed())
+            }
+        }
+        "stream-canned-responses" => {
+            // Upstream's read rule: logged in, `Canned_Responses_Enable`, `view-canned-responses`.
+            match &c.user {
+                Some(u)
+                    if event == "canned-responses"
+                        && s.lc.settings.bool("Canned_Responses_Enable")
+                        && s.lc.has_permission(u, "view-canned-responses") =>
+                {
+                    Ok(format!("{name}|{event}|{}", u.id))
+                }
+                _ => Err(not_allowed()),
             }
         }
         "stream-livechat-room" => {

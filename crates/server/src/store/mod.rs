@@ -513,6 +513,36 @@ pub trait Store: Send + Sync + 'static {
     /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 
+    // canned responses, tags, business units, internal notes
+    /// Every canned response, by shortcut.
+    async fn canned_responses(&self) -> StoreResult<Vec<CannedResponse>>;
+    async fn canned_response(&self, id: &str) -> StoreResult<Option<CannedResponse>>;
+    /// Inserts, or replaces the one with that id; `Duplicate("shortcut")` when another
+    /// response has the shortcut.
+    async fn put_canned_response(&self, r: &CannedResponse) -> StoreResult<()>;
+    async fn delete_canned_response(&self, id: &str) -> StoreResult<bool>;
+    /// Every tag, by name.
+    async fn livechat_tags(&self) -> StoreResult<Vec<LivechatTag>>;
+    async fn livechat_tag(&self, id: &str) -> StoreResult<Option<LivechatTag>>;
+    /// Inserts, or replaces the tag with that id.
+    async fn put_livechat_tag(&self, t: &LivechatTag) -> StoreResult<()>;
+    async fn delete_livechat_tag(&self, id: &str) -> StoreResult<bool>;
+    /// Every business unit, oldest first.
+    async fn business_units(&self) -> StoreResult<Vec<Unit>>;
+    async fn business_unit(&self, id: &str) -> StoreResult<Option<Unit>>;
+    /// Inserts, or replaces the unit with that id.
+    async fn put_business_unit(&self, u: &Unit) -> StoreResult<()>;
+    async fn delete_business_unit(&self, id: &str) -> StoreResult<bool>;
+    /// Stores an internal note (kept apart from the room's messages).
+    async fn insert_note(&self, m: &Message) -> StoreResult<()>;
+    /// A room's notes, newest first (`ts < end` when given), at most `limit` (0: all).
+    async fn notes_of_room(
+        &self,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+
     // outbox: e-mail and webhooks, delivered in the background
     /// Commits a new pending item; the caller acknowledges only after this returned.
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()>;

@@ -334,6 +334,7 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     }
 }
 
+mod agent_tools;
 mod analytics;
 mod business_hours;
 mod contacts;

@@ -39,6 +39,8 @@ impl From<rusqlite::Error> for StoreError {
                 "token"
             } else if m.contains("username") {
                 "username"
+            } else if m.contains("shortcut") {
+                "shortcut"
             } else {
                 "id"
             });

@@ -267,6 +267,7 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     }
 }
 
+mod agent_tools;
 mod analytics;
 mod business_hours;
 mod contacts;
