@@ -64,13 +64,13 @@ pub(super) fn merge_raw(
         }))
         .collect();
     // Stable: equal times keep messages before notes, as they came.
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|m| std::cmp::Reverse(m.0));
     all.into_iter().take(limit).map(|(_, m)| m).collect()
 }
 
 /// Messages (newest first) and notes merged, newest first.
 pub(super) fn merge(messages: Vec<Message>, notes: Vec<Message>) -> Vec<Message> {
     let mut all: Vec<Message> = messages.into_iter().chain(notes).collect();
-    all.sort_by(|a, b| b.ts.millis().cmp(&a.ts.millis()));
+    all.sort_by_key(|m| std::cmp::Reverse(m.ts.millis()));
     all
 }

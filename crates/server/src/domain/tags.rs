@@ -8,6 +8,16 @@ use crate::error::{Code, Result};
 use crate::model::{LivechatTag, Unit, UnitMonitor, User};
 use serde_json::{Map, Value};
 
+/// `GET livechat/tags`'s query.
+pub struct TagQuery {
+    pub text: Option<String>,
+    pub department: Option<String>,
+    pub view_all: bool,
+    pub offset: i64,
+    pub count: i64,
+    pub sort: Vec<(String, bool)>,
+}
+
 /// `livechat:saveUnit`'s `unitData`.
 pub struct UnitInput {
     pub name: String,
@@ -19,18 +29,16 @@ impl Livechat {
     /// Upstream's `findTags`: without `manage-livechat-tags` only the departments the user
     /// may access count and `viewAll` is ignored; unless `viewAll`, public tags and those
     /// of the departments in play (the one asked for, else the user's).
-    pub async fn find_tags(
-        &self,
-        user: &User,
-        text: Option<&str>,
-        department: Option<&str>,
-        view_all: bool,
-        offset: i64,
-        count: i64,
-        sort: &[(String, bool)],
-    ) -> Result<(Vec<LivechatTag>, i64)> {
-        let mut view_all = view_all;
-        let mut department = department.map(str::to_string);
+    pub async fn find_tags(&self, user: &User, q: TagQuery) -> Result<(Vec<LivechatTag>, i64)> {
+        let TagQuery {
+            text,
+            department,
+            mut view_all,
+            offset,
+            count,
+            sort,
+        } = q;
+        let mut department = department;
         let mut departments: Vec<String> = Vec::new();
         if !self.has_permission(user, "manage-livechat-tags") {
             view_all = false;
@@ -45,7 +53,7 @@ impl Livechat {
         if let Some(d) = department {
             departments = vec![d];
         }
-        let text = text.filter(|t| !t.is_empty()).map(str::to_lowercase);
+        let text = text.filter(|t| !t.is_empty()).map(|t| t.to_lowercase());
         let mut tags: Vec<LivechatTag> = self
             .store
             .livechat_tags()

@@ -5,6 +5,7 @@ use super::super::schema::{S, obj, req, validate};
 use super::super::validate::str_of;
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
+use crate::domain::tags::TagQuery;
 use crate::error::{Code, Error};
 use axum::Router;
 use axum::extract::{Path, State};
@@ -27,17 +28,15 @@ async fn list(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResu
     let text = str_of(&q, "text");
     let department = str_of(&q, "department").filter(|d| !d.is_empty());
     let view_all = str_of(&q, "viewAll").as_deref() == Some("true");
-    let (tags, total) =
-        s.lc.find_tags(
-            &auth.user,
-            text.as_deref(),
-            department.as_deref(),
-            view_all,
-            offset,
-            count,
-            &sort,
-        )
-        .await?;
+    let query = TagQuery {
+        text,
+        department,
+        view_all,
+        offset,
+        count,
+        sort,
+    };
+    let (tags, total) = s.lc.find_tags(&auth.user, query).await?;
     ok(json!({ "tags": tags, "count": tags.len(), "offset": offset, "total": total }))
 }
 
