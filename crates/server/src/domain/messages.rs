@@ -7,6 +7,7 @@ use crate::model::*;
 use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Rows, Writes};
 use crate::time::Ts;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Server parser options (spec §5.1): colors, emoticons, KaTeX with `\(…\)` only.
 pub(super) fn md_of(msg: &str) -> Option<Value> {
@@ -394,6 +395,7 @@ impl Livechat {
         let update = self.visitor_message_update(&m);
         match self.store.append_message(m.clone(), update).await? {
             Some(room) => {
+                self.count_message(&m);
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
                 self.count_unread(&m).await?;
@@ -451,7 +453,11 @@ impl Livechat {
         let now = self.now();
         let saved = m.clone();
         let agent = user.user_ref();
+        // The first-response time this write recorded, if any (the last run's, when retried).
+        let first = Arc::new(parking_lot::Mutex::new(None));
+        let first_seen = first.clone();
         let update = Box::new(move |r: &mut Room| {
+            *first_seen.lock() = None;
             if !r.is_open() {
                 return Err(Code::NotAllowedMeteor.into());
             }
@@ -484,7 +490,19 @@ impl Livechat {
                 r.waiting_response = None;
             }
             if !ignore_bots {
+                let responses = |r: &Room| {
+                    let resp = r.metrics.as_ref().and_then(|m| m.response.as_ref());
+                    (
+                        resp.and_then(|x| x.total).unwrap_or(0),
+                        resp.and_then(|x| x.ft),
+                    )
+                };
+                let before = responses(r).0;
                 agent_metrics(r, saved.ts, now);
+                // The room's first response (once per room, whatever upstream's quirk repeats).
+                if let (0, (1, Some(ft))) = (before, responses(r)) {
+                    *first_seen.lock() = Some(ft);
+                }
             }
             r.updated_at = now;
             Ok(())
@@ -498,6 +516,10 @@ impl Livechat {
             None => self.store.append_message(m.clone(), update).await?,
         };
         let room = written.ok_or(Code::DuplicateMessageId)?;
+        self.count_message(&m);
+        if let Some(ft) = first.lock().take() {
+            self.metrics.first_response(ft);
+        }
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;

@@ -447,6 +447,7 @@ impl Livechat {
         if !created.created {
             return Ok((created.room, false));
         }
+        self.metrics.room_created();
         // Navigation saved while the visitor had no room joins it (`setRoomIdByToken`).
         self.attach_navigation(&req.token, &created.room.id).await?;
         if let Some(agent) = &created.agent {

@@ -6,6 +6,7 @@
 
 mod enterprise;
 mod livechat;
+mod smtp;
 
 use crate::domain::Livechat;
 use crate::error::{Check, Ddp, check_type};
@@ -64,6 +65,7 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "livechat:removeUnit" => enterprise::remove_unit(lc, caller, params).await,
         "saveCannedResponse" => enterprise::save_canned_response(lc, caller, params).await,
         "removeCannedResponse" => enterprise::remove_canned_response(lc, caller, params).await,
+        "sendSMTPTestEmail" => smtp::send_test_email(lc, caller).await,
         _ => Err(Ddp::MethodNotFound(name.to_string())),
     }
 }

@@ -179,6 +179,16 @@ impl Hub {
         self.logins.lock().remove(&conn).is_some()
     }
 
+    /// Open DDP connections on this instance.
+    pub fn connections(&self) -> usize {
+        self.kills.lock().len()
+    }
+
+    /// Subscriptions held here (one per connection and stream topic).
+    pub fn subscriptions(&self) -> usize {
+        self.topics.read().values().map(HashMap::len).sum()
+    }
+
     /// This instance's logged-in connections (for presence re-registration).
     pub fn logins(&self) -> Vec<(u64, String)> {
         self.logins

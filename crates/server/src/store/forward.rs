@@ -562,6 +562,12 @@ macro_rules! forward_store {
             async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
                 outbox::outbox_stats(self).await
             }
+            async fn live_figures(&self) -> StoreResult<LiveFigures> {
+                figures::live_figures(self).await
+            }
+            fn pool_stats(&self) -> PoolStats {
+                figures::pool_stats(self)
+            }
         }
     };
 }

@@ -197,6 +197,31 @@ pub struct OutboxStats {
     pub dead: i64,
 }
 
+/// The live figures operators watch, read at once (issue 17's metrics).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveFigures {
+    /// Waiting (queued) chats per department (`None`: none), with the oldest one's `ts`.
+    pub queued: Vec<(Option<String>, i64, Ts)>,
+    /// Open chats, waiting or served.
+    pub open_rooms: i64,
+    /// Active agents online and available for chats.
+    pub available_agents: i64,
+}
+
+/// How busy the engine's connections are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PoolStats {
+    pub engine: &'static str,
+    /// Connections running a query now (SQLite: readers).
+    pub in_use: u64,
+    /// Connections open and idle (SQLite: readers kept for reuse).
+    pub idle: u64,
+    /// Most connections the pool opens (SQLite: readers kept idle; more open on demand).
+    pub max: u64,
+    /// SQLite: writes waiting for (or in) the single writer's transaction.
+    pub writes_queued: Option<u64>,
+}
+
 /// How one delivery attempt ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutboxOutcome {
@@ -567,4 +592,10 @@ pub trait Store: Send + Sync + 'static {
     /// When the next pending item becomes due (its retry time, or its lease's end).
     async fn outbox_next_due(&self) -> StoreResult<Option<Ts>>;
     async fn outbox_stats(&self) -> StoreResult<OutboxStats>;
+
+    // operations
+    /// Waiting chats per department, open chats and available agents, in one read.
+    async fn live_figures(&self) -> StoreResult<LiveFigures>;
+    /// The engine's connections now (no query).
+    fn pool_stats(&self) -> PoolStats;
 }

@@ -340,6 +340,7 @@ mod business_hours;
 mod contacts;
 mod custom_fields;
 mod departments;
+mod figures;
 mod inquiries;
 mod messages;
 mod navigation;
