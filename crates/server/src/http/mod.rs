@@ -3,6 +3,7 @@
 
 pub mod agent_app;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 pub mod health;
 pub mod info;
@@ -10,6 +11,7 @@ pub mod licenses;
 pub mod livechat;
 pub mod mailer;
 pub mod method;
+pub mod observe;
 pub mod permissions;
 pub mod proxies;
 pub mod ratelimit;
@@ -60,6 +62,10 @@ pub struct AppState {
     pub cluster: Arc<crate::cluster::Cluster>,
     /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<proxies::TrustedProxies>,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`).
+    pub metrics_token: Option<Arc<str>>,
+    /// `/metrics` is served here, not on a separate address (`METRICS_BIND`).
+    pub metrics_on_main: bool,
 }
 
 impl AppState {
@@ -109,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rooms::routes())
         .merge(room_media::routes())
         .merge(licenses::routes())
+        .merge(canned::routes())
         .fallback(api_not_found);
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
@@ -144,7 +151,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(cors)
         // Probes and scrapes: outside the API's rate limiter.
-        .merge(health::routes())
+        .merge(health::routes(state.metrics_on_main))
+        // Inside the routing: the route's template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::middleware,
+        ))
         .with_state(state)
 }
 

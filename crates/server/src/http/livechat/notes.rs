@@ -1,0 +1,28 @@
+//! `POST livechat/notes` (a Ferrochat addition): an agent's internal note on a chat, seen by
+//! agents and managers (`loadHistory`, `livechat/:rid/messages`, their `stream-room-messages`),
+//! never by the visitor.
+
+use super::super::schema::{S, obj, req, validate};
+use super::super::validate::str_of;
+use super::super::{ApiResult, AppState, Auth, Body, ok};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/livechat/notes", post(add))
+}
+
+/// Body `{rid, msg}`; answers `{message}`, the note (`t: "livechat_internal_note"`).
+async fn add(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
+    auth.require("view-l-room")?;
+    validate(
+        &Value::Object(b.clone()),
+        &obj(vec![req("rid", S::Str), req("msg", S::Str)]),
+    )?;
+    let rid = str_of(&b, "rid").unwrap_or_default();
+    let msg = str_of(&b, "msg").unwrap_or_default();
+    let note = s.lc.add_note(&auth.user, &rid, &msg).await?;
+    ok(json!({ "message": note }))
+}
