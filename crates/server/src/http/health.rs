@@ -2,18 +2,32 @@
 //! Not part of Rocket.Chat's API; served outside `/api` and its rate limiter.
 
 use super::AppState;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::Ty;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/metrics", get(metrics))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/health",
+            api::get(
+                health,
+                op("Health: 200 while the database answers (`status` ok or degraded), else 503")
+                    .json(&[("status", Ty::Str)])
+                    .plain(&[(503, "application/json")]),
+            ),
+        )
+        .route(
+            "/metrics",
+            api::get(
+                metrics,
+                op("Prometheus metrics").media(200, "text/plain").plain(&[]),
+            ),
+        )
 }
 
 /// 200 while the database answers (the instance can serve); `status` is `degraded` when

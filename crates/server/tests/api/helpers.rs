@@ -114,17 +114,22 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
     ) -> TestApp {
-        Self::spawn_inner(clock, dynamic, test_mode, |_| {}).await
+        Self::spawn_inner(clock, dynamic, test_mode, |_| {}, |r| r).await
+    }
+
+    /// A server whose router the test wraps (e.g. in a layer that records matched routes).
+    pub async fn spawn_wrapped(wrap: impl FnOnce(axum::Router) -> axum::Router) -> TestApp {
+        Self::spawn_inner(None, None, true, |_| {}, wrap).await
     }
 
     /// A server whose process configuration the test adjusts (issue 8b: DNS server).
     pub async fn spawn_configured(f: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_inner(None, None, true, f).await
+        Self::spawn_inner(None, None, true, f, |r| r).await
     }
 
     /// A rate-limited server (as in production) whose configuration the test adjusts.
     pub async fn spawn_limited_configured(f: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_inner(None, None, false, f).await
+        Self::spawn_inner(None, None, false, f, |r| r).await
     }
 
     async fn spawn_inner(
@@ -132,6 +137,7 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
         configure: impl FnOnce(&mut Config),
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(&dir).await;
@@ -150,7 +156,7 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(ferrochat::app::serve(
             listener,
-            app.router,
+            wrap(app.router),
             app.limits,
             async {
                 let _ = rx.await;

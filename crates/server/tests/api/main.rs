@@ -33,6 +33,7 @@ mod limits;
 mod mailer;
 mod messages;
 mod methods;
+mod openapi;
 mod outbox;
 mod page_visited;
 mod permissions;
