@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod ids;
+pub mod maintenance;
 pub mod methods;
 pub mod model;
 pub mod outbox;

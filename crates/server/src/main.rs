@@ -22,6 +22,13 @@ enum Command {
     /// Parse messages into Rocket.Chat's `md` AST: JSON lines `{"msg", "options"?}` on
     /// stdin, one `{"md": …}` or `{"error": …}` line per input on stdout.
     Md,
+    /// Copy the SQLite database (consistent, while the server runs) to FILE, and the
+    /// uploaded files to FILE.uploads/.
+    Backup(ferrochat::maintenance::cli::BackupArgs),
+    /// Replace DATABASE_URL's SQLite database with a backup (the server must be stopped).
+    Restore(ferrochat::maintenance::cli::RestoreArgs),
+    /// Copy a whole SQLite deployment into an empty PostgreSQL database.
+    Migrate(ferrochat::maintenance::cli::MigrateArgs),
 }
 
 #[tokio::main]
@@ -39,6 +46,9 @@ async fn main() -> std::process::ExitCode {
                 }
             }
         }
+        Command::Backup(a) => ferrochat::maintenance::cli::backup(&cli.config, &a),
+        Command::Restore(a) => ferrochat::maintenance::cli::restore(&cli.config, &a),
+        Command::Migrate(a) => ferrochat::maintenance::cli::migrate(&cli.config, &a).await,
         Command::Serve => match serve(cli.config).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {

@@ -1,4 +1,4 @@
-//! Who may act on an omnichannel chat (issue 13, item 5) — the one rule every agent-side
+//! Who may act on an omnichannel chat — the one rule every agent-side
 //! route applies.
 //!
 //! Upstream lets any agent (`view-l-room`) read the inquiry (visitor token included) of a

@@ -132,6 +132,28 @@ impl TestApp {
         Self::spawn_inner(None, None, false, f, |r| r).await
     }
 
+    /// A server on a fresh SQLite file, whatever `TEST_DATABASE_URL` says.
+    pub async fn spawn_sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb::sqlite(&dir);
+        Self::spawn_db(dir, db, None, None, true, |_| {}).await
+    }
+
+    /// A server on a database made elsewhere (`fresh_pg_schema`), its files in `uploads`.
+    pub async fn spawn_on(schema: PgSchema, uploads: std::path::PathBuf) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = TestDb {
+            url: schema.url.clone(),
+            path: String::new(),
+            pg: Some((schema.base, schema.schema)),
+            owns: true,
+        };
+        Self::spawn_db(dir, db, None, None, true, move |c| {
+            c.file_upload_path = Some(uploads)
+        })
+        .await
+    }
+
     async fn spawn_inner(
         clock: Option<Arc<ManualClock>>,
         dynamic: Option<Arc<dyn Clock>>,
@@ -141,6 +163,17 @@ impl TestApp {
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(&dir).await;
+        Self::spawn_db(dir, db, clock, dynamic, test_mode, configure).await
+    }
+
+    async fn spawn_db(
+        dir: tempfile::TempDir,
+        db: TestDb,
+        clock: Option<Arc<ManualClock>>,
+        dynamic: Option<Arc<dyn Clock>>,
+        test_mode: bool,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let mut config = Config::for_tests(&db.url);
         config.test_mode = test_mode;
         config.admin_username = Some(ADMIN.into());
@@ -444,40 +477,61 @@ struct TestDb {
     owns: bool,
 }
 
+/// A fresh, empty PostgreSQL schema on `TEST_DATABASE_URL`'s server (dropped by the app that
+/// `spawn_on` opens on it); `None` without `TEST_DATABASE_URL`.
+pub struct PgSchema {
+    pub url: String,
+    base: String,
+    schema: String,
+}
+
+pub async fn fresh_pg_schema() -> Option<PgSchema> {
+    let base = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|b| !b.is_empty())?;
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {base}: {e}"));
+    drop_schemas_of_dead_runs(&mut c).await;
+    // Named after this process, so a later run can drop what a killed one left.
+    let schema = format!(
+        "t{}_{}",
+        std::process::id(),
+        ferrochat::ids::random_id().to_lowercase()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(PgSchema {
+        url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+        base,
+        schema,
+    })
+}
+
 impl TestDb {
     async fn new(dir: &tempfile::TempDir) -> TestDb {
-        let path = dir.path().join("test.db").display().to_string();
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(base) if !base.is_empty() => {
-                use sqlx::Connection;
-                let mut c = sqlx::PgConnection::connect(&base)
-                    .await
-                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {base}: {e}"));
-                drop_schemas_of_dead_runs(&mut c).await;
-                // Named after this process, so a later run can drop what a killed one left.
-                let schema = format!(
-                    "t{}_{}",
-                    std::process::id(),
-                    ferrochat::ids::random_id().to_lowercase()
-                );
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let sep = if base.contains('?') { '&' } else { '?' };
-                TestDb {
-                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                    path,
-                    pg: Some((base, schema)),
-                    owns: true,
-                }
-            }
-            _ => TestDb {
-                url: format!("sqlite://{path}"),
-                path,
-                pg: None,
+        match fresh_pg_schema().await {
+            Some(s) => TestDb {
+                url: s.url,
+                path: dir.path().join("test.db").display().to_string(),
+                pg: Some((s.base, s.schema)),
                 owns: true,
             },
+            None => Self::sqlite(dir),
+        }
+    }
+
+    fn sqlite(dir: &tempfile::TempDir) -> TestDb {
+        let path = dir.path().join("test.db").display().to_string();
+        TestDb {
+            url: format!("sqlite://{path}"),
+            path,
+            pg: None,
+            owns: true,
         }
     }
 

@@ -13,7 +13,7 @@ import { CloseDialog, TranscriptDialog, TransferDialog } from './Actions';
 import { Conversation } from './conversation';
 import type { WorkspaceData } from './data';
 import { VisitorPanel } from './VisitorPanel';
-import { useMarkRead } from './Workspace';
+import { useMarkRead } from './markRead';
 
 export function ConversationView(props: {
   data: WorkspaceData;

@@ -1,6 +1,6 @@
 // The chats area: the queue and the agent's chats on the left, the open conversation in
 // the middle, the visitor on the right. On a phone-width screen one of them at a time.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { duration } from '../components/Time';
 import { describe } from '../lib/rest';
 import { linkClick, href } from '../lib/router';
@@ -124,21 +124,4 @@ function ChatItem({ chat, current }: { chat: Chat; current: boolean }) {
       </a>
     </li>
   );
-}
-
-/** Keeps a chat's unread count at zero while it is on screen. */
-export function useMarkRead(data: WorkspaceData, rid: string, enabled: boolean): void {
-  const chats = useStore(data.chats);
-  const unread = chats.find((c) => c.room._id === rid)?.unread ?? 0;
-  useEffect(() => {
-    if (enabled && unread > 0 && document.visibilityState === 'visible') data.markRead(rid);
-  }, [data, rid, unread, enabled]);
-  useEffect(() => {
-    if (!enabled) return;
-    const f = () => {
-      if (document.visibilityState === 'visible') data.markRead(rid);
-    };
-    document.addEventListener('visibilitychange', f);
-    return () => document.removeEventListener('visibilitychange', f);
-  }, [data, rid, enabled]);
 }

@@ -10,6 +10,7 @@
 //! and on the seed endpoint half of the CPU went to those thread hand-offs (see
 //! docs/benchmarks.md). Point reads in place and a synchronous writer thread remove them.
 
+pub mod lock;
 mod migrate;
 mod ops;
 
@@ -54,6 +55,8 @@ pub struct SqliteStore {
     synchronous: &'static str,
     /// Holds the file of a `sqlite::memory:` database for the store's lifetime.
     _tmp: Option<tempfile::TempDir>,
+    /// Tells `restore` and `migrate` that a server uses this file.
+    _lock: lock::DbLock,
 }
 
 /// `sqlite://path`, `sqlite:path` or `sqlite::memory:` → a file path (memory: a private
@@ -88,6 +91,18 @@ fn parse_url(url: &str) -> StoreResult<(PathBuf, Option<tempfile::TempDir>, bool
     Ok((PathBuf::from(path), None, false))
 }
 
+/// The file a `sqlite:` URL names; `None` for `sqlite::memory:`.
+pub fn file_of(url: &str) -> StoreResult<Option<PathBuf>> {
+    let (path, _tmp, memory) = parse_url(url)?;
+    Ok((!memory).then_some(path))
+}
+
+/// Applies the migrations to the database at `path` (creating it if needed) and closes it.
+pub fn migrate_file(path: &std::path::Path) -> StoreResult<()> {
+    let mut conn = open(&path.to_path_buf(), "FULL")?;
+    migrate::run(&mut conn)
+}
+
 fn open(path: &PathBuf, synchronous: &str) -> StoreResult<Connection> {
     let c = Connection::open_with_flags(
         path,
@@ -119,6 +134,14 @@ impl SqliteStore {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Db(format!("{}: {e}", parent.display())))?;
         }
+        let lock = lock::shared(&path)
+            .map_err(|e| StoreError::Db(format!("{}: {e}", lock::lock_path(&path).display())))?
+            .ok_or_else(|| {
+                StoreError::Db(format!(
+                    "{}: a restore or migration is using this database",
+                    path.display()
+                ))
+            })?;
         let mut conn = open(&path, synchronous)?;
         migrate::run(&mut conn)?;
         // Checkpoints run on the writer (SQLite's automatic ones): a separate checkpointer
@@ -131,6 +154,7 @@ impl SqliteStore {
             writer: Writer::start(conn)?,
             synchronous,
             _tmp: tmp,
+            _lock: lock,
         })
     }
 
