@@ -136,7 +136,7 @@ impl TestApp {
     pub async fn spawn_sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::sqlite(&dir);
-        Self::spawn_db(dir, db, None, None, true, |_| {}).await
+        Self::spawn_db(dir, db, None, None, true, |_| {}, |r| r).await
     }
 
     /// A server on a database made elsewhere (`fresh_pg_schema`), its files in `uploads`.
@@ -148,9 +148,15 @@ impl TestApp {
             pg: Some((schema.base, schema.schema)),
             owns: true,
         };
-        Self::spawn_db(dir, db, None, None, true, move |c| {
-            c.file_upload_path = Some(uploads)
-        })
+        Self::spawn_db(
+            dir,
+            db,
+            None,
+            None,
+            true,
+            move |c| c.file_upload_path = Some(uploads),
+            |r| r,
+        )
         .await
     }
 
@@ -163,7 +169,7 @@ impl TestApp {
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(&dir).await;
-        Self::spawn_db(dir, db, clock, dynamic, test_mode, configure).await
+        Self::spawn_db(dir, db, clock, dynamic, test_mode, configure, wrap).await
     }
 
     async fn spawn_db(
@@ -173,6 +179,7 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
         configure: impl FnOnce(&mut Config),
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
     ) -> TestApp {
         let mut config = Config::for_tests(&db.url);
         config.test_mode = test_mode;
