@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real livechat widget (@rocket.chat/livechat 1.13.3, fetched by scripts/fetch-widget.sh) and
 # the agent workspace (web/agent, built by scripts/build-agent.sh) in headless Chromium against
-# the release binary: tests/browser/widget.e2e.js and agent.e2e.js, driven by playwright-core
+# the release binary: tests/browser/widget.e2e.js, agent.e2e.js and console.e2e.js (the manager
+# console, from a fresh install to a chat), driven by playwright-core
 # installed from npm with exact pins into a scratch folder. Screenshots of every step and the
 # servers' logs go to target/browser-artifacts/.
 # Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it), node and npm.
@@ -36,4 +37,5 @@ cd "$WORK"
 status=0
 timeout 300 node widget.e2e.js || status=1
 timeout 600 node agent.e2e.js || status=1
+timeout 300 node console.e2e.js || status=1
 exit $status

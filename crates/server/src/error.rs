@@ -266,6 +266,12 @@ pub enum Code {
     TranscriptAlreadyRequested,
     WebhookUrlNotSet,
     InvalidWebhookResponse,
+    /// `sendSMTPTestEmail` without a user.
+    SmtpTestInvalidUser,
+    /// `sendSMTPTestEmail` by a user with no e-mail address.
+    SmtpTestInvalidEmail,
+    /// `sendSMTPTestEmail`: the SMTP server refused or could not be reached.
+    SmtpTestFailed(String),
 
     // Uploads.
     FileUploadDisabled,
@@ -777,6 +783,19 @@ impl Code {
             ),
             WebhookUrlNotSet => plain("Webhook_URL_not_set"),
             InvalidWebhookResponse => plain("error-invalid-webhook-response"),
+            SmtpTestInvalidUser => in_method(
+                meteor("error-invalid-user", "Invalid user"),
+                "sendSMTPTestEmail",
+            ),
+            SmtpTestInvalidEmail => in_method(
+                meteor("error-invalid-email", "Invalid email"),
+                "sendSMTPTestEmail",
+            ),
+            SmtpTestFailed(m) => Shape::Meteor {
+                code: "error-email-send-failed",
+                reason: Some(format!("Error trying to send email: {m}").into()),
+                details: Some(json!({"method": "sendSMTPTestEmail", "message": m})),
+            },
 
             FileUploadDisabled => failure(&[("reason", json!("error-file-upload-disabled"))]),
             NoFileUploaded => failure(&[("reason", json!("error-no-file-uploaded"))]),

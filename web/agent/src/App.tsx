@@ -10,6 +10,7 @@ import type { Route } from './lib/router';
 import { useStore } from './lib/store';
 import type { Me } from './lib/types';
 import { can, isAgent, session, signIn, signOut, updateMe } from './session';
+import { LazyConsole } from './console/lazy';
 import { Workspace } from './workspace/Workspace';
 import { History } from './workspace/History';
 import { WorkspaceData } from './workspace/data';
@@ -101,6 +102,7 @@ function Shell({ me, ddp }: { me: Me; ddp: Ddp }) {
         <nav aria-label="Areas">
           <NavLink to={{ area: 'chats' }} current={route} label="Chats" />
           <NavLink to={{ area: 'history' }} current={route} label="History" />
+          {can(me, 'view-livechat-manager') && <NavLink to={{ area: 'manage' }} current={route} label="Manage" />}
         </nav>
         <Availability me={me} />
         <span class="who" title={me.username}>
@@ -111,12 +113,16 @@ function Shell({ me, ddp }: { me: Me; ddp: Ddp }) {
         </button>
       </header>
       <ConnectionBanner ddp={ddp} />
-      {data &&
+      {route.area === 'manage' ? (
+        <LazyConsole me={me} {...(route.section !== undefined && { section: route.section })} />
+      ) : (
+        data &&
         (route.area === 'history' ? (
           <History data={data} {...(route.rid !== undefined && { rid: route.rid })} />
         ) : (
-          <Workspace data={data} {...(route.area === 'chats' && route.rid !== undefined && { rid: route.rid })} />
-        ))}
+          <Workspace data={data} {...(route.rid !== undefined && { rid: route.rid })} />
+        ))
+      )}
     </div>
   );
 }

@@ -153,6 +153,26 @@ impl Livechat {
         Ok(())
     }
 
+    /// `sendSMTPTestEmail`'s mail to the user's first address, as the outbox carries it
+    /// (sent at once by the caller, not queued: the admin wants the SMTP server's answer).
+    pub fn smtp_test_mail(&self, user: &crate::model::User) -> Result<(String, Value)> {
+        let to = user
+            .emails
+            .first()
+            .map(|e| e.address.clone())
+            .filter(|a| !a.is_empty())
+            .ok_or(Code::SmtpTestInvalidEmail)?;
+        let html = "<p>You have successfully sent an email</p>";
+        let payload = json!({
+            "to": to,
+            "from": {"address": self.sender()},
+            "subject": "SMTP Test Email",
+            "html": html,
+            "text": strip_html(html),
+        });
+        Ok((to, payload))
+    }
+
     /// A webhook call through the outbox (skipped while no URL is configured).
     pub async fn queue_webhook(&self, body: Value, rid: Option<&str>) -> Result<()> {
         let url = self.settings.str("Livechat_webhookUrl");

@@ -111,7 +111,8 @@ async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
 
 /// Upstream: with a non-empty allowed-domains list and a `Referer`, the referring page's
 /// `host` (with its port) must be in the comma-separated list; then only that origin may
-/// frame the widget, otherwise nobody may.
+/// frame the widget, otherwise nobody may. This server's own pages (`ROOT_URL`: the demo
+/// page, the manager console's preview) may always frame it.
 fn frame_ancestors(s: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
     let list = s.lc.settings.str("Livechat_AllowedDomainsList");
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
@@ -122,6 +123,9 @@ fn frame_ancestors(s: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
     let Ok(url) = url::Url::parse(referer) else {
         return Some(none);
     };
+    if url::Url::parse(&s.root_url).is_ok_and(|own| own.origin() == url.origin()) {
+        return Some(HeaderValue::from_static("frame-ancestors 'self'"));
+    }
     let Some(host) = url.host_str() else {
         return Some(none);
     };

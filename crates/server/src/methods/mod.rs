@@ -5,6 +5,7 @@
 //! as upstream's `check()` does and call the domain.
 
 mod livechat;
+mod smtp;
 
 use crate::domain::Livechat;
 use crate::error::{Check, Ddp, check_type};
@@ -55,6 +56,7 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "livechat:loadHistory" => livechat::load_history(lc, params).await,
         "loadHistory" => livechat::load_user_history(lc, caller, params).await,
         "livechat:loginByToken" => livechat::login_by_token(lc, params).await,
+        "sendSMTPTestEmail" => smtp::send_test_email(lc, caller).await,
         _ => Err(Ddp::MethodNotFound(name.to_string())),
     }
 }

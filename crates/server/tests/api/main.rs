@@ -46,6 +46,7 @@ mod room;
 mod routing;
 mod settings;
 mod slow_clients;
+mod smtp_test;
 mod survey;
 mod transfers;
 mod triggers;

@@ -117,6 +117,39 @@ async fn allowed_domains_become_frame_ancestors() {
     assert_eq!(h(&r, "content-security-policy"), None);
 }
 
+/// The server's own pages (the demo page, the manager console's preview) may frame the
+/// widget whatever the allowed domains say.
+#[tokio::test]
+async fn own_pages_may_always_frame_the_widget() {
+    let dir = widget_dir();
+    let widget = dir.path().to_path_buf();
+    let app = TestApp::spawn_configured(move |c| {
+        c.livechat_widget_dir = widget;
+        c.root_url = Some("https://chat.example".into());
+    })
+    .await;
+    app.set_setting("Livechat_AllowedDomainsList", "shop.example".into())
+        .await;
+    for (referer, policy) in [
+        (
+            "https://chat.example/agent/manage/widget",
+            "frame-ancestors 'self'",
+        ),
+        ("https://chat.example/", "frame-ancestors 'self'"),
+        // another scheme or port is another origin
+        ("http://chat.example/", "frame-ancestors 'none'"),
+        ("https://chat.example:8443/", "frame-ancestors 'none'"),
+        (
+            "https://shop.example/",
+            "frame-ancestors https://shop.example",
+        ),
+    ] {
+        let r = raw(&app, Method::GET, "/livechat", &[("referer", referer)]).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(h(&r, "content-security-policy"), Some(policy), "{referer}");
+    }
+}
+
 #[tokio::test]
 async fn assets_have_their_types_and_hashed_names_are_immutable() {
     let dir = widget_dir();

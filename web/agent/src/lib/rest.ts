@@ -90,6 +90,9 @@ export const api = {
   post<T>(path: string, body: unknown = {}): Promise<T> {
     return send<T>('POST', path, { body: JSON.stringify(body), json: true });
   },
+  put<T>(path: string, body: unknown = {}): Promise<T> {
+    return send<T>('PUT', path, { body: JSON.stringify(body), json: true });
+  },
   del<T>(path: string, body?: unknown): Promise<T> {
     return send<T>('DELETE', path, body === undefined ? {} : { body: JSON.stringify(body), json: true });
   },

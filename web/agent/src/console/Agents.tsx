@@ -1,0 +1,191 @@
+// Agents: create a user who is an agent in one step (`users.create`, then
+// `livechat/users/agent`, then its departments), make an existing user an agent, change an
+// agent's departments, remove one.
+import { useState } from 'preact/hooks';
+import { Dialog } from '../components/Dialog';
+import { api } from '../lib/rest';
+import { label, listDepartments, listUsers, setAgentDepartments } from './data';
+import type { Department, TeamUser } from './data';
+import { LoadError, Pick, Result, Section, Text, useAction, useLoad } from './ui';
+
+export function Agents() {
+  const agents = useLoad(() => listUsers('agent'));
+  const depts = useLoad(listDepartments);
+  const [editing, setEditing] = useState<TeamUser | null>(null);
+  const [outcome, busy, run] = useAction();
+  const deptItems = (depts.data ?? []).map((d) => ({ id: d._id, label: d.name }));
+  const names = new Map((depts.data ?? []).map((d) => [d._id, d.name]));
+  const remove = (a: TeamUser) =>
+    void run(async () => {
+      await api.del(`livechat/users/agent/${encodeURIComponent(a._id)}`);
+      agents.reload();
+      return `${a.username} is no longer an agent.`;
+    });
+  return (
+    <Section title="Agents" intro="Agents answer chats. Create one here, or make an existing user an agent.">
+      <NewAgent departments={deptItems} onDone={agents.reload} />
+      <ExistingUser onDone={agents.reload} />
+      <LoadError error={agents.error || depts.error} />
+      <Result outcome={outcome} />
+      <table aria-label="Agents" class="list">
+        <thead>
+          <tr>
+            <th>Agent</th>
+            <th>E-mail</th>
+            <th>Status</th>
+            <th>Departments</th>
+            <th>
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(agents.data ?? []).map((a) => (
+            <tr key={a._id}>
+              <td>{label(a)}</td>
+              <td>{a.emails?.[0]?.address ?? ''}</td>
+              <td>
+                {a.statusLivechat === 'available' ? 'Available' : 'Not available'}
+                {a.status && a.status !== 'online' ? ` (${a.status})` : ''}
+              </td>
+              <td>{(a.departments ?? []).map((d) => names.get(d) ?? d).join(', ')}</td>
+              <td>
+                <div class="row-actions">
+                  <button type="button" aria-label={`Edit ${a.username}`} onClick={() => setEditing(a)}>
+                    Edit
+                  </button>
+                  <button type="button" class="danger" disabled={busy} aria-label={`Remove ${a.username}`} onClick={() => remove(a)}>
+                    Remove
+                  </button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {editing && (
+        <EditAgent
+          agent={editing}
+          departments={depts.data ?? []}
+          onClose={() => setEditing(null)}
+          onDone={() => {
+            setEditing(null);
+            agents.reload();
+          }}
+        />
+      )}
+    </Section>
+  );
+}
+
+function NewAgent({ departments, onDone }: { departments: { id: string; label: string }[]; onDone: () => void }) {
+  const [name, setName] = useState('');
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [outcome, busy, run] = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      const r = await api.post<{ user: { _id: string; username: string } }>('users.create', {
+        name: name.trim(),
+        username: username.trim(),
+        email: email.trim(),
+        password,
+        verified: true,
+        roles: ['user'],
+      });
+      await api.post('livechat/users/agent', { username: r.user.username });
+      await setAgentDepartments({ agentId: r.user._id, username: r.user.username }, [], chosen);
+      setName('');
+      setUsername('');
+      setEmail('');
+      setPassword('');
+      setChosen([]);
+      onDone();
+      return `${r.user.username} is an agent now.`;
+    });
+  };
+  return (
+    <form class="card" aria-label="New agent" onSubmit={submit}>
+      <h2>New agent</h2>
+      <div class="grid">
+        <Text label="Name" value={name} onInput={setName} required />
+        <Text label="Username" value={username} onInput={setUsername} required />
+        <Text label="E-mail" type="email" value={email} onInput={setEmail} required />
+        <Text label="Password" type="password" value={password} onInput={setPassword} required autoComplete="new-password" />
+      </div>
+      <Pick legend="Departments" items={departments} chosen={chosen} onChange={setChosen} empty="No departments yet." />
+      <div class="buttons">
+        <button type="submit" disabled={busy}>
+          Create agent
+        </button>
+      </div>
+      <Result outcome={outcome} />
+    </form>
+  );
+}
+
+function ExistingUser({ onDone }: { onDone: () => void }) {
+  const [username, setUsername] = useState('');
+  const [outcome, busy, run] = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await api.post('livechat/users/agent', { username: username.trim() });
+      setUsername('');
+      onDone();
+      return `${username.trim()} is an agent now.`;
+    });
+  };
+  return (
+    <form class="card inline" aria-label="Existing user as agent" onSubmit={submit}>
+      <Text label="Existing user's username" value={username} onInput={setUsername} required />
+      <button type="submit" disabled={busy}>
+        Add agent
+      </button>
+      <Result outcome={outcome} />
+    </form>
+  );
+}
+
+function EditAgent(props: { agent: TeamUser; departments: Department[]; onClose: () => void; onDone: () => void }) {
+  const { agent } = props;
+  const now = agent.departments ?? [];
+  const [chosen, setChosen] = useState<string[]>(now);
+  const [outcome, busy, run] = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await setAgentDepartments({ agentId: agent._id, username: agent.username }, now, chosen);
+      props.onDone();
+      return 'Saved.';
+    });
+  };
+  return (
+    <Dialog title={`Agent ${agent.username}`} onClose={props.onClose}>
+      <form onSubmit={submit}>
+        <Pick
+          legend="Departments"
+          items={props.departments.map((d) => ({ id: d._id, label: d.name }))}
+          chosen={chosen}
+          onChange={setChosen}
+          empty="No departments yet."
+        />
+        <p class="muted">
+          How many chats an agent serves at once is set for everyone (Settings) or per department.
+        </p>
+        <Result outcome={outcome} />
+        <div class="buttons">
+          <button type="button" class="link" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" disabled={busy}>
+            Save
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
