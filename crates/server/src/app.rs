@@ -16,6 +16,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct App {
     pub state: AppState,
     pub router: Router,
+    /// `/metrics` and `/health` alone, to serve on `METRICS_BIND` (then not on `router`).
+    pub metrics_router: Option<Router>,
     /// Timeouts and the connection cap `serve` applies.
     pub limits: crate::http::serve::Limits,
 }
@@ -74,7 +76,20 @@ pub async fn build_on(
         .default_to("Site_Url", serde_json::json!(config.root_url()));
     if let Some(id) = &config.instance_id {
         lc.instance = id.as_str().into();
+        lc.metrics = crate::telemetry::Metrics::new(&lc.instance);
     }
+    // Histogram samples are folded between scrapes (memory stays bounded when nobody scrapes).
+    let metrics = Arc::downgrade(&lc.metrics);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            match metrics.upgrade() {
+                Some(m) => m.upkeep(),
+                None => break,
+            }
+        }
+    });
     let bus = open_bus(config, &lc.instance).await?;
     let lc = lc.with_bus(bus);
     tokio::spawn(crate::outbox::worker::supervise(
@@ -154,11 +169,20 @@ pub async fn build_on(
         agent_app_dir: config.agent_app_dir.clone(),
         version: VERSION,
         files,
+        metrics_token: config.metrics_token.clone().map(Into::into),
+        metrics_on_main: config.metrics_bind.is_none(),
     };
     let router = http::router(state.clone());
+    let metrics_router = config.metrics_bind.map(|_| {
+        http::health::routes(true)
+            .into_parts()
+            .0
+            .with_state(state.clone())
+    });
     Ok(App {
         state,
         router,
+        metrics_router,
         limits: config.serve_limits(),
     })
 }

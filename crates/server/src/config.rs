@@ -171,6 +171,22 @@ pub struct Config {
     /// DNS server (`ip:port`) for the offline form's MX check; default: the system's.
     #[arg(long = "dns-server", env = "DNS_SERVER")]
     pub dns_server: Option<std::net::SocketAddr>,
+    /// `GET /metrics` answers only `Authorization: Bearer <this>` (401 otherwise). Unset: open.
+    #[arg(long = "metrics-token", env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// `ip:port` serving `/metrics` (and `/health`) apart from the API, which then has no
+    /// `/metrics`. Unset: `/metrics` is on the main port.
+    #[arg(long = "metrics-bind", env = "METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
+    /// `json`: one JSON object per log line, for machines; `text` (default): for people.
+    #[arg(long = "log-format", env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// A URL as it may be logged: a password in it becomes `***`.
@@ -269,6 +285,9 @@ impl Config {
             max_connections: 0,
             dns_server: None,
             trusted_proxies: None,
+            metrics_token: None,
+            metrics_bind: None,
+            log_format: LogFormat::Text,
         }
     }
 }

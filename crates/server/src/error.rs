@@ -347,6 +347,21 @@ pub enum Code {
     // DDP methods (also reached through `method.call`): `Meteor.Error`s naming the method.
     /// `Meteor.Error('error-not-allowed', 'Not allowed', {method})`.
     MethodNotAllowed(&'static str),
+    // Canned responses, tags and units (upstream EE).
+    /// `saveCannedResponse` without the right to `global` or `department` scope.
+    CannedScopeNotAllowed(&'static str),
+    CannedShortcutExists,
+    CannedInvalidDepartment,
+    /// `error-canned-response-not-found` thrown by the named method.
+    CannedResponseNotFound(&'static str),
+    /// `livechat:removeTag` of an unknown tag.
+    TagNotFound,
+    /// `livechat/tags.remove` of an unknown tag: `API.v1.failure(reason)`.
+    TagNotFoundFailure,
+    /// `API.v1.notFound()`: 404 `Resource not found`.
+    ResourceNotFound,
+    /// `livechat:saveUnit` / `livechat:removeUnit` of an unknown unit.
+    UnitNotFound(&'static str),
     /// `Meteor.Error('error-not-allowed')` (`canSendMessage`: a room the user may not access).
     NotAllowedBare,
     /// `Meteor.Error('error-invalid-user', 'Invalid user', {method})`: no one is logged in.
@@ -866,6 +881,38 @@ impl Code {
             ReadingBody(e) => Shape::Plain(format!("error-reading-body: {e}").into()),
             ApiEndpointNotFound => Shape::NoRoute,
             MethodNotAllowed(m) => in_method(meteor("error-not-allowed", "Not allowed"), m),
+            CannedScopeNotAllowed(scope) => in_method(
+                Shape::Meteor {
+                    code: "error-not-allowed",
+                    reason: Some(
+                        format!("Not allowed to modify canned responses on *{scope}* scope").into(),
+                    ),
+                    details: None,
+                },
+                "saveCannedResponse",
+            ),
+            CannedShortcutExists => in_method(
+                meteor("error-invalid-shortcut", "Shortcut provided already exists"),
+                "saveCannedResponse",
+            ),
+            CannedInvalidDepartment => in_method(
+                meteor("error-invalid-department", "Invalid department"),
+                "saveCannedResponse",
+            ),
+            CannedResponseNotFound(m) => in_method(
+                meteor(
+                    "error-canned-response-not-found",
+                    "Canned Response not found",
+                ),
+                m,
+            ),
+            ResourceNotFound => Shape::Status(StatusCode::NOT_FOUND, "Resource not found"),
+            TagNotFoundFailure => plain("Tag not found"),
+            TagNotFound => in_method(
+                meteor("tag-not-found", "Tag not found"),
+                "livechat:removeTag",
+            ),
+            UnitNotFound(m) => in_method(meteor("error-unit-not-found", "Unit not found"), m),
             NotAllowedBare => meteor_bare("error-not-allowed"),
             MethodInvalidUser(m) => in_method(meteor("error-invalid-user", "Invalid user"), m),
             MethodInvalidToken => in_method(

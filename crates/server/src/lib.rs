@@ -19,5 +19,6 @@ pub mod model;
 pub mod outbox;
 pub mod realtime;
 pub mod store;
+pub mod telemetry;
 pub mod time;
 pub mod validate;

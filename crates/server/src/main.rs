@@ -1,5 +1,6 @@
 use clap::{Parser, Subcommand};
-use ferrochat::{app, config::Config};
+use ferrochat::app;
+use ferrochat::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -61,13 +62,22 @@ async fn main() -> std::process::ExitCode {
 
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        // One JSON object per line, with the spans (request id, route; DDP method).
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_ansi(false)
+            .with_env_filter(filter)
+            .init(),
         // Colour codes only for a person at a terminal, never into a log file or journal.
-        .with_ansi(std::io::stdout().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_ansi(std::io::stdout().is_terminal())
+            .with_env_filter(filter)
+            .init(),
+    }
     if let Some(n) = ferrochat::http::serve::raise_descriptor_limit() {
         tracing::debug!(descriptors = n, "descriptor limit");
     }
@@ -81,6 +91,16 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         "ferrochat {} listening",
         app::VERSION
     );
+    if let (Some(router), Some(addr)) = (built.metrics_router, config.metrics_bind) {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(address = %listener.local_addr()?, "metrics listening");
+        let limits = built.limits;
+        tokio::spawn(async move {
+            if let Err(e) = app::serve(listener, router, limits, std::future::pending()).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     app::serve(listener, built.router, built.limits, app::shutdown_signal()).await?;
     // Its agents go offline now, not after the presence timeout.
     built.state.cluster.stop();

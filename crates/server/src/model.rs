@@ -758,3 +758,69 @@ pub struct Role {
     #[serde(rename = "_updatedAt")]
     pub updated_at: Ts,
 }
+
+/// `rocketchat_canned_response` (upstream's `IOmnichannelCannedResponse`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CannedResponse {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub shortcut: String,
+    pub text: String,
+    /// `global`, `department` or `user`.
+    pub scope: String,
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub created_by: UserRef,
+    #[serde(rename = "_createdAt")]
+    pub created_at: Ts,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// `rocketchat_livechat_tag` (upstream's `ILivechatTag`): no departments = a public tag.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LivechatTag {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub num_departments: i64,
+    pub departments: Vec<String>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+}
+
+/// A business unit (upstream's `IOmnichannelBusinessUnit`): the departments its monitors
+/// watch. Upstream keeps monitors and departments in other collections; here they are on
+/// the unit.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Unit {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub visibility: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub num_monitors: i64,
+    pub num_departments: i64,
+    pub monitors: Vec<UnitMonitor>,
+    pub departments: Vec<String>,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: Ts,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitMonitor {
+    pub monitor_id: String,
+    pub username: String,
+}

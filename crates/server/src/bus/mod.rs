@@ -38,6 +38,18 @@ pub enum Event {
         args: Vec<Value>,
         origin: Option<u64>,
     },
+    /// `stream-canned-responses` (event `canned-responses`): a response `changed` or
+    /// `removed`; a personal one only to its owner (`owner`), the others to every reader.
+    CannedResponse {
+        owner: Option<String>,
+        args: Vec<Value>,
+    },
+    /// An internal note on `stream-room-messages` (event = rid), for agents only: never
+    /// sent to a visitor's subscription.
+    Note {
+        rid: String,
+        message: Box<crate::model::Message>,
+    },
     /// A setting was stored: every instance re-reads it from the store (the store, not the
     /// event, carries the value, so concurrent writes converge on what was committed last).
     SettingChanged { id: String },

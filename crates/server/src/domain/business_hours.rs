@@ -341,6 +341,11 @@ impl Livechat {
     }
 
     /// The ids of the business hours open now.
+    /// Business hours are not in use, or the default one is open now.
+    pub async fn business_hours_open_now(&self) -> Result<bool> {
+        Ok(!self.business_hours_on() || !self.open_business_hours().await?.is_empty())
+    }
+
     async fn open_business_hours(&self) -> Result<Vec<String>> {
         let bh = self.default_business_hour().await?;
         Ok(if is_open(&bh, self.now()) {

@@ -353,6 +353,7 @@ impl Livechat {
             .await?
             .is_some()
         {
+            self.count_message(&m);
             self.publish_message(&m);
         }
         Ok(())

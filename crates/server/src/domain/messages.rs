@@ -7,9 +7,10 @@ use crate::model::*;
 use crate::store::unit::{Ask, InquiryKey, Put, RoomKey, Rows, Writes};
 use crate::time::Ts;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Server parser options (spec §5.1): colors, emoticons, KaTeX with `\(…\)` only.
-fn md_of(msg: &str) -> Option<Value> {
+pub(super) fn md_of(msg: &str) -> Option<Value> {
     let root = ferrochat_md::parse(msg, &ferrochat_md::Options::server_default()).ok()?;
     serde_json::from_str(&ferrochat_md::to_json_string(&root)).ok()
 }
@@ -171,6 +172,9 @@ pub fn visitor_metrics(room: &mut Room, msg_ts: Ts) {
 pub struct Close {
     pub comment: String,
     pub tags: Option<Vec<String>>,
+    /// An agent's own close (`room.closeByUser`): a department requiring tags refuses it
+    /// when the room has none.
+    pub client_action: bool,
 }
 
 /// How a room closes: who, with which tags, and the `livechat-close` message.
@@ -391,6 +395,7 @@ impl Livechat {
         let update = self.visitor_message_update(&m);
         match self.store.append_message(m.clone(), update).await? {
             Some(room) => {
+                self.count_message(&m);
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
                 self.count_unread(&m).await?;
@@ -448,7 +453,11 @@ impl Livechat {
         let now = self.now();
         let saved = m.clone();
         let agent = user.user_ref();
+        // The first-response time this write recorded, if any (the last run's, when retried).
+        let first = Arc::new(parking_lot::Mutex::new(None));
+        let first_seen = first.clone();
         let update = Box::new(move |r: &mut Room| {
+            *first_seen.lock() = None;
             if !r.is_open() {
                 return Err(Code::NotAllowedMeteor.into());
             }
@@ -481,7 +490,19 @@ impl Livechat {
                 r.waiting_response = None;
             }
             if !ignore_bots {
+                let responses = |r: &Room| {
+                    let resp = r.metrics.as_ref().and_then(|m| m.response.as_ref());
+                    (
+                        resp.and_then(|x| x.total).unwrap_or(0),
+                        resp.and_then(|x| x.ft),
+                    )
+                };
+                let before = responses(r).0;
                 agent_metrics(r, saved.ts, now);
+                // The room's first response (once per room, whatever upstream's quirk repeats).
+                if let (0, (1, Some(ft))) = (before, responses(r)) {
+                    *first_seen.lock() = Some(ft);
+                }
             }
             r.updated_at = now;
             Ok(())
@@ -495,6 +516,10 @@ impl Livechat {
             None => self.store.append_message(m.clone(), update).await?,
         };
         let room = written.ok_or(Code::DuplicateMessageId)?;
+        self.count_message(&m);
+        if let Some(ft) = first.lock().take() {
+            self.metrics.first_response(ft);
+        }
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
@@ -799,11 +824,15 @@ impl Livechat {
             .get("Hide_System_Messages")
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
-        Ok(Some(
-            self.store
-                .history(rid, end, limit.clamp(1, 1000), 0, &hidden)
-                .await?,
-        ))
+        let limit = limit.clamp(1, 1000);
+        let messages = self.store.history(rid, end, limit, 0, &hidden).await?;
+        // Agents also read the room's internal notes.
+        let notes = self.store.notes_of_room(rid, end, limit).await?;
+        Ok(Some(super::notes::merge_raw(
+            messages,
+            notes,
+            limit as usize,
+        )))
     }
 
     pub async fn history(
@@ -829,6 +858,45 @@ impl Livechat {
         Ok(self.store.history(rid, end, limit, offset, &hidden).await?)
     }
 
+    /// Upstream's `resolveChatTags`: the room's tags and the ones given, plus its
+    /// department's closing tags; a department requiring tags refuses an agent's close of a
+    /// room with none (and any close when it has no closing tags to add).
+    async fn resolve_chat_tags(
+        &self,
+        room: &Room,
+        given: Option<&[String]>,
+        client_action: bool,
+    ) -> Result<Option<Vec<String>>> {
+        let mut tags: Vec<String> = Vec::new();
+        for t in given
+            .unwrap_or_default()
+            .iter()
+            .chain(room.tags.iter().flatten())
+        {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        let dep = match &room.department_id {
+            Some(d) => self.store.department(d).await?,
+            None => None,
+        };
+        if let Some(dep) = dep {
+            let closing = dep.chat_closing_tags.unwrap_or_default();
+            if dep.request_tag_before_closing_chat == Some(true)
+                && ((client_action && tags.is_empty()) || closing.is_empty())
+            {
+                return Err(Code::TagsMustBeAssignedBeforeClosingChat.into());
+            }
+            for t in closing {
+                if !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+        }
+        Ok((!tags.is_empty()).then_some(tags))
+    }
+
     /// Upstream's `closeRoom`: room closed with its metrics, inquiry and subscriptions gone,
     /// and the `livechat-close` message, all in one transaction.
     async fn close(
@@ -839,6 +907,9 @@ impl Livechat {
         token: Option<String>,
         c: Close,
     ) -> Result<Room> {
+        let tags = self
+            .resolve_chat_tags(room, c.tags.as_deref(), c.client_action)
+            .await?;
         let now = self.now();
         let close_msg = {
             let mut m = Message::system(
@@ -856,7 +927,7 @@ impl Livechat {
         let closing = Closing {
             closer: closer.to_string(),
             by: json!({"_id": closed_by.id, "username": closed_by.username}),
-            tags: c.tags,
+            tags,
             message: close_msg.clone(),
         };
         let ask = Ask {
@@ -920,6 +991,7 @@ impl Livechat {
             Close {
                 comment: comment.clone(),
                 tags: None,
+                client_action: false,
             },
         )
         .await?;
@@ -957,20 +1029,16 @@ impl Livechat {
         {
             return Err(Code::CommentIsRequired.into());
         }
-        if let Some(dep) = match &room.department_id {
-            Some(d) => self.store.department(d).await?,
-            None => None,
-        } && dep.request_tag_before_closing_chat == Some(true)
-            && tags.as_ref().is_none_or(|t| t.is_empty())
-        {
-            return Err(Code::TagsMustBeAssignedBeforeClosingChat.into());
-        }
         self.close(
             &room,
             "user",
             user.user_ref(),
             None,
-            Close { comment, tags },
+            Close {
+                comment,
+                tags,
+                client_action: true,
+            },
         )
         .await?;
         self.process_queue().await?;
@@ -994,6 +1062,7 @@ impl Livechat {
             let close = Close {
                 comment: "Agent was deactivated".into(),
                 tags: None,
+                client_action: false,
             };
             match self
                 .close(&room, "user", user.user_ref(), None, close)

@@ -7,6 +7,7 @@ pub mod agent_rooms;
 pub mod analytics;
 pub mod auth;
 pub mod business_hours;
+pub mod canned;
 pub mod contacts;
 pub mod crm;
 pub mod custom_fields;
@@ -19,6 +20,7 @@ pub mod mail_text;
 pub mod mailer;
 pub mod messages;
 pub mod navigation;
+pub mod notes;
 pub mod permissions;
 pub mod presence;
 pub mod queue;
@@ -26,6 +28,7 @@ pub mod rooms;
 pub mod routing;
 pub mod settings;
 pub mod survey;
+pub mod tags;
 pub mod transfers;
 pub mod triggers;
 pub mod uploads;
@@ -64,6 +67,8 @@ pub struct Livechat {
     pub delivery: Arc<dyn mail::Outbox>,
     /// Failed logins per user and address (`Block_Multiple_Failed_Logins_*`).
     pub logins: Arc<logins::LoginGuard>,
+    /// Operators' counters and histograms (messages, rooms, first responses).
+    pub metrics: crate::telemetry::SharedMetrics,
 }
 
 impl Livechat {
@@ -75,7 +80,9 @@ impl Livechat {
     ) -> crate::error::Result<Self> {
         let settings = Settings::load(&store).await?;
         let permissions = Permissions::load(&store, clock.now()).await?;
+        let instance: std::sync::Arc<str> = crate::ids::random_id().into();
         Ok(Livechat {
+            metrics: crate::telemetry::Metrics::new(&instance),
             store,
             settings,
             permissions,
@@ -83,7 +90,7 @@ impl Livechat {
             ids: Arc::new(crate::ids::RandomIds),
             bcrypt_cost,
             bus: std::sync::Arc::new(crate::bus::LocalBus::new(65_536)),
-            instance: crate::ids::random_id().into(),
+            instance,
             delivery,
             logins: Default::default(),
         })
@@ -115,13 +122,36 @@ impl Livechat {
                 ask,
                 Box::new(move |rows| {
                     let (writes, t) = rule(rows)?;
-                    *answer.lock() = Some(t);
+                    let senders: Vec<_> = writes.messages.iter().map(sender_of).collect();
+                    *answer.lock() = Some((t, senders));
                     Ok(writes)
                 }),
             )
             .await?;
         let t = slot.lock().take();
-        t.ok_or_else(|| Error::internal("the store did not run the rule"))
+        let (t, senders) = t.ok_or_else(|| Error::internal("the store did not run the rule"))?;
+        for s in senders {
+            self.metrics.message(s);
+        }
+        Ok(t)
+    }
+
+    /// Counts a message just written (outside a unit, which counts its own).
+    pub fn count_message(&self, m: &crate::model::Message) {
+        self.metrics.message(sender_of(m));
+    }
+}
+
+/// Who wrote `m`: typed messages are the system's, those carrying the visitor's token the
+/// visitor's, the rest an agent's (or a bot's, or an integration's).
+fn sender_of(m: &crate::model::Message) -> crate::telemetry::Sender {
+    use crate::telemetry::Sender;
+    if m.t.is_some() {
+        Sender::System
+    } else if m.token.is_some() {
+        Sender::Visitor
+    } else {
+        Sender::Agent
     }
 }
 

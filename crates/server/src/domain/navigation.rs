@@ -78,6 +78,7 @@ impl Livechat {
                     .append_message(m.clone(), update)
                     .await?
                     .ok_or(Code::InvalidRoom)?;
+                self.count_message(&m);
                 // Hidden messages are not broadcast (upstream's message watcher skips them).
                 if !m.hidden {
                     self.publish_message(&m);

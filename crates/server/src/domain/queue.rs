@@ -105,3 +105,54 @@ impl Livechat {
         Ok((page, total))
     }
 }
+
+/// Chats waiting in one department (`None`: in none).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiting {
+    pub department: Option<(String, String)>,
+    pub chats: i64,
+    pub oldest_seconds: f64,
+}
+
+/// What operators watch, cluster-wide (read from the database at each scrape).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveFigures {
+    pub waiting: Vec<Waiting>,
+    pub open_chats: i64,
+    pub agents_available: i64,
+    /// Chats are expected to be answered now: business hours are open, or not in use.
+    pub business_hours_open: bool,
+}
+
+impl Livechat {
+    /// The database connections of this instance, for operators.
+    pub fn pool_stats(&self) -> crate::store::PoolStats {
+        self.store.pool_stats()
+    }
+
+    pub async fn live_figures(&self) -> Result<LiveFigures> {
+        let figures = self.store.live_figures().await?;
+        let now = self.now();
+        let mut waiting = Vec::with_capacity(figures.queued.len());
+        for (department, chats, oldest) in figures.queued {
+            let department = match department {
+                Some(id) => {
+                    let name = self.store.department(&id).await?.map(|d| d.name);
+                    Some((id, name.unwrap_or_default()))
+                }
+                None => None,
+            };
+            waiting.push(Waiting {
+                department,
+                chats,
+                oldest_seconds: now.secs_since(oldest).max(0.0),
+            });
+        }
+        Ok(LiveFigures {
+            waiting,
+            open_chats: figures.open_rooms,
+            agents_available: figures.available_agents,
+            business_hours_open: self.business_hours_open_now().await?,
+        })
+    }
+}

@@ -447,6 +447,7 @@ impl Livechat {
         if !created.created {
             return Ok((created.room, false));
         }
+        self.metrics.room_created();
         // Navigation saved while the visitor had no room joins it (`setRoomIdByToken`).
         self.attach_navigation(&req.token, &created.room.id).await?;
         if let Some(agent) = &created.agent {
@@ -568,6 +569,7 @@ impl Livechat {
     }
 
     /// A room's messages newest first, optionally those containing `search`; with the total.
+    /// For agents (`livechat/:rid/messages`): the room's internal notes are among them.
     pub async fn room_messages(
         &self,
         rid: &str,
@@ -575,6 +577,34 @@ impl Livechat {
         offset: i64,
         count: i64,
     ) -> Result<(Vec<Message>, i64)> {
-        Ok(self.store.room_messages(rid, search, offset, count).await?)
+        let needle = search.map(str::to_lowercase);
+        let notes: Vec<Message> = self
+            .store
+            .notes_of_room(rid, None, 0)
+            .await?
+            .into_iter()
+            .filter(|n| {
+                needle
+                    .as_ref()
+                    .is_none_or(|t| n.msg.to_lowercase().contains(t))
+            })
+            .collect();
+        if notes.is_empty() {
+            return Ok(self.store.room_messages(rid, search, offset, count).await?);
+        }
+        // The first `offset + count` of each, merged, then the page.
+        let upto = if count > 0 { offset + count } else { 0 };
+        let (messages, total) = self.store.room_messages(rid, search, 0, upto).await?;
+        let total = total + notes.len() as i64;
+        let page = super::notes::merge(messages, notes)
+            .into_iter()
+            .skip(offset.max(0) as usize)
+            .take(if count > 0 {
+                count as usize
+            } else {
+                usize::MAX
+            })
+            .collect();
+        Ok((page, total))
     }
 }

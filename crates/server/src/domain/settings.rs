@@ -170,6 +170,8 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
         ("Livechat_AllowedDomainsList", json!("")),
         ("Accounts_AvatarCacheTime", json!(3600)),
         ("UI_Use_Name_Avatar", json!(false)),
+        // Upstream EE's canned responses module (`canned-responses`), here for everyone.
+        ("Canned_Responses_Enable", json!(true)),
     ]
 }
 
@@ -215,6 +217,7 @@ pub const PUBLIC: &[&str] = &[
     "Accounts_CustomFields",
     "Accounts_AvatarCacheTime",
     "UI_Use_Name_Avatar",
+    "Canned_Responses_Enable",
 ];
 
 #[derive(Clone)]

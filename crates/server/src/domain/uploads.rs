@@ -266,6 +266,7 @@ impl Livechat {
             .await;
         match written {
             Ok(Some(room)) => {
+                self.count_message(&m);
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
                 Ok(m)

@@ -3,6 +3,7 @@
 
 pub mod agent_app;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 pub mod health;
 pub mod info;
@@ -10,6 +11,7 @@ pub mod licenses;
 pub mod livechat;
 pub mod mailer;
 pub mod method;
+pub mod observe;
 pub mod openapi;
 pub mod permissions;
 pub mod proxies;
@@ -61,6 +63,10 @@ pub struct AppState {
     pub cluster: Arc<crate::cluster::Cluster>,
     /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<proxies::TrustedProxies>,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`).
+    pub metrics_token: Option<Arc<str>>,
+    /// `/metrics` is served here, not on a separate address (`METRICS_BIND`).
+    pub metrics_on_main: bool,
 }
 
 impl AppState {
@@ -111,7 +117,8 @@ pub fn router(state: AppState) -> Router {
         .merge(mailer::routes())
         .merge(rooms::routes())
         .merge(room_media::routes())
-        .merge(licenses::routes());
+        .merge(licenses::routes())
+        .merge(canned::routes());
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([
@@ -152,7 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mailer::page_routes())
         .merge(agent_app::routes())
         .into_parts();
-    let (probes, probe_ops) = health::routes().into_parts();
+    let (probes, probe_ops) = health::routes(state.metrics_on_main).into_parts();
     let ops: Vec<_> = ops.into_iter().chain(probe_ops).collect();
     doc.set(&ops, state.version);
     app.layer(axum::middleware::from_fn_with_state(
@@ -163,6 +170,11 @@ pub fn router(state: AppState) -> Router {
     .layer(cors)
     // Probes and scrapes: outside the API's rate limiter.
     .merge(probes)
+    // Inside the routing: the route's template is known.
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observe::middleware,
+    ))
     .with_state(state)
 }
 

@@ -4,6 +4,7 @@
 //! `realtime`; everything else is here. Like HTTP handlers, methods read their parameters
 //! as upstream's `check()` does and call the domain.
 
+mod enterprise;
 mod livechat;
 mod smtp;
 
@@ -56,6 +57,14 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "livechat:loadHistory" => livechat::load_history(lc, params).await,
         "loadHistory" => livechat::load_user_history(lc, caller, params).await,
         "livechat:loginByToken" => livechat::login_by_token(lc, params).await,
+        "livechat:saveTag" => enterprise::save_tag(lc, caller, params).await,
+        "livechat:removeTag" => enterprise::remove_tag(lc, caller, params).await,
+        "livechat:addMonitor" => enterprise::add_monitor(lc, caller, params).await,
+        "livechat:removeMonitor" => enterprise::remove_monitor(lc, caller, params).await,
+        "livechat:saveUnit" => enterprise::save_unit(lc, caller, params).await,
+        "livechat:removeUnit" => enterprise::remove_unit(lc, caller, params).await,
+        "saveCannedResponse" => enterprise::save_canned_response(lc, caller, params).await,
+        "removeCannedResponse" => enterprise::remove_canned_response(lc, caller, params).await,
         "sendSMTPTestEmail" => smtp::send_test_email(lc, caller).await,
         _ => Err(Ddp::MethodNotFound(name.to_string())),
     }

@@ -36,7 +36,7 @@ pub async fn post(
     if !secret.is_empty() {
         req = req.header(TOKEN_HEADER, secret);
     }
-    let res = req.send().await.map_err(|e| e.to_string())?;
+    let res = req.send().await.map_err(|e| e.without_url().to_string())?;
     let status = res.status().as_u16();
     let text = res.text().await.unwrap_or_default();
     Ok((status, text))

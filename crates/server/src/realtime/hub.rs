@@ -59,6 +59,10 @@ impl ConnTx {
 
 type Listener = (ConnTx, Arc<Notify>);
 
+/// Appended to `stream-room-messages|<rid>` for subscriptions of users who may open the
+/// room: they also hear internal notes, which a visitor's subscription never does.
+pub const AGENT_TOPIC: &str = "|agent";
+
 pub struct Hub {
     topics: RwLock<HashMap<String, HashMap<u64, Listener>>>,
     kills: Mutex<HashMap<u64, Arc<Notify>>>,
@@ -175,6 +179,16 @@ impl Hub {
         self.logins.lock().remove(&conn).is_some()
     }
 
+    /// Open DDP connections on this instance.
+    pub fn connections(&self) -> usize {
+        self.kills.lock().len()
+    }
+
+    /// Subscriptions held here (one per connection and stream topic).
+    pub fn subscriptions(&self) -> usize {
+        self.topics.read().values().map(HashMap::len).sum()
+    }
+
     /// This instance's logged-in connections (for presence re-registration).
     pub fn logins(&self) -> Vec<(u64, String)> {
         self.logins
@@ -191,7 +205,47 @@ impl Hub {
 
     fn dispatch(&self, event: &Event) {
         let (collection, event_name, origin) = match event {
-            Event::RoomMessage { rid, .. } => ("stream-room-messages", rid.as_str(), None),
+            Event::RoomMessage { rid, message } => {
+                // Visitors' subscriptions and agents' alike.
+                let collection = "stream-room-messages";
+                let frame = std::sync::OnceLock::new();
+                let build = || {
+                    frame
+                        .get_or_init(|| changed(collection, rid, [message.as_ref()]))
+                        .clone()
+                };
+                self.send_to(&format!("{collection}|{rid}"), None, build);
+                self.send_to(&format!("{collection}|{rid}{AGENT_TOPIC}"), None, build);
+                return;
+            }
+            Event::Note { rid, message } => {
+                // Only subscriptions opened as a user who may see the room: a visitor's
+                // subscription is another topic and never gets here.
+                let collection = "stream-room-messages";
+                self.send_to(&format!("{collection}|{rid}{AGENT_TOPIC}"), None, || {
+                    changed(collection, rid, [message.as_ref()])
+                });
+                return;
+            }
+            Event::CannedResponse { owner, args } => {
+                let (collection, name) = ("stream-canned-responses", "canned-responses");
+                let prefix = format!("{collection}|{name}|");
+                let topics: Vec<String> = match owner {
+                    Some(uid) => vec![format!("{prefix}{uid}")],
+                    None => self
+                        .topics
+                        .read()
+                        .keys()
+                        .filter(|t| t.starts_with(&prefix))
+                        .cloned()
+                        .collect(),
+                };
+                let frame = changed(collection, name, args);
+                for t in topics {
+                    self.send_to(&t, None, || frame.clone());
+                }
+                return;
+            }
             Event::LivechatRoom { rid, .. } => ("stream-livechat-room", rid.as_str(), None),
             Event::NotifyRoom { event, origin, .. } => {
                 ("stream-notify-room", event.as_str(), *origin)
@@ -223,14 +277,14 @@ impl Hub {
             &format!("{collection}|{event_name}"),
             origin,
             || match event {
-                Event::RoomMessage { message, .. } => {
-                    changed(collection, event_name, [message.as_ref()])
-                }
                 Event::LivechatRoom { payload, .. } => changed(collection, event_name, [payload]),
                 Event::NotifyRoom { args, .. } | Event::NotifyUser { args, .. } => {
                     changed(collection, event_name, args)
                 }
                 Event::Inquiry { .. }
+                | Event::RoomMessage { .. }
+                | Event::Note { .. }
+                | Event::CannedResponse { .. }
                 | Event::SettingChanged { .. }
                 | Event::PermissionsChanged { .. }
                 | Event::Resync => Arc::from(""),

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Largest frame a client may send: the biggest real DDP call (a 5,000-character message
 /// with its envelope) is far below it.
@@ -243,7 +244,24 @@ async fn handle(s: &Realtime, hub: &Arc<Hub>, c: &mut Conn, text: &str) -> bool 
         }
         Frame::Pong => true,
         Frame::Method { id, name, params } => {
-            let reply = match call(s, hub, c, &name, &params).await {
+            // A span per call: the method and the connection, never the params (passwords).
+            let span = tracing::info_span!("ddp", method = %name, conn = c.id);
+            let started = std::time::Instant::now();
+            let answer = call(s, hub, c, &name, &params)
+                .instrument(span.clone())
+                .await;
+            let known = !matches!(answer, Err(Ddp::MethodNotFound(_)));
+            let ok = answer.is_ok();
+            s.lc.metrics.ddp_method(
+                if known { &name } else { "unknown" },
+                ok,
+                started.elapsed().as_secs_f64(),
+            );
+            span.in_scope(|| {
+                let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+                tracing::debug!(ok, ms, "called")
+            });
+            let reply = match answer {
                 Ok(None) => json!({"msg": "result", "id": id}).to_string(),
                 Ok(Some(result)) => with_ejson(|| {
                     serde_json::to_string(&json!({"msg": "result", "id": id, "result": result}))
@@ -351,10 +369,31 @@ async fn subscribe(
     let token = token_arg(params.get(1));
     match name {
         "stream-room-messages" => {
+            // A user who may open the room gets the agents' topic (with internal notes);
+            // a visitor, by its token, the room's own topic, which never carries them.
+            if let Some(u) = &c.user
+                && let Ok(Some(room)) = s.lc.room(&event).await
+                && s.lc.can_access_room(u, &room).await.unwrap_or(false)
+            {
+                return Ok(format!("{name}|{event}{}", hub::AGENT_TOPIC));
+            }
             if room_allowed(s, c, &event, token.as_deref(), true).await {
                 Ok(format!("{name}|{event}"))
             } else {
                 Err(not_allowed())
+            }
+        }
+        "stream-canned-responses" => {
+            // Upstream's read rule: logged in, `Canned_Responses_Enable`, `view-canned-responses`.
+            match &c.user {
+                Some(u)
+                    if event == "canned-responses"
+                        && s.lc.settings.bool("Canned_Responses_Enable")
+                        && s.lc.has_permission(u, "view-canned-responses") =>
+                {
+                    Ok(format!("{name}|{event}|{}", u.id))
+                }
+                _ => Err(not_allowed()),
             }
         }
         "stream-livechat-room" => {

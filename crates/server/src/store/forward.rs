@@ -440,6 +440,53 @@ macro_rules! forward_store {
             async fn delete_trigger(&self, id: &str) -> StoreResult<bool> {
                 triggers::delete_trigger(self, id).await
             }
+            async fn canned_responses(&self) -> StoreResult<Vec<CannedResponse>> {
+                agent_tools::canned_responses(self).await
+            }
+            async fn canned_response(&self, id: &str) -> StoreResult<Option<CannedResponse>> {
+                agent_tools::canned_response(self, id).await
+            }
+            async fn put_canned_response(&self, r: &CannedResponse) -> StoreResult<()> {
+                agent_tools::put_canned_response(self, r).await
+            }
+            async fn delete_canned_response(&self, id: &str) -> StoreResult<bool> {
+                agent_tools::delete_canned_response(self, id).await
+            }
+            async fn livechat_tags(&self) -> StoreResult<Vec<LivechatTag>> {
+                agent_tools::livechat_tags(self).await
+            }
+            async fn livechat_tag(&self, id: &str) -> StoreResult<Option<LivechatTag>> {
+                agent_tools::livechat_tag(self, id).await
+            }
+            async fn put_livechat_tag(&self, t: &LivechatTag) -> StoreResult<()> {
+                agent_tools::put_livechat_tag(self, t).await
+            }
+            async fn delete_livechat_tag(&self, id: &str) -> StoreResult<bool> {
+                agent_tools::delete_livechat_tag(self, id).await
+            }
+            async fn business_units(&self) -> StoreResult<Vec<Unit>> {
+                agent_tools::business_units(self).await
+            }
+            async fn business_unit(&self, id: &str) -> StoreResult<Option<Unit>> {
+                agent_tools::business_unit(self, id).await
+            }
+            async fn put_business_unit(&self, u: &Unit) -> StoreResult<()> {
+                agent_tools::put_business_unit(self, u).await
+            }
+            async fn delete_business_unit(&self, id: &str) -> StoreResult<bool> {
+                agent_tools::delete_business_unit(self, id).await
+            }
+            async fn insert_note(&self, m: &Message) -> StoreResult<()> {
+                agent_tools::insert_note(self, m).await
+            }
+            async fn notes_of_room(
+                &self,
+                rid: &str,
+                end: Option<Ts>,
+                limit: i64,
+            ) -> StoreResult<Vec<Message>> {
+                agent_tools::notes_of_room(self, rid, end, limit).await
+            }
             async fn business_hours(&self, kind: Option<&str>) -> StoreResult<Vec<BusinessHour>> {
                 business_hours::business_hours(self, kind).await
             }
@@ -514,6 +561,12 @@ macro_rules! forward_store {
             }
             async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
                 outbox::outbox_stats(self).await
+            }
+            async fn live_figures(&self) -> StoreResult<LiveFigures> {
+                figures::live_figures(self).await
+            }
+            fn pool_stats(&self) -> PoolStats {
+                figures::pool_stats(self)
             }
         }
     };

@@ -197,6 +197,31 @@ pub struct OutboxStats {
     pub dead: i64,
 }
 
+/// The live figures operators watch, read at once (issue 17's metrics).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveFigures {
+    /// Waiting (queued) chats per department (`None`: none), with the oldest one's `ts`.
+    pub queued: Vec<(Option<String>, i64, Ts)>,
+    /// Open chats, waiting or served.
+    pub open_rooms: i64,
+    /// Active agents online and available for chats.
+    pub available_agents: i64,
+}
+
+/// How busy the engine's connections are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PoolStats {
+    pub engine: &'static str,
+    /// Connections running a query now (SQLite: readers).
+    pub in_use: u64,
+    /// Connections open and idle (SQLite: readers kept for reuse).
+    pub idle: u64,
+    /// Most connections the pool opens (SQLite: readers kept idle; more open on demand).
+    pub max: u64,
+    /// SQLite: writes waiting for (or in) the single writer's transaction.
+    pub writes_queued: Option<u64>,
+}
+
 /// How one delivery attempt ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutboxOutcome {
@@ -513,6 +538,36 @@ pub trait Store: Send + Sync + 'static {
     /// Uploads in the token's rooms (any state); `remove_visitor_data` deletes their records.
     async fn uploads_of_token(&self, token: &str) -> StoreResult<Vec<Upload>>;
 
+    // canned responses, tags, business units, internal notes
+    /// Every canned response, by shortcut.
+    async fn canned_responses(&self) -> StoreResult<Vec<CannedResponse>>;
+    async fn canned_response(&self, id: &str) -> StoreResult<Option<CannedResponse>>;
+    /// Inserts, or replaces the one with that id; `Duplicate("shortcut")` when another
+    /// response has the shortcut.
+    async fn put_canned_response(&self, r: &CannedResponse) -> StoreResult<()>;
+    async fn delete_canned_response(&self, id: &str) -> StoreResult<bool>;
+    /// Every tag, by name.
+    async fn livechat_tags(&self) -> StoreResult<Vec<LivechatTag>>;
+    async fn livechat_tag(&self, id: &str) -> StoreResult<Option<LivechatTag>>;
+    /// Inserts, or replaces the tag with that id.
+    async fn put_livechat_tag(&self, t: &LivechatTag) -> StoreResult<()>;
+    async fn delete_livechat_tag(&self, id: &str) -> StoreResult<bool>;
+    /// Every business unit, oldest first.
+    async fn business_units(&self) -> StoreResult<Vec<Unit>>;
+    async fn business_unit(&self, id: &str) -> StoreResult<Option<Unit>>;
+    /// Inserts, or replaces the unit with that id.
+    async fn put_business_unit(&self, u: &Unit) -> StoreResult<()>;
+    async fn delete_business_unit(&self, id: &str) -> StoreResult<bool>;
+    /// Stores an internal note (kept apart from the room's messages).
+    async fn insert_note(&self, m: &Message) -> StoreResult<()>;
+    /// A room's notes, newest first (`ts < end` when given), at most `limit` (0: all).
+    async fn notes_of_room(
+        &self,
+        rid: &str,
+        end: Option<Ts>,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+
     // outbox: e-mail and webhooks, delivered in the background
     /// Commits a new pending item; the caller acknowledges only after this returned.
     async fn outbox_enqueue(&self, item: &OutboxItem) -> StoreResult<()>;
@@ -537,4 +592,10 @@ pub trait Store: Send + Sync + 'static {
     /// When the next pending item becomes due (its retry time, or its lease's end).
     async fn outbox_next_due(&self) -> StoreResult<Option<Ts>>;
     async fn outbox_stats(&self) -> StoreResult<OutboxStats>;
+
+    // operations
+    /// Waiting chats per department, open chats and available agents, in one read.
+    async fn live_figures(&self) -> StoreResult<LiveFigures>;
+    /// The engine's connections now (no query).
+    fn pool_stats(&self) -> PoolStats;
 }

@@ -52,6 +52,8 @@ pub struct TestApp {
     /// For running one pass of a periodic job (the upload sweeper) on the test's clock.
     pub lc: ferrochat::domain::Livechat,
     pub files: ferrochat::files::SharedFiles,
+    /// Where `/metrics` is served apart (`METRICS_BIND`), if it is.
+    pub metrics_base: Option<String>,
     db: TestDb,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -194,6 +196,17 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let mut metrics_base = None;
+        if let Some(router) = app.metrics_router {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            metrics_base = Some(format!("http://{}", listener.local_addr().unwrap()));
+            tokio::spawn(ferrochat::app::serve(
+                listener,
+                router,
+                app.limits,
+                std::future::pending(),
+            ));
+        }
         tokio::spawn(ferrochat::app::serve(
             listener,
             wrap(app.router),
@@ -218,6 +231,7 @@ impl TestApp {
             store,
             lc,
             files,
+            metrics_base,
             db,
             _dir: dir,
             shutdown: Some(tx),
@@ -703,6 +717,7 @@ impl TestCluster {
                 store: store.clone(),
                 lc,
                 files,
+                metrics_base: None,
                 // The first app owns the database (drops a PostgreSQL schema at its end).
                 db: db.take().unwrap_or_else(|| apps[0].db.shared()),
                 _dir: dirs.pop().unwrap_or_else(|| tempfile::tempdir().unwrap()),

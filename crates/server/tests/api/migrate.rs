@@ -109,6 +109,33 @@ async fn populate(app: &TestApp) -> Vec<(String, String)> {
         .await;
         rooms.push((rid, token.to_string()));
     }
+    // A canned response, a tag and an internal note (issue 16).
+    ok(app
+        .post_as(
+            &app.admin,
+            "/api/v1/canned-responses",
+            json!({"shortcut": "hi", "text": "Hello!", "scope": "global", "tags": ["vip"]}),
+        )
+        .await)
+    .await;
+    let save_tag = json!({"msg": "method", "id": "1", "method": "livechat:saveTag",
+        "params": [null, {"name": "vip"}, []]});
+    ok(app
+        .post_as(
+            &app.admin,
+            "/api/v1/method.call/livechat:saveTag",
+            json!({"message": save_tag.to_string()}),
+        )
+        .await)
+    .await;
+    ok(app
+        .post_as(
+            &a1,
+            "/api/v1/livechat/notes",
+            json!({"rid": rooms[0].0, "msg": "a note"}),
+        )
+        .await)
+    .await;
     // An upload in the first room.
     let (ctype, body) = multipart(&[("file", Some("shot.png"), Some("image/png"), PNG)]);
     let res = app

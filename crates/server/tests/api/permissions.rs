@@ -37,7 +37,7 @@ async fn list_all_answers_upstreams_defaults() {
     assert_eq!(r.body["success"], true);
     assert_eq!(r.body["remove"], json!([]));
     let update = &r.body["update"];
-    assert_eq!(update.as_array().unwrap().len(), 171);
+    assert_eq!(update.as_array().unwrap().len(), 171 + 11);
     let first = &update[0];
     assert_eq!(first["_id"], "access-permissions");
     assert_iso(&first["_updatedAt"]);
@@ -67,7 +67,7 @@ async fn list_all_since_a_date() {
     let r = app
         .get_as(&app.admin, &since("2024-05-01T09:00:00.000Z"))
         .await;
-    assert_eq!(r.body["update"].as_array().unwrap().len(), 171);
+    assert_eq!(r.body["update"].as_array().unwrap().len(), 171 + 11);
     app.set_time("2024-05-01T11:00:00.000Z");
     set_roles(&app, "view-livechat-webhooks", &["admin"]).await;
     let r = app
@@ -157,7 +157,7 @@ async fn update_errors_in_upstreams_order_and_change_nothing() {
     // An empty list is a valid update of nothing.
     let r = update(&app, &app.admin, json!({"permissions": []})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["permissions"].as_array().unwrap().len(), 171);
+    assert_eq!(r.body["permissions"].as_array().unwrap().len(), 171 + 11);
 }
 
 #[tokio::test]

@@ -39,6 +39,7 @@ pub struct Permissions {
 pub fn default_permissions(now: Ts) -> Vec<Permission> {
     upstream::PERMISSIONS
         .iter()
+        .chain(upstream::ENTERPRISE)
         .map(|(id, roles)| Permission {
             id: id.to_string(),
             roles: roles.iter().map(|r| r.to_string()).collect(),
@@ -214,7 +215,7 @@ mod tests {
     #[test]
     fn upstream_defaults() {
         let p = default_permissions(Ts::from_millis(0));
-        assert_eq!(p.len(), 171);
+        assert_eq!(p.len(), 171 + 11);
         let roles_of = |id: &str| p.iter().find(|x| x.id == id).unwrap().roles.clone();
         assert_eq!(
             roles_of("view-l-room"),

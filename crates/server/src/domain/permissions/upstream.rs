@@ -344,6 +344,50 @@ pub const PERMISSIONS: &[(&str, &[&str])] = &[
     ("bypass-time-limit-edit-and-delete", &["bot", "app"]),
 ];
 
+/// Upstream's Enterprise permissions for the features Ferrochat gives freely: canned
+/// responses (`ee/app/canned-responses/server/permissions.ts`) and tags, units and
+/// monitors (`ee/app/livechat-enterprise/server/permissions.ts`). Seeded like the others.
+pub const ENTERPRISE: &[(&str, &[&str])] = &[
+    ("manage-livechat-units", &["admin", "livechat-manager"]),
+    ("manage-livechat-monitors", &["admin", "livechat-manager"]),
+    ("manage-livechat-tags", &["admin", "livechat-manager"]),
+    (
+        "manage-livechat-canned-responses",
+        &["admin", "livechat-manager", "livechat-monitor"],
+    ),
+    (
+        "save-canned-responses",
+        &[
+            "livechat-agent",
+            "livechat-monitor",
+            "livechat-manager",
+            "admin",
+        ],
+    ),
+    ("save-all-canned-responses", &["livechat-manager", "admin"]),
+    ("save-department-canned-responses", &["livechat-monitor"]),
+    (
+        "remove-canned-responses",
+        &[
+            "livechat-agent",
+            "livechat-monitor",
+            "livechat-manager",
+            "admin",
+        ],
+    ),
+    (
+        "view-canned-responses",
+        &[
+            "livechat-agent",
+            "livechat-monitor",
+            "livechat-manager",
+            "admin",
+        ],
+    ),
+    ("view-agent-canned-responses", &["livechat-agent"]),
+    ("view-all-canned-responses", &["livechat-manager", "admin"]),
+];
+
 /// (id, scope, description): upstream's protected roles, plus `livechat-monitor`, which
 /// upstream creates only with its Enterprise licence and Ferrochat gives freely.
 pub const ROLES: &[(&str, &str, &str)] = &[

@@ -13,11 +13,13 @@ pub mod inquiry;
 pub mod integrations;
 pub mod mail;
 pub mod message;
+pub mod notes;
 pub mod page_visited;
 pub mod queue;
 pub mod room;
 pub mod rooms;
 pub mod survey;
+pub mod tags;
 pub mod transfer;
 pub mod triggers;
 pub mod upload;
@@ -57,6 +59,8 @@ pub fn routes() -> crate::http::openapi::Api {
         .merge(analytics::routes())
         .merge(contact::routes())
         .merge(contacts::routes())
+        .merge(tags::routes())
+        .merge(notes::routes())
 }
 
 /// `getPaginationItems()`: `offset` and `count` (default 50, at most 100; 0 = all).

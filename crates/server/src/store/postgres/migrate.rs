@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contacts",
         include_str!("../../../migrations/postgres/0008_contacts.sql"),
     ),
+    (
+        9,
+        "canned_tags_notes",
+        include_str!("../../../migrations/postgres/0009_canned_tags_notes.sql"),
+    ),
 ];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).

@@ -59,6 +59,8 @@ impl From<sqlx::Error> for StoreError {
                         "token"
                     } else if c.contains("username") {
                         "username"
+                    } else if c.contains("shortcut") {
+                        "shortcut"
                     } else {
                         "id"
                     });

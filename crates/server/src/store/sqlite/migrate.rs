@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "contacts",
         include_str!("../../../migrations/sqlite/0008_contacts.sql"),
     ),
+    (
+        9,
+        "canned_tags_notes",
+        include_str!("../../../migrations/sqlite/0009_canned_tags_notes.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {

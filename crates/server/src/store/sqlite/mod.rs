@@ -40,6 +40,8 @@ impl From<rusqlite::Error> for StoreError {
                 "token"
             } else if m.contains("username") {
                 "username"
+            } else if m.contains("shortcut") {
+                "shortcut"
             } else {
                 "id"
             });
@@ -53,6 +55,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     writer: Writer,
     synchronous: &'static str,
+    /// Reads running now (for operators' pool figures).
+    reading: std::sync::atomic::AtomicU64,
     /// Holds the file of a `sqlite::memory:` database for the store's lifetime.
     _tmp: Option<tempfile::TempDir>,
     /// Tells `restore` and `migrate` that a server uses this file.
@@ -153,6 +157,7 @@ impl SqliteStore {
             path,
             writer: Writer::start(conn)?,
             synchronous,
+            reading: Default::default(),
             _tmp: tmp,
             _lock: lock,
         })
@@ -165,7 +170,10 @@ impl SqliteStore {
             Some(c) => c,
             None => open(&self.path, self.synchronous)?,
         };
+        use std::sync::atomic::Ordering::Relaxed;
+        self.reading.fetch_add(1, Relaxed);
         let out = f(&conn);
+        self.reading.fetch_sub(1, Relaxed);
         let mut pool = self.readers.lock();
         if pool.len() < MAX_IDLE_READERS {
             pool.push(conn);
@@ -191,6 +199,8 @@ type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
 
 struct Writer {
     jobs: std_mpsc::SyncSender<Job>,
+    /// Writes handed to the writer and not answered yet.
+    queued: Arc<std::sync::atomic::AtomicU64>,
 }
 
 const MAX_BATCH: usize = 512;
@@ -202,7 +212,10 @@ impl Writer {
             .name("fc-sqlite-writer".into())
             .spawn(move || Self::run_loop(conn, rx))
             .map_err(|e| StoreError::Db(e.to_string()))?;
-        Ok(Writer { jobs: tx })
+        Ok(Writer {
+            jobs: tx,
+            queued: Default::default(),
+        })
     }
 
     fn run_loop(conn: Connection, rx: std_mpsc::Receiver<Job>) {
@@ -249,6 +262,7 @@ impl Writer {
         F: FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<StoreResult<R>>();
+        let queued = QueuedWrite::new(self.queued.clone());
         let job: Job = Box::new(move |c| {
             let r = std::panic::catch_unwind(AssertUnwindSafe(|| f(c)))
                 .unwrap_or_else(|_| Err(StoreError::Closed("a write operation panicked")));
@@ -276,7 +290,40 @@ impl Writer {
                 return Err(StoreError::Closed("the writer has stopped"));
             }
         }
-        rx.await
-            .map_err(|_| StoreError::Closed("the write was not carried out"))?
+        let out = rx
+            .await
+            .map_err(|_| StoreError::Closed("the write was not carried out"))?;
+        drop(queued);
+        out
+    }
+}
+
+/// Counts a write from its hand-over to its answer (or its caller giving up).
+struct QueuedWrite(Arc<std::sync::atomic::AtomicU64>);
+
+impl QueuedWrite {
+    fn new(n: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        QueuedWrite(n)
+    }
+}
+
+impl Drop for QueuedWrite {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl SqliteStore {
+    /// Reads running, readers kept idle, and writes queued for the writer.
+    pub(crate) fn pool_figures(&self) -> crate::store::PoolStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        crate::store::PoolStats {
+            engine: "sqlite",
+            in_use: self.reading.load(Relaxed),
+            idle: self.readers.lock().len() as u64,
+            max: MAX_IDLE_READERS as u64,
+            writes_queued: Some(self.writer.queued.load(Relaxed)),
+        }
     }
 }

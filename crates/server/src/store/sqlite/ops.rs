@@ -267,11 +267,13 @@ fn order_by(sort: &[(String, bool)], columns: &[(&str, &str)], default: &str) ->
     }
 }
 
+mod agent_tools;
 mod analytics;
 mod business_hours;
 mod contacts;
 mod custom_fields;
 mod departments;
+mod figures;
 mod inquiries;
 mod messages;
 mod navigation;
