@@ -173,9 +173,12 @@ pub async fn build_on(
         metrics_on_main: config.metrics_bind.is_none(),
     };
     let router = http::router(state.clone());
-    let metrics_router = config
-        .metrics_bind
-        .map(|_| http::health::routes(true).with_state(state.clone()));
+    let metrics_router = config.metrics_bind.map(|_| {
+        http::health::routes(true)
+            .into_parts()
+            .0
+            .with_state(state.clone())
+    });
     Ok(App {
         state,
         router,

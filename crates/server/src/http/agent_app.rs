@@ -6,17 +6,30 @@
 
 use super::AppState;
 use super::widget::{REVALIDATE, escape_html, html, safe_name, static_file};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/agent", get(index))
-        .route("/agent/", get(index))
-        .route("/agent/{*path}", get(path))
+pub fn routes() -> Api {
+    Api::new()
+        .route("/agent", api::get(index, page("The agent workspace")))
+        .route("/agent/", api::get(index, page("The agent workspace")))
+        .route(
+            "/agent/{*path}",
+            api::get(
+                path,
+                op("The agent workspace's files and routes (its pages for unknown paths)")
+                    .media(200, "*/*")
+                    .plain(&[(304, ""), (404, ""), (503, "text/html")]),
+            ),
+        )
+}
+
+fn page(summary: &'static str) -> api::Spec {
+    op(summary)
+        .media(200, "text/html")
+        .plain(&[(503, "text/html")])
 }
 
 /// The app talks only to this origin (REST and `/websocket`) and renders visitors' text

@@ -4,19 +4,44 @@ use super::validate::str_of;
 use super::{ApiResult, AppState, Auth, Body, ClientAddr, ok};
 use crate::domain::users::Password;
 use crate::error::{Code, Result};
+use crate::http::openapi::{self as api, Api, op};
 use crate::model::User;
-use axum::Router;
+use crate::validate::{F, Ty};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/login", post(login))
-        .route("/v1/logout", post(logout))
-        .route("/v1/me", get(me))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/login",
+            api::post(
+                login,
+                op("Log in: username/e-mail + password (plain or `{digest, algorithm}`), or `resume`")
+                    .body(&[
+                        F::opt("user", Ty::Str),
+                        F::opt("username", Ty::Str),
+                        F::opt("email", Ty::Str),
+                        F::opt("password", Ty::Any),
+                        F::opt("resume", Ty::Str),
+                    ])
+                    .ok(&[("status", Ty::Str), ("data", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/logout",
+            api::post(
+                logout,
+                op("Log out (ends this login token)")
+                    .user()
+                    .json(&[("status", Ty::Str), ("data", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/me",
+            api::get(me, op("The logged-in user").user().ok(&[("_id", Ty::Str)])),
+        )
 }
 
 pub fn me_doc(u: &User) -> Value {

@@ -5,16 +5,66 @@ use super::validate::str_of;
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::domain::canned::{CannedFilter, CannedInput};
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::{F, Ty};
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/canned-responses.get", get(all))
-        .route("/v1/canned-responses", get(list).post(save).delete(remove))
-        .route("/v1/canned-responses/{id}", get(get_one))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/canned-responses.get",
+            api::get(
+                all,
+                op("Every canned response the user may use (global, own, departments')")
+                    .user()
+                    .ok(&[("responses", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/canned-responses",
+            api::get(
+                list,
+                op("Canned responses, filtered")
+                    .user()
+                    .query(&[
+                        F::opt("shortcut", Ty::Str),
+                        F::opt("text", Ty::Str),
+                        F::opt("scope", Ty::Str),
+                        F::opt("tags", Ty::Str),
+                        F::opt("departmentId", Ty::Str),
+                        F::opt("createdBy", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&[
+                        ("cannedResponses", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            )
+            .post(
+                save,
+                op("Create or update (`_id`) a canned response")
+                    .user()
+                    .body_schema(&save_schema()),
+            )
+            .delete(
+                remove,
+                op("Remove a canned response")
+                    .user()
+                    .body(&[F::req("_id", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/canned-responses/{id}",
+            api::get(
+                get_one,
+                op("A canned response")
+                    .user()
+                    .ok(&[("cannedResponse", Ty::Obj)]),
+            ),
+        )
 }
 
 const VIEW: &str = "view-canned-responses";

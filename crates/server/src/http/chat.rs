@@ -3,16 +3,44 @@
 use super::validate::{Ty, ajv, bool_of, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, ok};
 use crate::error::{Check, Code, Error};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::post;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/chat.sendMessage", post(send_message))
-        .route("/v1/chat.update", post(update))
-        .route("/v1/chat.delete", post(delete))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/chat.sendMessage",
+            api::post(
+                send_message,
+                op("An agent's message in a room")
+                    .user()
+                    .body(&[F::req("message", Ty::Obj)])
+                    .ok(&[("message", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/chat.update",
+            api::post(
+                update,
+                op("Edit a message")
+                    .user()
+                    .body(UPDATE)
+                    .ok(&[("message", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/chat.delete",
+            api::post(
+                delete,
+                op("Delete a message").user().body(DELETE).ok(&[
+                    ("_id", Ty::Str),
+                    ("ts", Ty::Str),
+                    ("message", Ty::Obj),
+                ]),
+            ),
+        )
 }
 
 async fn send_message(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
@@ -38,18 +66,17 @@ async fn send_message(State(s): State<AppState>, auth: Auth, Body(b): Body) -> A
 }
 
 /// Upstream's schema: `{roomId, msgId, text}` (with optional `previewUrls`, `customFields`).
+/// `chat.update`'s body (the check and the API document).
+const UPDATE: &[F] = &[
+    req("roomId", Ty::Str),
+    req("msgId", Ty::Str),
+    req("text", Ty::Str),
+    opt("previewUrls", Ty::Arr),
+    opt("customFields", Ty::Obj),
+];
+
 async fn update(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
-    ajv(
-        &b,
-        &[
-            req("roomId", Ty::Str),
-            req("msgId", Ty::Str),
-            req("text", Ty::Str),
-            opt("previewUrls", Ty::Arr),
-            opt("customFields", Ty::Obj),
-        ],
-        false,
-    )?;
+    ajv(&b, UPDATE, false)?;
     let field = |k: &str| str_of(&b, k).unwrap_or_default();
     let message =
         s.lc.edit_message_as(
@@ -64,16 +91,15 @@ async fn update(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
 
 /// Upstream's schema: `{roomId, msgId, asUser?}`; the answer has the id, the time and the
 /// message as it was.
+/// `chat.delete`'s body (the check and the API document).
+const DELETE: &[F] = &[
+    req("roomId", Ty::Str),
+    req("msgId", Ty::Str),
+    opt("asUser", Ty::Bool),
+];
+
 async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
-    ajv(
-        &b,
-        &[
-            req("roomId", Ty::Str),
-            req("msgId", Ty::Str),
-            opt("asUser", Ty::Bool),
-        ],
-        false,
-    )?;
+    ajv(&b, DELETE, false)?;
     let field = |k: &str| str_of(&b, k).unwrap_or_default();
     let m =
         s.lc.delete_message_as(

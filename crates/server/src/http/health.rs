@@ -2,20 +2,36 @@
 //! Not part of Rocket.Chat's API; served outside `/api` and its rate limiter.
 
 use super::AppState;
+use crate::http::openapi::{self as api, Api, op};
 use crate::telemetry::Text;
-use axum::Router;
+use crate::validate::Ty;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 
 /// `/health`, and `/metrics` when `metrics` (not served apart on `METRICS_BIND`).
-pub fn routes(metrics: bool) -> Router<AppState> {
-    let r = Router::new().route("/health", get(health));
+pub fn routes(metrics: bool) -> Api {
+    let r = Api::new().route(
+        "/health",
+        api::get(
+            health,
+            op("Health: 200 while the database answers (`status` ok or degraded), else 503")
+                .json(&[("status", Ty::Str)])
+                .plain(&[(503, "application/json")]),
+        ),
+    );
     if metrics {
-        r.route("/metrics", get(scrape))
+        r.route(
+            "/metrics",
+            api::get(
+                scrape,
+                op("Prometheus metrics (with `METRICS_TOKEN` set: `Authorization: Bearer <token>`)")
+                    .media(200, "text/plain")
+                    .plain(&[(401, "text/plain")]),
+            ),
+        )
     } else {
         r
     }

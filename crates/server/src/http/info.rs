@@ -1,13 +1,16 @@
 //! `GET /api/info`.
 
 use super::{ApiResult, AppState, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::Ty;
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/info", get(info))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/info",
+        api::get(info, op("Server information").ok(&[("version", Ty::Str)])),
+    )
 }
 
 async fn info(State(s): State<AppState>) -> ApiResult {

@@ -4,13 +4,22 @@
 
 use super::validate::str_of;
 use super::{ApiResult, AppState, Auth, Query, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/licenses.info", get(info))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/licenses.info",
+        api::get(
+            info,
+            op("The licence: none, no limits (`loadValues`: the measured figures)")
+                .user()
+                .query(&[F::opt("loadValues", Ty::Str)])
+                .ok(&[("license", Ty::Obj)]),
+        ),
+    )
 }
 
 async fn info(State(s): State<AppState>, _auth: Auth, Query(q): Query) -> ApiResult {

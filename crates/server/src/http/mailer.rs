@@ -5,35 +5,58 @@
 use super::validate::{Ty, ajv, bool_of, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::mailer::Mailing;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use axum::routing::{get, post};
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/mailer", post(send))
-        .route("/v1/mailer.unsubscribe", post(unsubscribe))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/mailer",
+            api::post(
+                send,
+                op("An e-mail to every subscribed user (`send-mail`)")
+                    .user()
+                    .body(SEND),
+            ),
+        )
+        .route(
+            "/v1/mailer.unsubscribe",
+            api::post(
+                unsubscribe,
+                op("Unsubscribe from the mailer")
+                    .user()
+                    .body(&[F::req("_id", Ty::Str), F::req("createdAt", Ty::Str)]),
+            ),
+        )
 }
 
 /// The page the mails' `[unsubscribe]` link opens.
-pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/mailer/unsubscribe/{id}/{created_at}", get(page))
+pub fn page_routes() -> Api {
+    Api::new().route(
+        "/mailer/unsubscribe/{id}/{created_at}",
+        api::get(
+            page,
+            op("The unsubscribe link's page")
+                .media(200, "text/html")
+                .plain(&[]),
+        ),
+    )
 }
 
+/// `mailer`'s body (the check and the API document).
+const SEND: &[F] = &[
+    req("from", Ty::Str),
+    req("subject", Ty::Str),
+    req("body", Ty::Str),
+    opt("dryrun", Ty::Bool),
+    opt("query", Ty::Str),
+];
+
 async fn send(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
-    ajv(
-        &b,
-        &[
-            req("from", Ty::Str),
-            req("subject", Ty::Str),
-            req("body", Ty::Str),
-            opt("dryrun", Ty::Bool),
-            opt("query", Ty::Str),
-        ],
-        false,
-    )?;
+    ajv(&b, SEND, false)?;
     auth.require("send-mail")?;
     s.lc.send_mailing(Mailing {
         from: str_of(&b, "from").unwrap_or_default(),

@@ -6,18 +6,36 @@
 use super::validate::{Ty, ajv, req};
 use super::{ApiResult, AppState, Auth, Body, ok};
 use crate::error::{Code, Error};
+use crate::http::openapi::{self as api, Api, op};
 use crate::methods::{Caller, call};
 use crate::model::User;
 use crate::time::with_ejson;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::post;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/method.call/{method}", post(authenticated))
-        .route("/v1/method.callAnon/{method}", post(anonymous))
+pub fn routes() -> Api {
+    let body = [F::req("message", Ty::Str)];
+    Api::new()
+        .route(
+            "/v1/method.call/{method}",
+            api::post(
+                authenticated,
+                op("A DDP method over REST (the frame as an EJSON string in `message`)")
+                    .user()
+                    .body(&body)
+                    .ok(&[("message", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/method.callAnon/{method}",
+            api::post(
+                anonymous,
+                op("A DDP method over REST, without a login")
+                    .body(&body)
+                    .ok(&[("message", Ty::Str)]),
+            ),
+        )
 }
 
 async fn authenticated(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {

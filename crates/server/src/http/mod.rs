@@ -12,6 +12,7 @@ pub mod livechat;
 pub mod mailer;
 pub mod method;
 pub mod observe;
+pub mod openapi;
 pub mod permissions;
 pub mod proxies;
 pub mod ratelimit;
@@ -102,8 +103,10 @@ async fn websocket(
 pub const MAX_BODY: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    let doc = openapi::DocCell::default();
+    let api = openapi::Api::new()
         .merge(info::routes())
+        .merge(openapi::routes(doc.clone()))
         .merge(auth::routes())
         .merge(chat::routes())
         .merge(users::routes())
@@ -115,8 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rooms::routes())
         .merge(room_media::routes())
         .merge(licenses::routes())
-        .merge(canned::routes())
-        .fallback(api_not_found);
+        .merge(canned::routes());
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([
@@ -137,27 +139,43 @@ pub fn router(state: AppState) -> Router {
             header::HeaderName::from_static("x-visitor-token"),
         ])
         .max_age(std::time::Duration::from_secs(3600));
-    Router::new()
-        .route("/websocket", axum::routing::get(websocket))
+    let (app, ops) = openapi::Api::new()
+        .route(
+            "/websocket",
+            openapi::get(
+                websocket,
+                openapi::op("DDP over a WebSocket (the widget's realtime API)")
+                    .media(101, "application/octet-stream")
+                    .plain(&[
+                        (400, "text/plain"),
+                        (405, "text/plain"),
+                        (426, "text/plain"),
+                    ]),
+            ),
+        )
         .merge(livechat::upload::file_routes())
-        .nest("/api", api)
+        .nest("/api", api, Router::new().fallback(api_not_found))
         .merge(widget::routes())
         .merge(mailer::page_routes())
         .merge(agent_app::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ratelimit::middleware,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .layer(cors)
-        // Probes and scrapes: outside the API's rate limiter.
-        .merge(health::routes(state.metrics_on_main))
-        // Inside the routing: the route's template is known.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            observe::middleware,
-        ))
-        .with_state(state)
+        .into_parts();
+    let (probes, probe_ops) = health::routes(state.metrics_on_main).into_parts();
+    let ops: Vec<_> = ops.into_iter().chain(probe_ops).collect();
+    doc.set(&ops, state.version);
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        ratelimit::middleware,
+    ))
+    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+    .layer(cors)
+    // Probes and scrapes: outside the API's rate limiter.
+    .merge(probes)
+    // Inside the routing: the route's template is known.
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observe::middleware,
+    ))
+    .with_state(state)
 }
 
 async fn api_not_found() -> Response {

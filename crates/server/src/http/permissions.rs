@@ -4,17 +4,38 @@
 use super::schema::{S, obj, req, unique_arr, validate};
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::Code;
+use crate::http::openapi::{self as api, Api, op};
 use crate::time::Ts;
-use axum::Router;
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/permissions.listAll", get(list_all))
-        .route("/v1/permissions.update", post(update))
-        .route("/v1/roles.list", get(roles_list))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/permissions.listAll",
+            api::get(
+                list_all,
+                op("Every permission and its roles (`updatedSince`)")
+                    .user()
+                    .query(&[F::opt("updatedSince", Ty::Str)])
+                    .ok(&[("update", Ty::Arr), ("remove", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/permissions.update",
+            api::post(
+                update,
+                op("Change permissions' roles (`access-permissions`)")
+                    .user()
+                    .body_schema(&update_schema())
+                    .ok(&[("permissions", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/roles.list",
+            api::get(roles_list, op("The roles").user().ok(&[("roles", Ty::Arr)])),
+        )
 }
 
 /// Every permission, or with `updatedSince` those changed after it; `remove` lists deleted

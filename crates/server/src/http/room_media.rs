@@ -6,19 +6,35 @@ use super::validate::{Ty, ajv, opt, str_of};
 use super::{AppState, Auth, Body, Success, ok};
 use crate::domain::uploads::{NewUpload, human_size};
 use crate::error::{Code, Error, Result};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::routing::post;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Api {
+    Api::new()
         // The size limit is `FileUpload_MaxFileSize`, enforced while reading.
         .route(
             "/v1/rooms.media/{rid}",
-            post(media).layer(DefaultBodyLimit::disable()),
+            api::post(
+                media,
+                op("An agent's file, stored unsent")
+                    .user()
+                    .multipart(&["file", "description", "msg"])
+                    .ok(&[("file", Ty::Obj)]),
+            )
+            .layer(DefaultBodyLimit::disable()),
         )
-        .route("/v1/rooms.mediaConfirm/{rid}/{file_id}", post(confirm))
+        .route(
+            "/v1/rooms.mediaConfirm/{rid}/{file_id}",
+            api::post(
+                confirm,
+                op("Send a stored file as the agent's message")
+                    .user()
+                    .body(&[F::opt("msg", Ty::Str), F::opt("description", Ty::Str)])
+                    .ok(&[("message", Ty::Obj)]),
+            ),
+        )
 }
 
 async fn media(

@@ -6,20 +6,76 @@
 use super::validate::{Ty, ajv, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Query, ok};
 use crate::error::Code;
+use crate::http::openapi::{self as api, Api, op};
 use crate::time::Ts;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/rooms.get", get(sidebar))
-        .route("/v1/rooms.info", get(info))
-        .route("/v1/channels.info", get(channel))
-        .route("/v1/subscriptions.get", get(subscriptions))
-        .route("/v1/subscriptions.getOne", get(subscription))
-        .route("/v1/subscriptions.read", axum::routing::post(read))
+pub fn routes() -> Api {
+    let since = [F::opt("updatedSince", Ty::Str)];
+    Api::new()
+        .route(
+            "/v1/rooms.get",
+            api::get(
+                sidebar,
+                op("The user's rooms (`updatedSince`)")
+                    .user()
+                    .query(&since)
+                    .ok(&[("update", Ty::Arr), ("remove", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/rooms.info",
+            api::get(
+                info,
+                op("A room the user may read")
+                    .user()
+                    .query(&[F::opt("roomId", Ty::Str), F::opt("roomName", Ty::Str)])
+                    .ok(&[("room", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/channels.info",
+            api::get(
+                channel,
+                op("An omnichannel room the user may open")
+                    .user()
+                    .query(&[F::req("roomId", Ty::Str)])
+                    .ok(&[("channel", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/subscriptions.get",
+            api::get(
+                subscriptions,
+                op("The user's subscriptions (`updatedSince`)")
+                    .user()
+                    .query(&since)
+                    .ok(&[("update", Ty::Arr), ("remove", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/subscriptions.getOne",
+            api::get(
+                subscription,
+                op("The user's subscription to a room")
+                    .user()
+                    .query(&[F::req("roomId", Ty::Str)])
+                    .ok(&[("subscription", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/subscriptions.read",
+            api::post(
+                read,
+                op("Mark a room read").user().body(&[
+                    F::opt("rid", Ty::Str),
+                    F::opt("roomId", Ty::Str),
+                    F::opt("readThreads", Ty::Bool),
+                ]),
+            ),
+        )
 }
 
 async fn sidebar(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

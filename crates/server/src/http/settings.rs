@@ -4,15 +4,43 @@ use super::livechat::{pagination, sort};
 use super::validate::{Ty, check, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/settings/{id}", get(get_setting).post(set_setting))
-        .route("/v1/settings.public", get(public))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/settings/{id}",
+            api::get(
+                get_setting,
+                op("A setting's value")
+                    .user()
+                    .ok(&[("_id", Ty::Str), ("value", Ty::Any)]),
+            )
+            .post(
+                set_setting,
+                op("Change a setting (`edit-privileged-setting`)")
+                    .user()
+                    .body(&[F::req("value", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/settings.public",
+            api::get(
+                public,
+                op("The public settings (`_id=a,b`), paginated")
+                    .query(&[F::opt("_id", Ty::Str)])
+                    .paged()
+                    .ok(&[
+                        ("settings", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            ),
+        )
 }
 
 /// `settings.public` (no login): the public settings as `{_id, value}`, by `_id`, paginated;

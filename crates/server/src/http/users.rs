@@ -4,19 +4,60 @@ use super::validate::{Ty, ajv, bool_of, check, opt, req, str_of};
 use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::domain::users::NewUser;
 use crate::error::Code;
+use crate::http::openapi::{self as api, Api, op};
 use crate::model::User;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/users.create", post(create))
-        .route("/v1/users.delete", post(delete))
-        .route("/v1/users.setStatus", post(set_status))
-        .route("/v1/users.setActiveStatus", post(set_active_status))
-        .route("/v1/users.info", get(info))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/users.create",
+            api::post(
+                create,
+                op("Create a user (`create-user`)")
+                    .user()
+                    .body(CREATE)
+                    .ok(&[("user", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/users.delete",
+            api::post(
+                delete,
+                op("Delete a user (`delete-user`)").user().body(DELETE),
+            ),
+        )
+        .route(
+            "/v1/users.setStatus",
+            api::post(
+                set_status,
+                op("Set a user's status (online, away, busy, offline)")
+                    .user()
+                    .body(SET_STATUS),
+            ),
+        )
+        .route(
+            "/v1/users.setActiveStatus",
+            api::post(
+                set_active_status,
+                op("Activate or deactivate a user")
+                    .user()
+                    .body(SET_ACTIVE)
+                    .ok(&[("user", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/users.info",
+            api::get(
+                info,
+                op("A user, by `userId` or `username`")
+                    .user()
+                    .query(&[F::opt("userId", Ty::Str), F::opt("username", Ty::Str)])
+                    .ok(&[("user", Ty::Obj)]),
+            ),
+        )
 }
 
 /// The user as `users.*` routes show it (no secrets, no routing counters).
@@ -28,29 +69,28 @@ pub fn public_user(u: &User) -> Value {
     v
 }
 
+/// `users.create`'s body (the check and the API document).
+const CREATE: &[F] = &[
+    req("email", Ty::Str),
+    req("name", Ty::Str),
+    req("password", Ty::Str),
+    req("username", Ty::Str),
+    opt("active", Ty::Bool),
+    opt("bio", Ty::Str),
+    opt("nickname", Ty::Str),
+    opt("statusText", Ty::Str),
+    opt("roles", Ty::Arr),
+    opt("joinDefaultChannels", Ty::Bool),
+    opt("requirePasswordChange", Ty::Bool),
+    opt("setRandomPassword", Ty::Bool),
+    opt("sendWelcomeEmail", Ty::Bool),
+    opt("verified", Ty::Bool),
+    opt("customFields", Ty::Obj),
+];
+
 async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     auth.require("create-user")?;
-    ajv(
-        &b,
-        &[
-            req("email", Ty::Str),
-            req("name", Ty::Str),
-            req("password", Ty::Str),
-            req("username", Ty::Str),
-            opt("active", Ty::Bool),
-            opt("bio", Ty::Str),
-            opt("nickname", Ty::Str),
-            opt("statusText", Ty::Str),
-            opt("roles", Ty::Arr),
-            opt("joinDefaultChannels", Ty::Bool),
-            opt("requirePasswordChange", Ty::Bool),
-            opt("setRandomPassword", Ty::Bool),
-            opt("sendWelcomeEmail", Ty::Bool),
-            opt("verified", Ty::Bool),
-            opt("customFields", Ty::Obj),
-        ],
-        false,
-    )?;
+    ajv(&b, CREATE, false)?;
     let roles = b
         .get("roles")
         .and_then(Value::as_array)
@@ -75,13 +115,12 @@ async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
     ok(json!({ "user": public_user(&user) }))
 }
 
+/// `users.delete`'s body (the check and the API document).
+const DELETE: &[F] = &[req("userId", Ty::Str), opt("confirmRelinquish", Ty::Bool)];
+
 async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     auth.require("delete-user")?;
-    ajv(
-        &b,
-        &[req("userId", Ty::Str), opt("confirmRelinquish", Ty::Bool)],
-        false,
-    )?;
+    ajv(&b, DELETE, false)?;
     let id = str_of(&b, "userId").unwrap_or_default();
     if !s.lc.delete_user(&id).await? {
         return Err(Code::InvalidUserToDelete.into());
@@ -89,18 +128,16 @@ async fn delete(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
     ok(json!({}))
 }
 
+/// `users.setStatus`'s body (the check and the API document).
+const SET_STATUS: &[F] = &[
+    opt("status", Ty::Str),
+    opt("message", Ty::Str),
+    opt("userId", Ty::Str),
+    opt("username", Ty::Str),
+];
+
 async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
-    check(
-        &b,
-        &[
-            opt("status", Ty::Str),
-            opt("message", Ty::Str),
-            opt("userId", Ty::Str),
-            opt("username", Ty::Str),
-        ],
-        true,
-        "",
-    )?;
+    check(&b, SET_STATUS, true, "")?;
     let target = match (str_of(&b, "userId"), str_of(&b, "username")) {
         (Some(id), _) if id != auth.user.id => Some(id),
         (None, Some(u)) if u != auth.user.username => Some(
@@ -124,16 +161,15 @@ async fn set_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> Api
     ok(json!({}))
 }
 
+/// `users.setActiveStatus`'s body (the check and the API document).
+const SET_ACTIVE: &[F] = &[
+    req("userId", Ty::Str),
+    req("activeStatus", Ty::Bool),
+    opt("confirmRelinquish", Ty::Bool),
+];
+
 async fn set_active_status(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
-    ajv(
-        &b,
-        &[
-            req("userId", Ty::Str),
-            req("activeStatus", Ty::Bool),
-            opt("confirmRelinquish", Ty::Bool),
-        ],
-        false,
-    )?;
+    ajv(&b, SET_ACTIVE, false)?;
     auth.require_any(&["edit-other-user-active-status", "manage-moderation-actions"])?;
     let id = str_of(&b, "userId").unwrap_or_default();
     let user =

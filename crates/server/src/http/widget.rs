@@ -6,21 +6,49 @@
 //! `LIVECHAT_WIDGET_DIR` (fetched by `scripts/fetch-widget.sh`), never compiled in.
 
 use super::AppState;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(demo_page))
+pub fn routes() -> Api {
+    let page = |summary| {
+        op(summary)
+            .media(200, "text/html")
+            .plain(&[(503, "text/html")])
+    };
+    let file = |summary, ct| op(summary).media(200, ct).plain(&[(304, ""), (404, "")]);
+    Api::new()
+        .route(
+            "/",
+            api::get(demo_page, page("The demo page with the livechat widget")),
+        )
         // upstream's handler matches the pathname `/` under `/livechat`: both spellings
-        .route("/livechat", get(index))
-        .route("/livechat/", get(index))
-        .route("/livechat/{file}", get(asset))
-        .route("/avatar/{username}", get(avatar))
-        .route("/sounds/chime.mp3", get(chime))
+        .route(
+            "/livechat",
+            api::get(index, page("The livechat widget's page")),
+        )
+        .route(
+            "/livechat/",
+            api::get(index, page("The livechat widget's page")),
+        )
+        .route(
+            "/livechat/{file}",
+            api::get(asset, file("The widget's files", "*/*")),
+        )
+        .route(
+            "/avatar/{username}",
+            api::get(avatar, file("A user's avatar (letters)", "image/svg+xml")),
+        )
+        .route(
+            "/sounds/chime.mp3",
+            api::get(
+                chime,
+                op("The new-message sound")
+                    .media(200, "audio/wav")
+                    .plain(&[]),
+            ),
+        )
 }
 
 const HASHED_CACHE: &str = "public, max-age=31536000, immutable";

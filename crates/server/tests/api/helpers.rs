@@ -116,24 +116,29 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
     ) -> TestApp {
-        Self::spawn_inner(clock, dynamic, test_mode, |_| {}).await
+        Self::spawn_inner(clock, dynamic, test_mode, |_| {}, |r| r).await
+    }
+
+    /// A server whose router the test wraps (e.g. in a layer that records matched routes).
+    pub async fn spawn_wrapped(wrap: impl FnOnce(axum::Router) -> axum::Router) -> TestApp {
+        Self::spawn_inner(None, None, true, |_| {}, wrap).await
     }
 
     /// A server whose process configuration the test adjusts (issue 8b: DNS server).
     pub async fn spawn_configured(f: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_inner(None, None, true, f).await
+        Self::spawn_inner(None, None, true, f, |r| r).await
     }
 
     /// A rate-limited server (as in production) whose configuration the test adjusts.
     pub async fn spawn_limited_configured(f: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_inner(None, None, false, f).await
+        Self::spawn_inner(None, None, false, f, |r| r).await
     }
 
     /// A server on a fresh SQLite file, whatever `TEST_DATABASE_URL` says.
     pub async fn spawn_sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::sqlite(&dir);
-        Self::spawn_db(dir, db, None, None, true, |_| {}).await
+        Self::spawn_db(dir, db, None, None, true, |_| {}, |r| r).await
     }
 
     /// A server on a database made elsewhere (`fresh_pg_schema`), its files in `uploads`.
@@ -145,9 +150,15 @@ impl TestApp {
             pg: Some((schema.base, schema.schema)),
             owns: true,
         };
-        Self::spawn_db(dir, db, None, None, true, move |c| {
-            c.file_upload_path = Some(uploads)
-        })
+        Self::spawn_db(
+            dir,
+            db,
+            None,
+            None,
+            true,
+            move |c| c.file_upload_path = Some(uploads),
+            |r| r,
+        )
         .await
     }
 
@@ -156,10 +167,11 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
         configure: impl FnOnce(&mut Config),
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(&dir).await;
-        Self::spawn_db(dir, db, clock, dynamic, test_mode, configure).await
+        Self::spawn_db(dir, db, clock, dynamic, test_mode, configure, wrap).await
     }
 
     async fn spawn_db(
@@ -169,6 +181,7 @@ impl TestApp {
         dynamic: Option<Arc<dyn Clock>>,
         test_mode: bool,
         configure: impl FnOnce(&mut Config),
+        wrap: impl FnOnce(axum::Router) -> axum::Router,
     ) -> TestApp {
         let mut config = Config::for_tests(&db.url);
         config.test_mode = test_mode;
@@ -196,7 +209,7 @@ impl TestApp {
         }
         tokio::spawn(ferrochat::app::serve(
             listener,
-            app.router,
+            wrap(app.router),
             app.limits,
             async {
                 let _ = rx.await;

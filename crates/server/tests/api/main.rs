@@ -38,6 +38,7 @@ mod methods;
 mod metrics;
 mod migrate;
 mod notes;
+mod openapi;
 mod outbox;
 mod page_visited;
 mod permissions;

@@ -4,19 +4,46 @@
 use super::super::validate::{Ty, ajv, opt, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::{Ajv, Code, Error};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/agent.info/{rid}/{token}", get(info))
-        .route("/v1/livechat/agent.next/{token}", get(next))
-        .route("/v1/livechat/agent.status", post(status))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/agent.info/{rid}/{token}",
+            api::get(
+                info,
+                op("The room's agent, for its visitor").ok(&[("agent", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/agent.next/{token}",
+            api::get(
+                next,
+                op("The agent the visitor would be routed to")
+                    .query(&[F::opt("department", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/agent.status",
+            api::post(
+                status,
+                op("Set an agent's livechat status (available, not-available)")
+                    .user()
+                    .body(&[F::opt("status", Ty::Str), F::opt("agentId", Ty::Str)]),
+            ),
+        )
         .route(
             "/v1/livechat/agents/{agent_id}/departments",
-            get(departments),
+            api::get(
+                departments,
+                op("An agent's departments")
+                    .user()
+                    .query(&[F::opt("enabledDepartmentsOnly", Ty::Str)])
+                    .ok(&[("departments", Ty::Arr)]),
+            ),
         )
 }
 

@@ -6,39 +6,100 @@ use super::super::validate::{F, Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Query, Success, ok};
 use crate::domain::analytics::Period;
 use crate::error::{Code, Result};
+use crate::http::openapi::{self as api, Api, op};
 use crate::time::Ts;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::{Map, Value};
 
-pub fn routes() -> Router<AppState> {
-    const D: &str = "/v1/livechat/analytics/dashboards";
-    Router::new()
+pub fn routes() -> Api {
+    let period = || {
+        op("").user().query(&[
+            F::req("start", Ty::Str),
+            F::req("end", Ty::Str),
+            F::opt("departmentId", Ty::Str),
+        ])
+    };
+    let totalizers = |summary| period().summary(summary).ok(&[("totalizers", Ty::Arr)]);
+    let chart = |summary| {
+        op(summary).user().query(&[
+            F::req("name", Ty::Str),
+            F::req("from", Ty::Str),
+            F::req("to", Ty::Str),
+            F::opt("departmentId", Ty::Str),
+        ])
+    };
+    Api::new()
         .route(
-            &format!("{D}/conversation-totalizers"),
-            get(conversation_totalizers),
+            "/v1/livechat/analytics/dashboards/conversation-totalizers",
+            api::get(conversation_totalizers, totalizers("Conversation totals")),
         )
         .route(
-            &format!("{D}/agents-productivity-totalizers"),
-            get(agents_productivity_totalizers),
+            "/v1/livechat/analytics/dashboards/agents-productivity-totalizers",
+            api::get(
+                agents_productivity_totalizers,
+                totalizers("Agents' productivity totals"),
+            ),
         )
-        .route(&format!("{D}/chats-totalizers"), get(chats_totalizers))
         .route(
-            &format!("{D}/productivity-totalizers"),
-            get(productivity_totalizers),
+            "/v1/livechat/analytics/dashboards/chats-totalizers",
+            api::get(chats_totalizers, totalizers("Chat totals")),
         )
-        .route(&format!("{D}/charts/chats"), get(chats_chart))
-        .route(&format!("{D}/charts/chats-per-agent"), get(chats_per_agent))
-        .route(&format!("{D}/charts/agents-status"), get(agents_status))
         .route(
-            &format!("{D}/charts/chats-per-department"),
-            get(chats_per_department),
+            "/v1/livechat/analytics/dashboards/productivity-totalizers",
+            api::get(productivity_totalizers, totalizers("Productivity totals")),
         )
-        .route(&format!("{D}/charts/timings"), get(timings))
-        .route("/v1/livechat/analytics/agent-overview", get(agent_overview))
-        .route("/v1/livechat/analytics/overview", get(overview))
+        .route(
+            "/v1/livechat/analytics/dashboards/charts/chats",
+            api::get(
+                chats_chart,
+                period().summary("Chats: open, closed, queued, on hold"),
+            ),
+        )
+        .route(
+            "/v1/livechat/analytics/dashboards/charts/chats-per-agent",
+            api::get(chats_per_agent, period().summary("Chats per agent")),
+        )
+        .route(
+            "/v1/livechat/analytics/dashboards/charts/agents-status",
+            api::get(
+                agents_status,
+                op("Agents by status")
+                    .user()
+                    .query(&[F::opt("departmentId", Ty::Str)])
+                    .ok(&[
+                        ("offline", Ty::Num),
+                        ("away", Ty::Num),
+                        ("busy", Ty::Num),
+                        ("available", Ty::Num),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/analytics/dashboards/charts/chats-per-department",
+            api::get(
+                chats_per_department,
+                period().summary("Chats per department"),
+            ),
+        )
+        .route(
+            "/v1/livechat/analytics/dashboards/charts/timings",
+            api::get(
+                timings,
+                period().summary("Response, reaction and chat durations"),
+            ),
+        )
+        .route(
+            "/v1/livechat/analytics/agent-overview",
+            api::get(
+                agent_overview,
+                chart("An agents' chart (`name`): `head` and `data` (none for an unknown name)"),
+            ),
+        )
+        .route(
+            "/v1/livechat/analytics/overview",
+            api::get(overview, chart("An overview (`name`)")),
+        )
 }
 
 const PERMISSION: &str = "view-livechat-manager";

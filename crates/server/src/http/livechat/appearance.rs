@@ -1,15 +1,28 @@
 //! `GET|POST /api/v1/livechat/appearance`: the widget's look and texts, for managers.
 
 use crate::error::{Ajv, Error};
+use crate::http::openapi::{self as api, Api, op};
 use crate::http::validate::{Ty, ajv, req};
 use crate::http::{AnyBody, ApiResult, AppState, Auth, ok};
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/appearance", get(list).post(save))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/appearance",
+        api::get(
+            list,
+            op("The widget's appearance settings")
+                .user()
+                .ok(&[("appearance", Ty::Arr)]),
+        )
+        .post(
+            save,
+            op("Save appearance settings: `[{_id, value}]`")
+                .user()
+                .body_any(),
+        ),
+    )
 }
 
 async fn list(State(s): State<AppState>, auth: Auth) -> ApiResult {

@@ -1,14 +1,23 @@
 //! `GET /api/v1/livechat/business-hour`: the default business hour (or a custom one by id).
 
+use crate::http::openapi::{self as api, Api, op};
 use crate::http::validate::{Ty, ajv, opt, str_of};
 use crate::http::{ApiResult, AppState, Auth, Query, ok};
-use axum::Router;
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/business-hour", get(business_hour))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/business-hour",
+        api::get(
+            business_hour,
+            op("A business hour (the default one)")
+                .user()
+                .query(&[F::opt("_id", Ty::Str), F::opt("type", Ty::Str)])
+                .ok(&[("businessHour", Ty::Any)]),
+        ),
+    )
 }
 
 async fn business_hour(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

@@ -3,15 +3,35 @@
 
 use super::super::validate::{Ty, ajv, opt, str_of};
 use super::super::{ApiResult, AppState, Query, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/config", get(config))
-        .route("/v1/livechat/config/routing", get(routing))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/config",
+            api::get(
+                config,
+                op("The widget's configuration (with `guest`, `room`, `agent` for a known token)")
+                    .query(&[
+                        F::opt("token", Ty::Str),
+                        F::opt("department", Ty::Str),
+                        F::opt("businessUnit", Ty::Str),
+                    ])
+                    .ok(&[("config", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/config/routing",
+            api::get(
+                routing,
+                op("The routing method's configuration")
+                    .user()
+                    .ok(&[("config", Ty::Obj)]),
+            ),
+        )
 }
 
 async fn config(State(s): State<AppState>, Query(q): Query) -> ApiResult {

@@ -6,19 +6,67 @@ use super::super::validate::{Ty, ajv, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::domain::legacy_contact::ContactInput;
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::{get, put};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Api {
+    Api::new()
         .route(
             "/v1/omnichannel/contact",
-            get(get_contact).post(post_contact),
+            api::get(
+                get_contact,
+                op("A visitor (legacy contact)")
+                    .user()
+                    .query(&[F::req("contactId", Ty::Str)])
+                    .ok(&[("contact", Ty::Any)]),
+            )
+            .post(
+                post_contact,
+                op("Create or update a visitor (legacy contact)")
+                    .user()
+                    .body(&[
+                        F::opt("_id", Ty::Str),
+                        F::req("token", Ty::Str),
+                        F::req("name", Ty::Str),
+                        F::opt("email", Ty::Str),
+                        F::opt("phone", Ty::Str),
+                        F::opt("username", Ty::Str),
+                        F::opt("customFields", Ty::Obj),
+                        F::opt("contactManager", Ty::Obj),
+                    ])
+                    .ok(&[("contact", Ty::Str)]),
+            ),
         )
-        .route("/v1/omnichannel/contact.search", get(search))
-        .route("/v1/livechat/room.visitor", put(room_visitor))
+        .route(
+            "/v1/omnichannel/contact.search",
+            api::get(
+                search,
+                op("A visitor by e-mail, phone or custom field")
+                    .user()
+                    .query(&[
+                        F::opt("email", Ty::Str),
+                        F::opt("phone", Ty::Str),
+                        F::opt("custom", Ty::Str),
+                    ])
+                    .ok(&[("contact", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.visitor",
+            api::put(
+                room_visitor,
+                op("Move a room to another visitor")
+                    .user()
+                    .body(&[
+                        F::req("rid", Ty::Str),
+                        F::req("oldVisitorId", Ty::Str),
+                        F::req("newVisitorId", Ty::Str),
+                    ])
+                    .ok(&[("room", Ty::Any)]),
+            ),
+        )
 }
 
 const PERMISSION: &str = "view-l-room";

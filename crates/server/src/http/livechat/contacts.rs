@@ -10,19 +10,74 @@ use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::ContactSearch;
 use crate::domain::contacts::{ContactChanges, NewContact};
+use crate::http::openapi::{self as api, Api, op};
 use crate::model::Room;
-use axum::Router;
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/omnichannel/contacts", post(create))
-        .route("/v1/omnichannel/contacts.update", post(update))
-        .route("/v1/omnichannel/contacts.get", get(get_one))
-        .route("/v1/omnichannel/contacts.search", get(search))
-        .route("/v1/omnichannel/contacts.history", get(history))
+pub fn routes() -> Api {
+    let page = |key| {
+        [
+            (key, Ty::Arr),
+            ("count", Ty::Num),
+            ("offset", Ty::Num),
+            ("total", Ty::Num),
+        ]
+    };
+    Api::new()
+        .route(
+            "/v1/omnichannel/contacts",
+            api::post(
+                create,
+                op("Create a contact")
+                    .user()
+                    .body_schema(&create_schema())
+                    .ok(&[("contactId", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/omnichannel/contacts.update",
+            api::post(
+                update,
+                op("Update a contact")
+                    .user()
+                    .body_schema(&update_schema())
+                    .ok(&[("contact", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/omnichannel/contacts.get",
+            api::get(
+                get_one,
+                op("A contact")
+                    .user()
+                    .query(&[F::req("contactId", Ty::Str)])
+                    .ok(&[("contact", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/omnichannel/contacts.search",
+            api::get(
+                search,
+                op("Contacts by name, e-mail or phone")
+                    .user()
+                    .query(&[F::opt("searchText", Ty::Str)])
+                    .paged()
+                    .ok(&page("contacts")),
+            ),
+        )
+        .route(
+            "/v1/omnichannel/contacts.history",
+            api::get(
+                history,
+                op("The rooms of the contact's visitors")
+                    .user()
+                    .query(&[F::req("contactId", Ty::Str), F::opt("source", Ty::Str)])
+                    .paged()
+                    .ok(&page("history")),
+            ),
+        )
 }
 
 /// `customFields: { type: 'object', nullable: true }`.
@@ -51,6 +106,16 @@ fn contact_props(required: bool) -> Vec<P> {
     ]
 }
 
+fn create_schema() -> S {
+    obj(contact_props(true))
+}
+
+fn update_schema() -> S {
+    let mut props = vec![req("contactId", S::Str)];
+    props.extend(contact_props(false));
+    obj(props)
+}
+
 fn strings(b: &Map<String, Value>, k: &str) -> Option<Vec<String>> {
     b.get(k).and_then(Value::as_array).map(|a| {
         a.iter()
@@ -68,7 +133,7 @@ fn object(b: &Map<String, Value>, k: &str) -> Option<Map<String, Value>> {
 
 async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     auth.require("create-livechat-contact")?;
-    validate(&Value::Object(b.clone()), &obj(contact_props(true)))?;
+    validate(&Value::Object(b.clone()), &create_schema())?;
     let contact_id =
         s.lc.create_contact(NewContact {
             name: str_of(&b, "name").unwrap_or_default(),
@@ -83,9 +148,7 @@ async fn create(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResu
 
 async fn update(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     auth.require("update-livechat-contact")?;
-    let mut props = vec![req("contactId", S::Str)];
-    props.extend(contact_props(false));
-    validate(&Value::Object(b.clone()), &obj(props))?;
+    validate(&Value::Object(b.clone()), &update_schema())?;
     let contact =
         s.lc.update_contact(ContactChanges {
             contact_id: str_of(&b, "contactId").unwrap_or_default(),

@@ -6,19 +6,78 @@ use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::custom_fields::FieldValue;
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/custom.field", post(set_one))
-        .route("/v1/livechat/custom.fields", post(set_many))
-        .route("/v1/livechat/custom-fields", get(list))
-        .route("/v1/livechat/custom-fields/{id}", get(get_one))
-        .route("/v1/livechat/custom-fields.save", post(save))
-        .route("/v1/livechat/custom-fields.delete", post(delete))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/custom.field",
+            api::post(
+                set_one,
+                op("Set one of the visitor's custom fields")
+                    .body(&[
+                        F::req("token", Ty::Str),
+                        F::req("key", Ty::Str),
+                        F::req("value", Ty::Str),
+                        F::req("overwrite", Ty::Bool),
+                    ])
+                    .ok(&[("field", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/custom.fields",
+            api::post(
+                set_many,
+                op("Set several of the visitor's custom fields")
+                    .body(&[F::req("token", Ty::Str), F::req("customFields", Ty::Arr)])
+                    .ok(&[("fields", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/custom-fields",
+            api::get(
+                list,
+                op("Custom fields")
+                    .user()
+                    .query(&[F::opt("text", Ty::Str)])
+                    .paged()
+                    .ok(&[
+                        ("customFields", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/custom-fields/{id}",
+            api::get(
+                get_one,
+                op("A custom field").user().ok(&[("customField", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/custom-fields.save",
+            api::post(
+                save,
+                op("Create or update a custom field")
+                    .user()
+                    .body_schema(&save_schema())
+                    .ok(&[("customField", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/custom-fields.delete",
+            api::post(
+                delete,
+                op("Delete a custom field")
+                    .user()
+                    .body(&[F::req("customFieldId", Ty::Str)]),
+            ),
+        )
 }
 
 fn field_value(o: &Map<String, Value>) -> FieldValue {
@@ -131,31 +190,33 @@ async fn get_one(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) 
     ok(json!({ "customField": f.as_ref().map(stored_shape) }))
 }
 
+/// `custom-fields.save`'s body, for the check and the API document.
+fn save_schema() -> S {
+    obj(vec![
+        opt("customFieldId", nullable(S::Str)),
+        req(
+            "customFieldData",
+            obj(vec![
+                req("field", S::Str),
+                req("label", S::Str),
+                req("scope", S::Enum(&["visitor", "room"])),
+                req("visibility", S::Str),
+                opt("type", S::Str),
+                opt("regexp", S::Str),
+                opt("required", S::Bool),
+                opt("defaultValue", S::Str),
+                opt("options", S::Str),
+                opt("public", S::Bool),
+                opt("searchable", S::Bool),
+            ]),
+        ),
+    ])
+}
+
 async fn save(State(s): State<AppState>, auth: Auth, Body(b): Body) -> ApiResult {
     auth.require("view-livechat-manager")?;
     let body = Value::Object(b);
-    validate(
-        &body,
-        &obj(vec![
-            opt("customFieldId", nullable(S::Str)),
-            req(
-                "customFieldData",
-                obj(vec![
-                    req("field", S::Str),
-                    req("label", S::Str),
-                    req("scope", S::Enum(&["visitor", "room"])),
-                    req("visibility", S::Str),
-                    opt("type", S::Str),
-                    opt("regexp", S::Str),
-                    opt("required", S::Bool),
-                    opt("defaultValue", S::Str),
-                    opt("options", S::Str),
-                    opt("public", S::Bool),
-                    opt("searchable", S::Bool),
-                ]),
-            ),
-        ]),
-    )?;
+    validate(&body, &save_schema())?;
     let id = body
         .get("customFieldId")
         .and_then(Value::as_str)

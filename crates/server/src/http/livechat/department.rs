@@ -6,21 +6,82 @@ use super::pagination;
 use crate::domain::DepartmentQuery;
 use crate::domain::departments::DepartmentAgentInput;
 use crate::error::{Ajv, Check, Code, Error, Result};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/department", get(list).post(create))
+pub fn routes() -> Api {
+    let save = [
+        F::req("department", Ty::Obj),
+        F::opt("agents", Ty::Arr),
+        F::opt("departmentUnit", Ty::Obj),
+    ];
+    Api::new()
+        .route(
+            "/v1/livechat/department",
+            api::get(
+                list,
+                op("Departments")
+                    .user()
+                    .query(&[
+                        F::opt("text", Ty::Str),
+                        F::opt("enabled", Ty::Str),
+                        F::opt("onlyMyDepartments", Ty::Str),
+                        F::opt("excludeDepartmentId", Ty::Str),
+                        F::opt("showArchived", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&[
+                        ("departments", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            )
+            .post(
+                create,
+                op("Create a department (with its agents)")
+                    .user()
+                    .body(&save)
+                    .ok(&[("department", Ty::Obj)]),
+            ),
+        )
         .route(
             "/v1/livechat/department/{id}",
-            get(get_one).put(update).delete(remove),
+            api::get(
+                get_one,
+                op("A department (`includeAgents`)")
+                    .user()
+                    .query(&[F::opt("includeAgents", Ty::Bool)])
+                    .ok(&[("department", Ty::Any)]),
+            )
+            .put(
+                update,
+                op("Update a department")
+                    .user()
+                    .body(&save)
+                    .ok(&[("department", Ty::Obj)]),
+            )
+            .delete(remove, op("Remove a department").user()),
         )
         .route(
             "/v1/livechat/department/{id}/agents",
-            get(agents).post(save_agents),
+            api::get(
+                agents,
+                op("A department's agents").user().paged().ok(&[
+                    ("agents", Ty::Arr),
+                    ("count", Ty::Num),
+                    ("offset", Ty::Num),
+                    ("total", Ty::Num),
+                ]),
+            )
+            .post(
+                save_agents,
+                op("Add and remove a department's agents")
+                    .user()
+                    .body(&[F::req("upsert", Ty::Arr), F::req("remove", Ty::Arr)]),
+            ),
         )
 }
 

@@ -4,18 +4,72 @@ use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/inquiries.queued", get(queued))
-        .route("/v1/livechat/inquiries.queuedForUser", get(queued_for_user))
-        .route("/v1/livechat/inquiries.list", get(list))
-        .route("/v1/livechat/inquiries.getOne", get(get_one))
-        .route("/v1/livechat/inquiries.take", post(take))
+pub fn routes() -> Api {
+    let page = [
+        ("inquiries", Ty::Arr),
+        ("count", Ty::Num),
+        ("offset", Ty::Num),
+        ("total", Ty::Num),
+    ];
+    let department = [F::opt("department", Ty::Str)];
+    Api::new()
+        .route(
+            "/v1/livechat/inquiries.queued",
+            api::get(
+                queued,
+                op("Queued chats the agent may take")
+                    .user()
+                    .query(&department)
+                    .paged()
+                    .ok(&page),
+            ),
+        )
+        .route(
+            "/v1/livechat/inquiries.queuedForUser",
+            api::get(
+                queued_for_user,
+                op("Queued chats of the agent's departments")
+                    .user()
+                    .query(&department)
+                    .paged()
+                    .ok(&page),
+            ),
+        )
+        .route(
+            "/v1/livechat/inquiries.list",
+            api::get(
+                list,
+                op("Every inquiry")
+                    .user()
+                    .query(&department)
+                    .paged()
+                    .ok(&page),
+            ),
+        )
+        .route(
+            "/v1/livechat/inquiries.getOne",
+            api::get(
+                get_one,
+                op("A room's inquiry")
+                    .user()
+                    .query(&[F::req("roomId", Ty::Str)])
+                    .ok(&[("inquiry", Ty::Any)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/inquiries.take",
+            api::post(
+                take,
+                op("Take a queued chat")
+                    .user()
+                    .body(&[F::req("inquiryId", Ty::Str), F::opt("userId", Ty::Str)]),
+            ),
+        )
 }
 
 async fn queued(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

@@ -2,16 +2,42 @@
 //! settings, for managers (`view-livechat-manager`).
 
 use crate::error::{Ajv, Error};
+use crate::http::openapi::{self as api, Api, op};
 use crate::http::{ApiResult, AppState, Auth, Body, ok};
-use axum::Router;
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/integrations.settings", get(list))
-        .route("/v1/omnichannel/integrations", post(save))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/integrations.settings",
+            api::get(
+                list,
+                op("The webhook settings")
+                    .user()
+                    .ok(&[("settings", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/omnichannel/integrations",
+            api::post(
+                save,
+                op("Save the webhook settings").user().body(&[
+                    F::opt("LivechatWebhookUrl", Ty::Str),
+                    F::opt("LivechatSecretToken", Ty::Str),
+                    F::opt("LivechatHttpTimeout", Ty::Num),
+                    F::opt("LivechatWebhookOnStart", Ty::Bool),
+                    F::opt("LivechatWebhookOnClose", Ty::Bool),
+                    F::opt("LivechatWebhookOnChatTaken", Ty::Bool),
+                    F::opt("LivechatWebhookOnChatQueued", Ty::Bool),
+                    F::opt("LivechatWebhookOnForward", Ty::Bool),
+                    F::opt("LivechatWebhookOnOfflineMsg", Ty::Bool),
+                    F::opt("LivechatWebhookOnVisitorMessage", Ty::Bool),
+                    F::opt("LivechatWebhookOnAgentMessage", Ty::Bool),
+                ]),
+            ),
+        )
 }
 
 async fn list(State(s): State<AppState>, auth: Auth) -> ApiResult {

@@ -5,18 +5,53 @@ use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, ok};
 use crate::domain::mail::{OFFLINE_MESSAGE_SENT, OfflineMessage, TRANSCRIPT_SENT};
 use crate::error::{Code, Error};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::post;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/offline.message", post(offline_message))
-        .route("/v1/livechat/transcript", post(transcript))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/offline.message",
+            api::post(
+                offline_message,
+                op("The offline form: an e-mail to the department or `Livechat_offline_email`")
+                    .body(&[
+                        F::req("name", Ty::Str),
+                        F::req("email", Ty::Str),
+                        F::req("message", Ty::Str),
+                        F::opt("department", Ty::Str),
+                        F::opt("host", Ty::Str),
+                    ])
+                    .ok(&[("message", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/transcript",
+            api::post(
+                transcript,
+                op("The visitor asks for the transcript by e-mail")
+                    .body(&[
+                        F::req("rid", Ty::Str),
+                        F::req("token", Ty::Str),
+                        F::req("email", Ty::Str),
+                    ])
+                    .ok(&[("message", Ty::Str)]),
+            ),
+        )
         .route(
             "/v1/livechat/transcript/{rid}",
-            post(request_transcript).delete(cancel_transcript),
+            api::post(
+                request_transcript,
+                op("An agent requests the transcript, mailed when the room closes")
+                    .user()
+                    .body(&[F::req("email", Ty::Str), F::req("subject", Ty::Str)]),
+            )
+            .delete(
+                cancel_transcript,
+                op("Cancel the transcript request").user(),
+            ),
         )
 }
 

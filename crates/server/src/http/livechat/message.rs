@@ -3,23 +3,95 @@
 use super::super::validate::{Ty, ajv, i64_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::Code;
+use crate::http::openapi::{self as api, Api, op};
 use crate::time::Ts;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/message", post(send))
+pub fn routes() -> Api {
+    let visitor = [F::req("token", Ty::Str), F::req("rid", Ty::Str)];
+    Api::new()
+        .route(
+            "/v1/livechat/message",
+            api::post(
+                send,
+                op("A visitor's message")
+                    .body(&[
+                        F::req("token", Ty::Str),
+                        F::req("rid", Ty::Str),
+                        F::req("msg", Ty::Str),
+                        F::opt("_id", Ty::Str),
+                        F::opt("agent", Ty::Obj),
+                    ])
+                    .ok(&[("message", Ty::Obj)]),
+            ),
+        )
         .route(
             "/v1/livechat/message/{id}",
-            get(get_message).put(edit).delete(remove),
+            api::get(
+                get_message,
+                op("One of the visitor's messages")
+                    .query(&visitor)
+                    .ok(&[("message", Ty::Obj)]),
+            )
+            .put(
+                edit,
+                op("Edit the visitor's message")
+                    .body(&[
+                        F::req("token", Ty::Str),
+                        F::req("rid", Ty::Str),
+                        F::req("msg", Ty::Str),
+                    ])
+                    .ok(&[("message", Ty::Obj)]),
+            )
+            .delete(
+                remove,
+                op("Delete the visitor's message")
+                    .body(&visitor)
+                    .ok(&[("message", Ty::Obj)]),
+            ),
         )
-        .route("/v1/livechat/messages.history/{rid}", get(history))
-        .route("/v1/livechat/room.close", post(close))
-        .route("/v1/livechat/room.closeByUser", post(close_by_user))
+        .route(
+            "/v1/livechat/messages.history/{rid}",
+            api::get(
+                history,
+                op("The room's messages, for its visitor")
+                    .query(&[
+                        F::req("token", Ty::Str),
+                        F::opt("ls", Ty::Str),
+                        F::opt("end", Ty::Str),
+                        F::opt("limit", Ty::Num),
+                        F::opt("searchText", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&[("messages", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.close",
+            api::post(
+                close,
+                op("The visitor closes its room")
+                    .body(&[F::req("rid", Ty::Str), F::req("token", Ty::Str)])
+                    .ok(&[("rid", Ty::Str), ("comment", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.closeByUser",
+            api::post(
+                close_by_user,
+                op("An agent closes a room").user().body(&[
+                    F::req("rid", Ty::Str),
+                    F::opt("comment", Ty::Str),
+                    F::opt("tags", Ty::Arr),
+                    F::opt("generateTranscriptPdf", Ty::Bool),
+                    F::opt("transcriptEmail", Ty::Obj),
+                    F::opt("forceClose", Ty::Bool),
+                ]),
+            ),
+        )
 }
 
 async fn send(State(s): State<AppState>, Body(b): Body) -> ApiResult {

@@ -28,14 +28,12 @@ pub mod visitor;
 pub mod visitors;
 pub mod webhooks;
 
-use super::AppState;
 use super::validate::i64_of;
 use crate::error::{Code, Error, Result};
-use axum::Router;
 use serde_json::{Map, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::http::openapi::Api {
+    crate::http::openapi::Api::new()
         .merge(config::routes())
         .merge(appearance::routes())
         .merge(queue::routes())

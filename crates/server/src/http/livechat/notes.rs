@@ -5,13 +5,22 @@
 use super::super::schema::{S, obj, req, validate};
 use super::super::validate::str_of;
 use super::super::{ApiResult, AppState, Auth, Body, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::post;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/notes", post(add))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/notes",
+        api::post(
+            add,
+            op("An agent's internal note on a chat (agents and managers see it, the visitor not)")
+                .user()
+                .body(&[F::req("rid", Ty::Str), F::req("msg", Ty::Str)])
+                .ok(&[("message", Ty::Obj)]),
+        ),
+    )
 }
 
 /// Body `{rid, msg}`; answers `{message}`, the note (`t: "livechat_internal_note"`).

@@ -3,31 +3,38 @@
 use super::super::schema::{S, nullable, obj, opt, req, validate};
 use super::super::validate::str_of;
 use super::super::{ApiResult, AppState, Body, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
 use axum::extract::State;
-use axum::routing::post;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/page.visited", post(page_visited))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/page.visited",
+        api::post(
+            page_visited,
+            op("A page the visitor opened (navigation history)").body_schema(&schema()),
+        ),
+    )
+}
+
+/// The body, for the check and the API document.
+fn schema() -> S {
+    obj(vec![
+        req("token", S::Str),
+        opt("rid", nullable(S::Str)),
+        req(
+            "pageInfo",
+            obj(vec![
+                req("title", S::Str),
+                req("change", S::Str),
+                req("location", obj(vec![req("href", S::Str)])),
+            ]),
+        ),
+    ])
 }
 
 async fn page_visited(State(s): State<AppState>, Body(b): Body) -> ApiResult {
-    validate(
-        &Value::Object(b.clone()),
-        &obj(vec![
-            req("token", S::Str),
-            opt("rid", nullable(S::Str)),
-            req(
-                "pageInfo",
-                obj(vec![
-                    req("title", S::Str),
-                    req("change", S::Str),
-                    req("location", obj(vec![req("href", S::Str)])),
-                ]),
-            ),
-        ]),
-    )?;
+    validate(&Value::Object(b.clone()), &schema())?;
     let token = str_of(&b, "token").unwrap_or_default();
     let rid = b
         .get("rid")

@@ -2,14 +2,33 @@
 
 use super::{pagination, sort};
 use crate::domain::queue::QueueAsk;
+use crate::http::openapi::{self as api, Api, op};
 use crate::http::{ApiResult, AppState, Auth, Query, ok};
-use axum::Router;
+use crate::validate::{F, Ty};
 use axum::extract::State;
-use axum::routing::get;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/queue", get(queue))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/queue",
+        api::get(
+            queue,
+            op("Open chats per agent and department")
+                .user()
+                .query(&[
+                    F::opt("agentId", Ty::Str),
+                    F::opt("departmentId", Ty::Str),
+                    F::opt("includeOfflineAgents", Ty::Str),
+                ])
+                .paged()
+                .ok(&[
+                    ("queue", Ty::Arr),
+                    ("count", Ty::Num),
+                    ("offset", Ty::Num),
+                    ("total", Ty::Num),
+                ]),
+        ),
+    )
 }
 
 async fn queue(State(s): State<AppState>, auth: Auth, Query(q): Query) -> ApiResult {

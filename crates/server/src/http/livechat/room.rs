@@ -4,15 +4,27 @@ use super::super::validate::{Ty, check, opt, req, str_of};
 use super::super::{AppState, Query, is_widget, ok};
 use crate::domain::rooms::{RoomRequest, RoomSource};
 use crate::error::{Code, Result};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/room", get(get_or_create))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/room",
+        api::get(
+            get_or_create,
+            op("The visitor's room: get or create (routed)")
+                .query(&[
+                    F::req("token", Ty::Str),
+                    F::opt("rid", Ty::Str),
+                    F::opt("agentId", Ty::Str),
+                ])
+                .ok(&[("room", Ty::Obj), ("newRoom", Ty::Bool)]),
+        ),
+    )
 }
 
 #[derive(serde::Serialize)]

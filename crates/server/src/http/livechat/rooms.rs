@@ -7,21 +7,103 @@ use super::{pagination, sort};
 use crate::domain::RoomQuery;
 use crate::domain::agent_rooms::{GuestInfo, RoomInfo};
 use crate::error::{Ajv, Code, Error, Result};
+use crate::http::openapi::{self as api, Api, op};
 use crate::time::Ts;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/rooms", get(list))
-        .route("/v1/livechat/rooms/filters", get(filters))
-        .route("/v1/livechat/{rid}/messages", get(room_messages))
-        .route("/v1/livechat/visitor/{token}/room", get(visitor_rooms))
-        .route("/v1/livechat/room.join", get(join))
-        .route("/v1/livechat/room.saveInfo", post(save_info))
-        .route("/v1/livechat/messages", post(bulk))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/rooms",
+            api::get(
+                list,
+                op("Omnichannel rooms, filtered")
+                    .user()
+                    .query(&[
+                        F::opt("agents", Ty::Arr),
+                        F::opt("roomName", Ty::Str),
+                        F::opt("departmentId", Ty::Str),
+                        F::opt("searchText", Ty::Str),
+                        F::opt("open", Ty::Str),
+                        F::opt("queued", Ty::Str),
+                        F::opt("createdAt", Ty::Str),
+                        F::opt("closedAt", Ty::Str),
+                        F::opt("tags", Ty::Arr),
+                        F::opt("customFields", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&[
+                        ("rooms", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/rooms/filters",
+            api::get(
+                filters,
+                op("The sources rooms came from")
+                    .user()
+                    .ok(&[("filters", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/{rid}/messages",
+            api::get(
+                room_messages,
+                op("A room's messages, for agents")
+                    .user()
+                    .query(&[F::opt("searchTerm", Ty::Str)])
+                    .paged()
+                    .ok(&[
+                        ("messages", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/visitor/{token}/room",
+            api::get(
+                visitor_rooms,
+                op("A visitor's open rooms")
+                    .user()
+                    .ok(&[("rooms", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.join",
+            api::get(
+                join,
+                op("An agent joins a room")
+                    .user()
+                    .query(&[F::req("roomId", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.saveInfo",
+            api::post(
+                save_info,
+                op("Save a room's and its visitor's details")
+                    .user()
+                    .body(&[F::req("roomData", Ty::Obj), F::req("guestData", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/messages",
+            api::post(
+                bulk,
+                op("Messages from an integration (creates the visitor and its room)")
+                    .user()
+                    .body(&[F::req("visitor", Ty::Obj), F::req("messages", Ty::Arr)])
+                    .ok(&[("messages", Ty::Arr)]),
+            ),
+        )
 }
 
 fn strings(q: &Map<String, Value>, k: &str) -> Vec<String> {

@@ -3,28 +3,38 @@
 use super::super::schema::{S, arr, obj, req, validate};
 use super::super::validate::str_of;
 use super::super::{ApiResult, AppState, Body, ok};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::Ty;
 use axum::extract::State;
-use axum::routing::post;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/room.survey", post(survey))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/room.survey",
+        api::post(
+            survey,
+            op("The visitor's survey answers")
+                .body_schema(&schema())
+                .ok(&[("rid", Ty::Str), ("data", Ty::Obj)]),
+        ),
+    )
+}
+
+/// The body, for the check and the API document.
+fn schema() -> S {
+    obj(vec![
+        req("token", S::Str),
+        req("rid", S::Str),
+        req(
+            "data",
+            arr(obj(vec![req("name", S::Str), req("value", S::Str)]), 1),
+        ),
+    ])
 }
 
 async fn survey(State(s): State<AppState>, Body(b): Body) -> ApiResult {
     let body = Value::Object(b);
-    validate(
-        &body,
-        &obj(vec![
-            req("token", S::Str),
-            req("rid", S::Str),
-            req(
-                "data",
-                arr(obj(vec![req("name", S::Str), req("value", S::Str)]), 1),
-            ),
-        ]),
-    )?;
+    validate(&body, &schema())?;
     let b = body.as_object().cloned().unwrap_or_default();
     let data: Vec<(String, String)> = b
         .get("data")

@@ -7,16 +7,49 @@ use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::tags::TagQuery;
 use crate::error::{Code, Error};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::{F, Ty};
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/tags", get(list))
-        .route("/v1/livechat/tags/{id}", get(get_one))
-        .route("/v1/livechat/tags.remove", post(remove))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/tags",
+            api::get(
+                list,
+                op("Tags (`text`, `department`, `viewAll`)")
+                    .user()
+                    .query(&[
+                        F::opt("text", Ty::Str),
+                        F::opt("department", Ty::Str),
+                        F::opt("viewAll", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&[
+                        ("tags", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/tags/{id}",
+            api::get(
+                get_one,
+                op("A tag, flat (unknown id: `{statusCode: 200, body: null}`)")
+                    .user()
+                    .ok(&[]),
+            ),
+        )
+        .route(
+            "/v1/livechat/tags.remove",
+            api::post(
+                remove,
+                op("Remove a tag").user().body(&[F::req("id", Ty::Str)]),
+            ),
+        )
 }
 
 const VIEW: &[&str] = &["view-l-room", "manage-livechat-tags"];

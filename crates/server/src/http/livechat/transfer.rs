@@ -4,19 +4,62 @@ use super::super::validate::{Ty, ajv, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::error::Code;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/room.forward", post(forward))
-        .route("/v1/livechat/room.transfer", post(transfer))
-        .route("/v1/livechat/transfer.history/{rid}", get(history))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/room.forward",
+            api::post(
+                forward,
+                op("Forward a room to an agent or a department")
+                    .user()
+                    .body(&[
+                        F::req("roomId", Ty::Str),
+                        F::opt("userId", Ty::Str),
+                        F::opt("departmentId", Ty::Str),
+                        F::opt("comment", Ty::Str),
+                        F::opt("clientAction", Ty::Bool),
+                    ]),
+            ),
+        )
+        .route(
+            "/v1/livechat/room.transfer",
+            api::post(
+                transfer,
+                op("The visitor moves its room to another department")
+                    .body(&[
+                        F::req("rid", Ty::Str),
+                        F::req("token", Ty::Str),
+                        F::req("department", Ty::Str),
+                    ])
+                    .ok(&[("room", Ty::Obj)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/transfer.history/{rid}",
+            api::get(
+                history,
+                op("A room's transfers").user().paged().ok(&[
+                    ("history", Ty::Arr),
+                    ("count", Ty::Num),
+                    ("offset", Ty::Num),
+                    ("total", Ty::Num),
+                ]),
+            ),
+        )
         .route(
             "/v1/livechat/inquiries.returnAsInquiry",
-            post(return_as_inquiry),
+            api::post(
+                return_as_inquiry,
+                op("Put a served chat back in the queue")
+                    .user()
+                    .body(&[F::req("roomId", Ty::Str), F::opt("departmentId", Ty::Str)])
+                    .ok(&[("result", Ty::Bool)]),
+            ),
         )
 }
 

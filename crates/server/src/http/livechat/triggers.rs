@@ -5,15 +5,35 @@ use super::super::validate::{Ty, ajv, bool_of, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::triggers::TriggerInput;
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/triggers", get(list).post(save))
-        .route("/v1/livechat/triggers/{id}", get(get_one).delete(remove))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/triggers",
+            api::get(
+                list,
+                op("Triggers").user().paged().ok(&[
+                    ("triggers", Ty::Arr),
+                    ("count", Ty::Num),
+                    ("offset", Ty::Num),
+                    ("total", Ty::Num),
+                ]),
+            )
+            .post(
+                save,
+                op("Create or update a trigger")
+                    .user()
+                    .body_schema(&trigger_schema()),
+            ),
+        )
+        .route(
+            "/v1/livechat/triggers/{id}",
+            api::get(get_one, op("A trigger").user().ok(&[("trigger", Ty::Any)]))
+                .delete(remove, op("Remove a trigger").user()),
+        )
 }
 
 const PERMISSION: &str = "view-livechat-manager";

@@ -4,27 +4,41 @@
 use super::super::{AppState, Auth, Success};
 use crate::domain::uploads::{HEAD_BYTES, NewUpload, Reader, human_size};
 use crate::error::{Code, Error, Result};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::{F, Ty};
 use axum::body::Body as RawBody;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Api {
     // The size limit is the `FileUpload_MaxFileSize` setting, enforced while reading.
-    Router::new().route(
+    Api::new().route(
         "/v1/livechat/upload/{rid}",
-        post(upload).layer(DefaultBodyLimit::disable()),
+        api::post(
+            upload,
+            op("The visitor's file (`x-visitor-token`)")
+                .header("x-visitor-token", true)
+                .multipart(&["file", "description", "msg"]),
+        )
+        .layer(DefaultBodyLimit::disable()),
     )
 }
-
-pub fn file_routes() -> Router<AppState> {
-    Router::new().route("/file-upload/{id}/{name}", get(download))
+pub fn file_routes() -> Api {
+    Api::new().route(
+        "/file-upload/{id}/{name}",
+        api::get(
+            download,
+            op("An uploaded file, for the room's visitor (`rc_token`) or agents")
+                .query(&[F::opt("rc_token", Ty::Str)])
+                .media(200, "*/*")
+                .plain(&[(304, ""), (403, ""), (404, "")]),
+        ),
+    )
 }
 
 fn forbidden() -> Error {

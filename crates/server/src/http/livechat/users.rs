@@ -5,18 +5,60 @@ use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::{pagination, sort};
 use crate::domain::UserQuery;
 use crate::error::{Code, Error};
+use crate::http::openapi::{self as api, Api, op};
 use crate::model::User;
-use axum::Router;
+use crate::validate::F;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/users/{kind}", get(list).post(add))
+pub fn routes() -> Api {
+    const KINDS: &[&str] = &["agent", "manager"];
+    Api::new()
+        .route(
+            "/v1/livechat/users/{kind}",
+            api::get(
+                list,
+                op("Agents or managers")
+                    .user()
+                    .path_enum("kind", KINDS)
+                    .query(&[
+                        F::opt("text", Ty::Str),
+                        F::opt("onlyAvailable", Ty::Bool),
+                        F::opt("excludeId", Ty::Str),
+                        F::opt("showIdleAgents", Ty::Bool),
+                    ])
+                    .paged()
+                    .ok(&[
+                        ("users", Ty::Arr),
+                        ("count", Ty::Num),
+                        ("offset", Ty::Num),
+                        ("total", Ty::Num),
+                    ]),
+            )
+            .post(
+                add,
+                op("Make a user an agent or a manager")
+                    .user()
+                    .path_enum("kind", KINDS)
+                    .body(&[F::req("username", Ty::Str)])
+                    .ok(&[("user", Ty::Obj)]),
+            ),
+        )
         .route(
             "/v1/livechat/users/{kind}/{id}",
-            get(get_one).delete(remove),
+            api::get(
+                get_one,
+                op("An agent or a manager")
+                    .user()
+                    .path_enum("kind", KINDS)
+                    .ok(&[("user", Ty::Any)]),
+            )
+            .delete(
+                remove,
+                op("Remove the agent or manager role")
+                    .user()
+                    .path_enum("kind", KINDS),
+            ),
         )
 }
 

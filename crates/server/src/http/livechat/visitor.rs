@@ -5,21 +5,57 @@ use super::super::validate::{Ty, check, opt, req, str_of};
 use super::super::{ApiResult, AppState, Body, ClientAddr, ok};
 use crate::domain::visitors::{ConnectionInfo, RegisterGuest};
 use crate::error::{Check, Code};
-use axum::Router;
+use crate::http::openapi::{self as api, Api, op};
+use crate::validate::F;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/visitor", post(register))
+pub fn routes() -> Api {
+    Api::new()
+        .route(
+            "/v1/livechat/visitor",
+            api::post(
+                register,
+                op("Register or update a visitor")
+                    .body(&[F::req("visitor", Ty::Obj)])
+                    .ok(&[("visitor", Ty::Obj)]),
+            ),
+        )
         .route(
             "/v1/livechat/visitor/{token}",
-            get(get_visitor).delete(delete_visitor),
+            api::get(
+                get_visitor,
+                op("A visitor by token").ok(&[("visitor", Ty::Obj)]),
+            )
+            .delete(
+                delete_visitor,
+                op("Remove a visitor's data").ok(&[("visitor", Ty::Obj)]),
+            ),
         )
-        .route("/v1/livechat/visitor.status", post(status))
-        .route("/v1/livechat/visitor.callStatus", post(call_status))
+        .route(
+            "/v1/livechat/visitor.status",
+            api::post(
+                status,
+                op("Set a visitor's status")
+                    .body(&[F::req("token", Ty::Str), F::req("status", Ty::Str)])
+                    .ok(&[("token", Ty::Str), ("status", Ty::Str)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/visitor.callStatus",
+            api::post(
+                call_status,
+                op("Set the call status of the visitor's room")
+                    .body(&[
+                        F::req("token", Ty::Str),
+                        F::req("callStatus", Ty::Str),
+                        F::req("rid", Ty::Str),
+                        F::req("callId", Ty::Str),
+                    ])
+                    .ok(&[("token", Ty::Str), ("callStatus", Ty::Str)]),
+            ),
+        )
 }
 
 async fn register(

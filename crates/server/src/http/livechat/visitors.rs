@@ -8,29 +8,88 @@ use super::super::{ApiResult, AppState, Auth, Query, ok};
 use super::{pagination, sort};
 use crate::domain::VisitorRoomsQuery;
 use crate::error::{Code, Error, Result};
+use crate::http::openapi::{self as api, Api, op};
 use crate::model::{Room, Visitor};
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/livechat/visitors.info", get(info))
+pub fn routes() -> Api {
+    let page = |key| {
+        [
+            (key, Ty::Arr),
+            ("count", Ty::Num),
+            ("offset", Ty::Num),
+            ("total", Ty::Num),
+        ]
+    };
+    Api::new()
+        .route(
+            "/v1/livechat/visitors.info",
+            api::get(
+                info,
+                op("A visitor (`view-l-room`)")
+                    .user()
+                    .query(&[F::req("visitorId", Ty::Str)])
+                    .ok(&[("visitor", Ty::Obj)]),
+            ),
+        )
         .route(
             "/v1/livechat/visitors.pagesVisited/{rid}",
-            get(pages_visited),
+            api::get(
+                pages_visited,
+                op("A room's navigation history")
+                    .user()
+                    .paged()
+                    .ok(&page("pages")),
+            ),
         )
         .route(
             "/v1/livechat/visitors.chatHistory/room/{rid}/visitor/{vid}",
-            get(chat_history),
+            api::get(
+                chat_history,
+                op("The visitor's chats")
+                    .user()
+                    .paged()
+                    .ok(&page("history")),
+            ),
         )
         .route(
             "/v1/livechat/visitors.searchChats/room/{rid}/visitor/{vid}",
-            get(search_chats),
+            api::get(
+                search_chats,
+                op("Search the visitor's chats")
+                    .user()
+                    .query(&[
+                        F::opt("searchText", Ty::Str),
+                        F::opt("closedChatsOnly", Ty::Str),
+                        F::opt("servedChatsOnly", Ty::Str),
+                        F::opt("source", Ty::Str),
+                    ])
+                    .paged()
+                    .ok(&page("history")),
+            ),
         )
-        .route("/v1/livechat/visitors.autocomplete", get(autocomplete))
-        .route("/v1/livechat/visitors.search", get(search))
+        .route(
+            "/v1/livechat/visitors.autocomplete",
+            api::get(
+                autocomplete,
+                op("Visitors by name prefix (`selector`: JSON `{term, exceptions?, conditions?}`)")
+                    .user()
+                    .query(&[F::req("selector", Ty::Str)])
+                    .ok(&[("items", Ty::Arr)]),
+            ),
+        )
+        .route(
+            "/v1/livechat/visitors.search",
+            api::get(
+                search,
+                op("Visitors by e-mail, phone, name, username or searchable custom field")
+                    .user()
+                    .query(&[F::req("term", Ty::Str)])
+                    .paged()
+                    .ok(&page("visitors")),
+            ),
+        )
 }
 
 const PERMISSION: &str = "view-l-room";

@@ -3,15 +3,17 @@
 
 use super::super::{ApiResult, AppState, Auth, ok};
 use crate::error::Code;
+use crate::http::openapi::{self as api, Api, op};
 use crate::outbox::now;
 use crate::outbox::webhook::post;
-use axum::Router;
 use axum::extract::State;
-use axum::routing;
 use serde_json::json;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/livechat/webhook.test", routing::post(test))
+pub fn routes() -> Api {
+    Api::new().route(
+        "/v1/livechat/webhook.test",
+        api::post(test, op("Send a sample to the webhook URL").user()),
+    )
 }
 
 async fn test(State(s): State<AppState>, auth: Auth) -> ApiResult {
