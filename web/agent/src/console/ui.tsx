@@ -193,6 +193,18 @@ export function method<T = unknown>(name: string, ...params: unknown[]): Promise
 
 export type SettingValue = string | number | boolean;
 
+/**
+ * A form over saved values: it keeps only what the user changed, laid over the saved values
+ * as they are now. The saved values arriving (or coming back after a save) never overwrite
+ * what was typed.
+ */
+export function useEdits(saved: Record<string, SettingValue> | null) {
+  const [edits, setEdits] = useState<Record<string, SettingValue>>({});
+  const values: Record<string, SettingValue> = { ...saved, ...edits };
+  const set = (id: string) => (x: SettingValue) => setEdits((o) => ({ ...o, [id]: x }));
+  return { values, set };
+}
+
 /** Reads settings (`GET settings/:_id`, admins) into one record. */
 export async function readSettings(ids: readonly string[]): Promise<Record<string, SettingValue>> {
   const entries = await Promise.all(
