@@ -9,8 +9,8 @@
 // The accessible names below are a contract (README, "The manager console"):
 //   link "Manage" in navigation "Areas" (managers and admins only)
 //   main "Manager console"; navigation "Console sections", its links: Agents, Managers,
-//     Departments, Canned responses, Tags, Settings (admins), Widget, Triggers, Custom fields,
-//     Webhooks, E-mail (admins), Embed
+//     Departments, Canned responses, Tags, Business hours, Settings (admins), Widget, Triggers,
+//     Custom fields, Webhooks, E-mail (admins), Embed
 //   each section: a region named by its heading (level 1)
 //   Agents: form "New agent" (Name, Username, E-mail, Password, group "Departments",
 //     button "Create agent"); form "Existing user as agent" (button "Add agent"); table "Agents",
@@ -28,6 +28,8 @@
 //   Tags: button "New tag"; form "New tag" / "Edit tag <name>" (Name, Description, group
 //     "Departments (none: every chat)", "Save tag"); searchbox "Search tags"; table "Tags";
 //     "Edit <name>", "Delete <name>"
+//   Business hours: form "Business hours" (Business hours on… (admins), Timezone, a group per
+//     weekday "Monday"…"Sunday" with Open, Opens, Closes; button "Save business hours")
 //   Settings: form "Livechat settings" (Livechat enabled…, Routing method, Most simultaneous
 //     chats per agent…, Accept chats when no agent is online…, Ask agents for a comment when
 //     they close a chat, Allowed domains…, button "Save settings")
@@ -339,6 +341,50 @@ async function main() {
       cannedResponses.map((c) => [c.shortcut, c.text, c.scope, c.tags]),
       [['greet', 'Hello! How can I help you today?', 'global', ['vip']]],
     );
+  });
+
+  await step(admin, 'business-hours', async () => {
+    let section = await openSection(admin, 'Business hours');
+    let form = section.getByRole('form', { name: 'Business hours' });
+    await form.getByLabel(/^Business hours on/).check();
+    await form.getByLabel('Timezone', { exact: true }).selectOption('Europe/Berlin');
+    const sat = form.getByRole('group', { name: 'Saturday' });
+    await sat.getByLabel('Open', { exact: true }).check();
+    await sat.getByLabel('Opens', { exact: true }).fill('10:00');
+    await sat.getByLabel('Closes', { exact: true }).fill('14:00');
+    const mon = form.getByRole('group', { name: 'Monday' });
+    await mon.getByLabel('Opens', { exact: true }).fill('09:00');
+    await mon.getByLabel('Closes', { exact: true }).fill('17:30');
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await saved(form);
+    // after a reload the console shows what the server keeps
+    await admin.reload();
+    section = consoleMain(admin).getByRole('region', { name: 'Business hours', exact: true });
+    form = section.getByRole('form', { name: 'Business hours' });
+    await form.waitFor();
+    assert.equal(await form.getByLabel(/^Business hours on/).isChecked(), true);
+    assert.equal(await form.getByLabel('Timezone', { exact: true }).inputValue(), 'Europe/Berlin');
+    const sat2 = form.getByRole('group', { name: 'Saturday' });
+    assert.equal(await sat2.getByLabel('Open', { exact: true }).isChecked(), true);
+    assert.equal(await sat2.getByLabel('Opens', { exact: true }).inputValue(), '10:00');
+    assert.equal(await sat2.getByLabel('Closes', { exact: true }).inputValue(), '14:00');
+    const mon2 = form.getByRole('group', { name: 'Monday' });
+    assert.equal(await mon2.getByLabel('Opens', { exact: true }).inputValue(), '09:00');
+    assert.equal(await mon2.getByLabel('Closes', { exact: true }).inputValue(), '17:30');
+    assert.equal(await form.getByRole('group', { name: 'Sunday' }).getByLabel('Open', { exact: true }).isChecked(), false);
+    const { businessHour } = await h.rest(server.url, 'GET', 'livechat/business-hour', null, adminApi);
+    assert.equal(businessHour.timezone.name, 'Europe/Berlin');
+    const day = (d) => businessHour.workHours.find((w) => w.day === d);
+    assert.deepEqual([day('Saturday').open, day('Saturday').start.time, day('Saturday').finish.time], [true, '10:00', '14:00']);
+    assert.deepEqual([day('Monday').start.time, day('Monday').finish.time], ['09:00', '17:30']);
+    let s = await h.rest(server.url, 'GET', 'settings/Livechat_enable_business_hours', null, adminApi);
+    assert.equal(s.value, true);
+    // off again: the rest of this test must not depend on the clock
+    await form.getByLabel(/^Business hours on/).uncheck();
+    await form.getByRole('button', { name: 'Save business hours' }).click();
+    await saved(form);
+    s = await h.rest(server.url, 'GET', 'settings/Livechat_enable_business_hours', null, adminApi);
+    assert.equal(s.value, false);
   });
 
   const crm = await startReceiver();

@@ -7,6 +7,7 @@ import { href, linkClick } from '../lib/router';
 import type { Me } from '../lib/types';
 import { can } from '../session';
 import { Agents } from './Agents';
+import { BusinessHours } from './BusinessHours';
 import { CannedResponses } from './CannedResponses';
 import { CustomFields } from './CustomFields';
 import { Departments } from './Departments';
@@ -32,6 +33,7 @@ const SECTIONS: Entry[] = [
   { id: 'departments', label: 'Departments', permission: 'view-livechat-departments', view: Departments },
   { id: 'canned-responses', label: 'Canned responses', permission: 'save-all-canned-responses', view: CannedResponses },
   { id: 'tags', label: 'Tags', permission: 'manage-livechat-tags', view: Tags },
+  { id: 'business-hours', label: 'Business hours', permission: 'view-livechat-business-hours', view: BusinessHours },
   { id: 'settings', label: 'Settings', permission: 'edit-privileged-setting', view: Settings },
   { id: 'widget', label: 'Widget', permission: 'view-livechat-manager', view: Widget },
   { id: 'triggers', label: 'Triggers', permission: 'view-livechat-manager', view: Triggers },
