@@ -218,6 +218,7 @@ pub const PUBLIC: &[&str] = &[
     "Accounts_AvatarCacheTime",
     "UI_Use_Name_Avatar",
     "Canned_Responses_Enable",
+    "Livechat_enable_business_hours",
 ];
 
 #[derive(Clone)]

@@ -120,6 +120,16 @@ async fn site_url_defaults_to_root_url_and_public_settings_need_no_login() {
         .map(|s| s["_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["Language", "Site_Url"], "secrets are not public");
+    // Public upstream (the Business_Hours section's switch), read by the console.
+    let r = app
+        .get("/api/v1/settings.public?_id=Livechat_enable_business_hours")
+        .await;
+    assert_eq!(
+        r.body["settings"],
+        json!([{"_id": "Livechat_enable_business_hours", "value": false}]),
+        "{}",
+        r.text
+    );
 
     // Paginated, sorted by `_id`, every entry only `_id` and `value`.
     let all = app.get("/api/v1/settings.public?count=0").await;
