@@ -366,6 +366,8 @@ pub enum Code {
     NotAllowedBare,
     /// `Meteor.Error('error-invalid-user', 'Invalid user', {method})`: no one is logged in.
     MethodInvalidUser(&'static str),
+    /// `Meteor.Error('error-user-is-not-agent', 'User is not a livechat agent', {method})`.
+    MethodUserIsNotAgent(&'static str),
     /// `livechat:registerGuest` without a token.
     MethodInvalidToken,
     /// `livechat:loadHistory`: the token names no visitor.
@@ -915,6 +917,10 @@ impl Code {
             UnitNotFound(m) => in_method(meteor("error-unit-not-found", "Unit not found"), m),
             NotAllowedBare => meteor_bare("error-not-allowed"),
             MethodInvalidUser(m) => in_method(meteor("error-invalid-user", "Invalid user"), m),
+            MethodUserIsNotAgent(m) => in_method(
+                meteor("error-user-is-not-agent", "User is not a livechat agent"),
+                m,
+            ),
             MethodInvalidToken => in_method(
                 meteor("error-invalid-token", "Invalid token"),
                 "livechat:registerGuest",

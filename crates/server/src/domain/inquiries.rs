@@ -114,7 +114,7 @@ impl Livechat {
                 agent_id: agent.id,
                 username: agent.username,
             }),
-            max_chats: self.max_chats(inquiry.department.as_deref()).await?,
+            max_chats: Some(self.max_chats(inquiry.department.as_deref()).await?),
             require_untaken: true,
         };
         match self.take(inquiry_id, take).await? {

@@ -2,7 +2,7 @@
 //! takes a new chat, and the agent's public profile.
 
 use super::Livechat;
-use super::routing::{self, AgentOrder, AgentQuery, Choice, NewRoom};
+use super::routing::{self, AgentOrder, AgentQuery, ChatLimit, Choice, NewRoom};
 use crate::error::{Code, Error, Result};
 use crate::model::*;
 use crate::store::RoomQuery;
@@ -72,15 +72,21 @@ impl Livechat {
             .ok_or_else(|| Error::from(Code::RoutingMethodNotAvailable))
     }
 
-    /// The open-chat limit for a department (its override, else the global setting).
-    pub async fn max_chats(&self, department: Option<&str>) -> Result<Option<i64>> {
-        if let Some(d) = department
-            && let Some(dep) = self.store.department(d).await?
-            && let Some(m) = dep.max_number_simultaneous_chat.filter(|m| *m > 0)
-        {
-            return Ok(Some(m));
-        }
-        Ok(Some(self.settings.i64("Livechat_maximum_chats_per_agent")).filter(|m| *m > 0))
+    /// The open-chat limits for a department: its own, else each agent's, else the
+    /// general setting (see [`ChatLimit`]).
+    pub async fn max_chats(&self, department: Option<&str>) -> Result<ChatLimit> {
+        let department = match department {
+            Some(d) => self
+                .store
+                .department(d)
+                .await?
+                .and_then(|dep| dep.max_number_simultaneous_chat),
+            None => None,
+        };
+        Ok(ChatLimit {
+            department,
+            general: Some(self.settings.i64("Livechat_maximum_chats_per_agent")),
+        })
     }
 
     async fn agent_query(
@@ -92,7 +98,7 @@ impl Livechat {
             .routing_method()
             .unwrap_or(RoutingMethod::AutoSelection);
         let max_chats = if with_limit {
-            self.max_chats(department.as_deref()).await?
+            Some(self.max_chats(department.as_deref()).await?)
         } else {
             None
         };
@@ -417,7 +423,7 @@ impl Livechat {
         let route = if method.auto_assign() {
             let query = self.agent_query(routing_department.clone(), true).await?;
             let max = self.max_chats(routing_department.as_deref()).await?;
-            Some((Choice::Route { preferred, query }, max))
+            Some((Choice::Route { preferred, query }, Some(max)))
         } else {
             inquiry.queued_at = Some(now);
             if let Some(p) = &preferred {

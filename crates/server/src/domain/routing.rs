@@ -25,6 +25,43 @@ pub enum AgentOrder {
     LongestIdle,
 }
 
+/// How many open chats an agent may serve at once (upstream Enterprise's
+/// `getMaxNumberSimultaneousChat`): the department's limit, else the agent's own
+/// (`livechat.maxNumberSimultaneousChat`), else the general `Livechat_maximum_chats_per_agent`.
+/// 0 or `None` at a level: no limit there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChatLimit {
+    pub department: Option<i64>,
+    pub general: Option<i64>,
+}
+
+fn positive(m: Option<i64>) -> Option<i64> {
+    m.filter(|m| *m > 0)
+}
+
+impl ChatLimit {
+    /// The general limit alone, for tests and callers without a department.
+    pub fn general(m: i64) -> ChatLimit {
+        ChatLimit {
+            department: None,
+            general: Some(m),
+        }
+    }
+
+    /// The limit for this agent.
+    pub fn of(&self, c: &Candidate) -> Option<i64> {
+        positive(self.department)
+            .or(positive(c.max_chats))
+            .or(positive(self.general))
+    }
+
+    /// Whether every candidate's open chats are needed (an agent with a limit of its own is
+    /// counted anyway).
+    fn counts_all(&self) -> bool {
+        positive(self.department).is_some() || positive(self.general).is_some()
+    }
+}
+
 /// Which agents count as available (spec §4.5) and how to pick one.
 #[derive(Clone, Debug)]
 pub struct AgentQuery {
@@ -33,13 +70,14 @@ pub struct AgentQuery {
     /// `Livechat_enabled_when_agent_idle`: `away` agents still count.
     pub idle_ok: bool,
     pub order: AgentOrder,
-    /// Maximum simultaneous open chats per agent (0 or None: unlimited).
-    pub max_chats: Option<i64>,
+    /// Maximum simultaneous open chats per agent; `None`: unlimited, whatever the agents'
+    /// own limits (availability checks, forced moves).
+    pub max_chats: Option<ChatLimit>,
 }
 
 impl AgentQuery {
-    fn limit(&self) -> Option<i64> {
-        self.max_chats.filter(|m| *m > 0)
+    fn limit(&self, c: &Candidate) -> Option<i64> {
+        self.max_chats.and_then(|l| l.of(c))
     }
 
     /// The candidates to read for this query, with `also` (a preferred agent).
@@ -51,7 +89,8 @@ impl AgentQuery {
             }),
             available_only: true,
             ids: also.into_iter().map(str::to_string).collect(),
-            open_chats: self.limit().is_some() || self.order == AgentOrder::LeastBusy,
+            open_chats: self.max_chats.is_some_and(|l| l.counts_all())
+                || self.order == AgentOrder::LeastBusy,
         }
     }
 }
@@ -65,7 +104,7 @@ pub fn is_available(c: &Candidate, q: &AgentQuery) -> bool {
         && c.status != "offline"
         && q.ignore_agent.as_deref() != Some(c.id.as_str())
         && (q.idle_ok || c.status_connection.as_deref() != Some("away"))
-        && q.limit().is_none_or(|m| c.open_chats < m)
+        && q.limit(c).is_none_or(|m| c.open_chats < m)
 }
 
 /// The available agents of the query's pool, by username.
@@ -146,13 +185,13 @@ pub enum Choice {
 
 impl Choice {
     /// The candidates to read for this choice; `open_chats` when a limit applies.
-    pub fn ask(&self, max_chats: Option<i64>) -> AgentsAsk {
+    pub fn ask(&self, max_chats: Option<ChatLimit>) -> AgentsAsk {
         match self {
             Choice::Agent(a) => AgentsAsk {
                 pool: None,
                 available_only: false,
                 ids: vec![a.agent_id.clone()],
-                open_chats: max_chats.is_some_and(|m| m > 0),
+                open_chats: max_chats.is_some_and(|l| l.counts_all()),
             },
             Choice::Route { preferred, query } => {
                 query.ask(preferred.as_ref().map(|p| p.agent_id.as_str()))
@@ -176,7 +215,7 @@ enum NotChosen {
 fn choose<'a>(
     room: &Room,
     choice: &Choice,
-    max_chats: Option<i64>,
+    max_chats: Option<ChatLimit>,
     agents: &'a [Candidate],
     now: Ts,
     w: &mut Writes,
@@ -191,7 +230,7 @@ fn choose<'a>(
                 return Err(NotChosen::Unchanged);
             }
             let c = find(&a.agent_id).ok_or(NotChosen::Unavailable)?;
-            match max_chats.filter(|m| *m > 0) {
+            match max_chats.and_then(|l| l.of(c)) {
                 Some(m) if c.open_chats >= m => Err(NotChosen::AtLimit),
                 _ => Ok(c),
             }
@@ -285,7 +324,7 @@ pub struct NewRoom {
     pub messages: Vec<Message>,
     /// Route the new inquiry (status `ready`) with this chat limit; when nobody can take
     /// it, it waits in the queue.
-    pub route: Option<(Choice, Option<i64>)>,
+    pub route: Option<(Choice, Option<ChatLimit>)>,
     /// The visitor's `lastChat`, written with the room.
     pub visitor_last_chat: Option<(String, LastChat)>,
 }
@@ -348,7 +387,7 @@ pub fn create(rows: Rows, new: NewRoom, now: Ts, ids: &dyn Ids) -> (Writes, Crea
 #[derive(Clone, Debug)]
 pub struct Take {
     pub choice: Choice,
-    pub max_chats: Option<i64>,
+    pub max_chats: Option<ChatLimit>,
     /// A manual take or a queue pass: refuse an inquiry already taken (one agent wins).
     pub require_untaken: bool,
 }
@@ -409,7 +448,7 @@ pub struct Transfer {
     /// `None`: return the chat to the queue.
     pub choice: Option<Choice>,
     pub department: Option<String>,
-    pub max_chats: Option<i64>,
+    pub max_chats: Option<ChatLimit>,
     /// The `livechat_transfer_history` message.
     pub history: Message,
     /// `Store_Last_Message`: the history message becomes the room's `lastMessage` (upstream
@@ -542,6 +581,7 @@ mod tests {
             livechat_count: count,
             last_routing_time: None,
             open_chats: 0,
+            max_chats: None,
             seat: None,
         }
     }
@@ -672,14 +712,48 @@ mod tests {
         assert!(!is_available(
             &full,
             &AgentQuery {
-                max_chats: Some(2),
+                max_chats: Some(ChatLimit::general(2)),
                 ..q.clone()
             }
         ));
         assert!(is_available(
             &full,
             &AgentQuery {
-                max_chats: Some(0),
+                max_chats: Some(ChatLimit::general(0)),
+                ..q.clone()
+            }
+        ));
+        // the agent's own limit comes before the general one, the department's before both
+        full.max_chats = Some(3);
+        assert!(is_available(
+            &full,
+            &AgentQuery {
+                max_chats: Some(ChatLimit::general(2)),
+                ..q.clone()
+            }
+        ));
+        assert!(!is_available(
+            &full,
+            &AgentQuery {
+                max_chats: Some(ChatLimit {
+                    department: Some(2),
+                    general: Some(5),
+                }),
+                ..q.clone()
+            }
+        ));
+        full.max_chats = Some(2);
+        assert!(!is_available(
+            &full,
+            &AgentQuery {
+                max_chats: Some(ChatLimit::default()),
+                ..q.clone()
+            }
+        ));
+        assert!(is_available(
+            &full,
+            &AgentQuery {
+                max_chats: None,
                 ..q.clone()
             }
         ));
@@ -768,9 +842,19 @@ mod tests {
         };
         let (w, o) = take(rows(taken, 0), &take_by(None), t(1), &ids);
         assert_eq!((w.is_empty(), o), (true, TakeOutcome::AlreadyTaken));
-        let (w, o) = take(rows(inquiry(), 2), &take_by(Some(2)), t(1), &ids);
+        let (w, o) = take(
+            rows(inquiry(), 2),
+            &take_by(Some(ChatLimit::general(2))),
+            t(1),
+            &ids,
+        );
         assert_eq!((w.is_empty(), o), (true, TakeOutcome::AgentAtLimit));
-        let (w, o) = take(rows(inquiry(), 1), &take_by(Some(2)), t(1), &ids);
+        let (w, o) = take(
+            rows(inquiry(), 1),
+            &take_by(Some(ChatLimit::general(2))),
+            t(1),
+            &ids,
+        );
         assert!(matches!(o, TakeOutcome::Taken { .. }));
         assert_eq!(
             (w.rooms.len(), w.subscriptions.len(), w.messages.len()),

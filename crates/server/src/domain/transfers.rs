@@ -198,7 +198,7 @@ impl Livechat {
         let mut t = Transfer {
             choice,
             department: department.clone(),
-            max_chats: max,
+            max_chats: Some(max),
             history,
             store_last_message: self.settings.bool("Store_Last_Message"),
         };

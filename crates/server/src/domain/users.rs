@@ -2,11 +2,12 @@
 
 use super::Livechat;
 use super::auth::{hash_login_token, hash_password_digest, sha256_hex};
+use super::departments::DepartmentAgentInput;
 use crate::error::{Code, Error, Result};
 use crate::ids;
 use crate::model::{Email, User};
 use crate::store::{StoreError, UserQuery};
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 pub struct NewUser {
     pub username: String,
@@ -388,6 +389,67 @@ impl Livechat {
                 .await?;
         }
         Ok(true)
+    }
+
+    /// `saveAgentInfo`: `livechat` becomes `agentData` without its empty values (upstream's
+    /// `setLivechatData(_id, removeEmpty(agentData))`), and the agent is in exactly the
+    /// `departments` given (unknown ones are skipped). A limit sent as a numeral is kept as
+    /// the number it names, so routing reads one type. `InvalidUser`: not an agent.
+    pub async fn save_agent_info(
+        &self,
+        id: &str,
+        data: Map<String, Value>,
+        departments: Vec<String>,
+    ) -> Result<()> {
+        let user = self.store.user(id).await?.ok_or(Code::InvalidUser)?;
+        if !user.has_role("livechat-agent") {
+            return Err(Code::InvalidUser.into());
+        }
+        let mut livechat: Map<String, Value> = data
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::Null) && v.as_str() != Some(""))
+            .collect();
+        if let Some(Value::String(s)) = livechat.get("maxNumberSimultaneousChat")
+            && let Ok(n) = s.trim().parse::<i64>()
+        {
+            livechat.insert("maxNumberSimultaneousChat".into(), Value::from(n));
+        }
+        let now = self.now();
+        self.store
+            .modify_user(
+                id,
+                Box::new(move |u| {
+                    u.livechat = Some(Value::Object(livechat.clone()));
+                    u.updated_at = now;
+                    Ok(())
+                }),
+            )
+            .await?
+            .ok_or(Code::InvalidUser)?;
+        let current = self.store.agent_departments(id).await?;
+        for d in &current {
+            if !departments.contains(&d.department_id) {
+                self.store
+                    .update_department_agents(&d.department_id, &[], &[id.to_string()])
+                    .await?;
+            }
+        }
+        for d in departments
+            .iter()
+            .filter(|d| !current.iter().any(|c| &c.department_id == *d))
+        {
+            if let Some(dept) = self.store.department(d).await? {
+                let seat = DepartmentAgentInput {
+                    agent_id: id.to_string(),
+                    username: None,
+                    count: None,
+                    order: None,
+                };
+                self.save_department_agents(&dept, vec![seat], Vec::new())
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn add_manager(&self, username: &str) -> Result<User> {

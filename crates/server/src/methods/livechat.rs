@@ -232,6 +232,34 @@ pub async fn save_department(lc: &Livechat, caller: &Caller<'_>, params: &[Value
     ejson(&department)
 }
 
+/// `livechat:saveAgentInfo(_id, agentData, agentDepartments)`: the agent's `livechat` data
+/// (upstream's Enterprise form puts `maxNumberSimultaneousChat` there) and exactly the
+/// departments listed. Checks in upstream 7.x's order: the arguments, the permission, the
+/// agent. Answers `true`.
+pub async fn save_agent_info(lc: &Livechat, caller: &Caller<'_>, params: &[Value]) -> Answer {
+    const METHOD: &str = "livechat:saveAgentInfo";
+    let id = string(params, 0)?;
+    let data = object(params, 1)?;
+    let departments = match params.get(2) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(expected("string", Some(other))),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        other => return Err(expected("array", other)),
+    };
+    permitted(lc, caller, "manage-livechat-agents", METHOD)?;
+    lc.save_agent_info(&id, data, departments)
+        .await
+        .map_err(|e| match e {
+            Error::Code(Code::InvalidUser) => Error::from(Code::MethodUserIsNotAgent(METHOD)),
+            other => other,
+        })?;
+    Ok(Some(json!(true)))
+}
+
 /// `livechat:saveBusinessHour(businessHourData)`: the default business hour's days, times
 /// and timezone. Upstream checks no permission; managers' `view-livechat-business-hours`
 /// is asked here.

@@ -52,6 +52,7 @@ pub async fn call(lc: &Livechat, caller: &Caller<'_>, name: &str, params: &[Valu
         "livechat:saveTrigger" => livechat::save_trigger(lc, caller, params).await,
         "livechat:saveBusinessHour" => livechat::save_business_hour(lc, caller, params).await,
         "livechat:saveDepartment" => livechat::save_department(lc, caller, params).await,
+        "livechat:saveAgentInfo" => livechat::save_agent_info(lc, caller, params).await,
         "sendMessage" => livechat::send_message(lc, caller, params).await,
         "livechat:registerGuest" => livechat::register_guest(lc, params).await,
         "livechat:loadHistory" => livechat::load_history(lc, params).await,

@@ -66,8 +66,10 @@ pub struct Candidate {
     pub status_livechat: Option<String>,
     pub livechat_count: i64,
     pub last_routing_time: Option<Ts>,
-    /// Open chats served now (0 unless asked for).
+    /// Open chats served now (0 unless asked for, or the agent has a limit of its own).
     pub open_chats: i64,
+    /// The agent's own limit (`livechat.maxNumberSimultaneousChat`; 0 or `None`: none).
+    pub max_chats: Option<i64>,
     /// The agent's place in the pool's department.
     pub seat: Option<Seat>,
 }

@@ -617,6 +617,102 @@ async fn save_department_method() {
 }
 
 #[tokio::test]
+async fn save_agent_info_method() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_agent("agent1").await;
+    let dept = |name: &str| {
+        json!({"enabled": true, "email": format!("{name}@example.com"), "showOnRegistration": true,
+            "showOnOfflineForm": true, "name": name})
+    };
+    let mut ids = Vec::new();
+    for name in ["Sales", "Support"] {
+        let f = call(
+            &app,
+            Some(&app.admin),
+            "livechat:saveDepartment",
+            json!([null, dept(name), [{"agentId": agent.id}]]),
+        )
+        .await;
+        ids.push(f["result"]["_id"].as_str().unwrap().to_string());
+    }
+    // The agent's data (empty values left out) and exactly the departments listed.
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveAgentInfo",
+        json!([agent.id, {"maxNumberSimultaneousChat": "4", "note": ""}, [ids[1]]]),
+    )
+    .await;
+    assert_eq!(f["result"], true, "{f}");
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/users/agent/{}", agent.id),
+        )
+        .await;
+    assert_eq!(
+        r.body["user"]["livechat"],
+        json!({"maxNumberSimultaneousChat": 4}),
+        "{}",
+        r.text
+    );
+    let r = app.get_as(&app.admin, "/api/v1/livechat/users/agent").await;
+    assert_eq!(
+        r.body["users"][0]["livechat"]["maxNumberSimultaneousChat"], 4,
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.body["users"][0]["departments"],
+        json!([ids[1]]),
+        "{}",
+        r.text
+    );
+    let r = app
+        .get_as(
+            &app.admin,
+            &format!("/api/v1/livechat/department/{}/agents", ids[0]),
+        )
+        .await;
+    assert_eq!(r.body["agents"], json!([]), "{}", r.text);
+
+    // Checks in upstream's order: arguments, permission, the user being an agent.
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveAgentInfo",
+        json!([agent.id, {}, "x"]),
+    )
+    .await;
+    assert_eq!(
+        f["error"]["message"], "Match error: Expected array, got string",
+        "{f}"
+    );
+    let f = call(
+        &app,
+        Some(&agent),
+        "livechat:saveAgentInfo",
+        json!([agent.id, {}, []]),
+    )
+    .await;
+    assert_eq!(f["error"]["error"], "error-not-allowed", "{f}");
+    let plain = app.create_user("plain", &["user"]).await;
+    let f = call(
+        &app,
+        Some(&app.admin),
+        "livechat:saveAgentInfo",
+        json!([plain.id, {}, []]),
+    )
+    .await;
+    assert_eq!(f["error"]["error"], "error-user-is-not-agent", "{f}");
+    assert_eq!(f["error"]["reason"], "User is not a livechat agent", "{f}");
+    assert_eq!(
+        f["error"]["details"]["method"], "livechat:saveAgentInfo",
+        "{f}"
+    );
+}
+
+#[tokio::test]
 async fn load_history_for_agents_keeps_system_messages() {
     let app = TestApp::spawn_with_clock("2026-03-02T10:00:00.000Z").await;
     app.create_agent("agent1").await;

@@ -244,6 +244,69 @@ async fn chat_limit_holds_and_the_rest_waits_in_queue() {
     assert_eq!(queued, 1);
 }
 
+/// `livechat:saveAgentInfo` over the REST bridge, as the console sends it.
+async fn save_agent_info(app: &TestApp, agent: &Creds, limit: i64, departments: &[&str]) {
+    let message = json!({"msg": "method", "id": "1", "method": "livechat:saveAgentInfo",
+        "params": [agent.id, {"maxNumberSimultaneousChat": limit}, departments]});
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/method.call/livechat:saveAgentInfo",
+            json!({ "message": message.to_string() }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains(r#"\"result\":true"#), "{}", r.text);
+}
+
+/// Upstream Enterprise's `getMaxNumberSimultaneousChat`: the department's limit, else the
+/// agent's own, else the general one.
+#[tokio::test]
+async fn an_agents_own_chat_limit_comes_between_the_department_and_the_general_one() {
+    let app = TestApp::spawn().await;
+    let a = app.create_agent("a").await;
+    save_agent_info(&app, &a, 1, &[]).await;
+    // No general limit: the agent's own holds.
+    assert_eq!(served_by(&app, "v1").await.as_deref(), Some("a"));
+    assert_eq!(served_by(&app, "v2").await, None, "agent at its own limit");
+    // A higher general limit does not loosen it.
+    app.set_setting("Livechat_maximum_chats_per_agent", json!(5))
+        .await;
+    assert_eq!(served_by(&app, "v3").await, None);
+    // Its own limit raised: the waiting chats are served up to it.
+    save_agent_info(&app, &a, 2, &[]).await;
+    assert_eq!(served_by(&app, "v4").await.as_deref(), Some("a"));
+    let open: i64 = app.db_one(
+        "SELECT COUNT(*) FROM rooms WHERE served_by = ?1 AND open = 1",
+        &[&a.id],
+    );
+    assert_eq!(open, 2);
+    // A department's own limit comes first.
+    let sales = department(
+        &app,
+        "Sales",
+        &[&a],
+        json!({"maxNumberSimultaneousChat": 3}),
+    )
+    .await;
+    app.post(
+        "/api/v1/livechat/visitor",
+        json!({"visitor": {"token": "d1", "department": sales}}),
+    )
+    .await;
+    let room = app.room("d1").await.body["room"].clone();
+    assert_eq!(room["servedBy"]["username"], "a", "the department allows 3");
+    app.post(
+        "/api/v1/livechat/visitor",
+        json!({"visitor": {"token": "d2", "department": sales}}),
+    )
+    .await;
+    assert!(app.room("d2").await.body["room"]["servedBy"].is_null());
+    // 0 removes the agent's own limit: the general one (5) applies again.
+    save_agent_info(&app, &a, 0, &[&sales]).await;
+    assert_eq!(served_by(&app, "v5").await.as_deref(), Some("a"));
+}
+
 #[tokio::test]
 async fn agent_info_and_next() {
     let app = TestApp::spawn().await;

@@ -6,12 +6,19 @@ use crate::store::unit::*;
 use sqlx::Row;
 
 const CANDIDATE_COLS: &str = "u.id, u.username, u.doc->>'name', u.roles, u.active, u.status,
-    u.status_connection, u.status_livechat, u.livechat_count, u.last_routing_time";
+    u.status_connection, u.status_livechat, u.livechat_count, u.last_routing_time,
+    (CASE WHEN json_typeof(u.doc->'livechat'->'maxNumberSimultaneousChat') = 'number'
+        THEN (u.doc->'livechat'->>'maxNumberSimultaneousChat')::numeric::bigint END)";
+/// An agent with a limit of its own: its open chats are counted even when nothing else
+/// needs them.
+const OWN_OPEN_CHATS: &str = "(CASE WHEN json_typeof(u.doc->'livechat'->'maxNumberSimultaneousChat') = 'number'
+        AND (u.doc->'livechat'->>'maxNumberSimultaneousChat')::numeric > 0
+        THEN (SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1) ELSE 0::bigint END)";
 const OPEN_CHATS: &str = "(SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1)";
 
 fn candidate(r: &sqlx::postgres::PgRow) -> Result<Candidate, sqlx::Error> {
     let roles: String = r.try_get(3)?;
-    let seat_id: Option<String> = r.try_get(11)?;
+    let seat_id: Option<String> = r.try_get(12)?;
     Ok(Candidate {
         id: r.try_get(0)?,
         username: r.try_get(1)?,
@@ -23,12 +30,13 @@ fn candidate(r: &sqlx::postgres::PgRow) -> Result<Candidate, sqlx::Error> {
         status_livechat: r.try_get(7)?,
         livechat_count: r.try_get(8)?,
         last_routing_time: r.try_get::<Option<i64>, _>(9)?.map(Ts::from_millis),
-        open_chats: r.try_get(10)?,
+        open_chats: r.try_get(11)?,
+        max_chats: r.try_get(10)?,
         seat: match seat_id {
             Some(id) => Some(Seat {
                 id,
-                count: r.try_get(12)?,
-                order: r.try_get(13)?,
+                count: r.try_get(13)?,
+                order: r.try_get(14)?,
             }),
             None => None,
         },
@@ -39,7 +47,7 @@ pub(super) async fn candidates(c: &mut Conn, ask: &AgentsAsk) -> StoreResult<Vec
     let open = if ask.open_chats {
         OPEN_CHATS
     } else {
-        "0::bigint"
+        OWN_OPEN_CHATS
     };
     let available = if ask.available_only {
         " AND u.status_livechat = 'available'"

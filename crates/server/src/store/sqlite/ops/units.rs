@@ -5,12 +5,18 @@ use crate::store::unit::*;
 
 const CANDIDATE_COLS: &str =
     "u.id, u.username, json_extract(u.doc, '$.name'), u.roles, u.active, u.status,
-    u.status_connection, u.status_livechat, u.livechat_count, u.last_routing_time";
+    u.status_connection, u.status_livechat, u.livechat_count, u.last_routing_time,
+    CAST(json_extract(u.doc, '$.livechat.maxNumberSimultaneousChat') AS INTEGER)";
 const OPEN_CHATS: &str = "(SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1)";
+/// An agent with a limit of its own: its open chats are counted even when nothing else
+/// needs them.
+const OWN_OPEN_CHATS: &str =
+    "(CASE WHEN CAST(json_extract(u.doc, '$.livechat.maxNumberSimultaneousChat') AS INTEGER) > 0
+    THEN (SELECT COUNT(*) FROM rooms r WHERE r.served_by = u.id AND r.open = 1) ELSE 0 END)";
 
 fn candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
     let roles: String = r.get(3)?;
-    let seat_id: Option<String> = r.get(11)?;
+    let seat_id: Option<String> = r.get(12)?;
     Ok(Candidate {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -22,12 +28,13 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
         status_livechat: r.get(7)?,
         livechat_count: r.get(8)?,
         last_routing_time: r.get::<_, Option<i64>>(9)?.map(Ts::from_millis),
-        open_chats: r.get(10)?,
+        open_chats: r.get(11)?,
+        max_chats: r.get(10)?,
         seat: match seat_id {
             Some(id) => Some(Seat {
                 id,
-                count: r.get(12)?,
-                order: r.get(13)?,
+                count: r.get(13)?,
+                order: r.get(14)?,
             }),
             None => None,
         },
@@ -35,7 +42,11 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<Candidate> {
 }
 
 pub(super) fn candidates(c: &Conn, ask: &AgentsAsk) -> StoreResult<Vec<Candidate>> {
-    let open = if ask.open_chats { OPEN_CHATS } else { "0" };
+    let open = if ask.open_chats {
+        OPEN_CHATS
+    } else {
+        OWN_OPEN_CHATS
+    };
     let available = if ask.available_only {
         " AND u.status_livechat = 'available'"
     } else {
