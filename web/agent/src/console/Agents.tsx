@@ -4,9 +4,9 @@
 import { useState } from 'preact/hooks';
 import { Dialog } from '../components/Dialog';
 import { api } from '../lib/rest';
-import { label, listDepartments, listUsers, setAgentDepartments } from './data';
+import { agentLimit, label, listDepartments, listUsers, setAgentDepartments } from './data';
 import type { Department, TeamUser } from './data';
-import { LoadError, Pick, Result, Section, Text, useAction, useLoad } from './ui';
+import { LoadError, Pick, Result, Section, Text, method, useAction, useLoad } from './ui';
 
 export function Agents() {
   const agents = useLoad(() => listUsers('agent'));
@@ -34,6 +34,7 @@ export function Agents() {
             <th>E-mail</th>
             <th>Status</th>
             <th>Departments</th>
+            <th>Most chats at once</th>
             <th>
               <span class="visually-hidden">Actions</span>
             </th>
@@ -49,6 +50,7 @@ export function Agents() {
                 {a.status && a.status !== 'online' ? ` (${a.status})` : ''}
               </td>
               <td>{(a.departments ?? []).map((d) => names.get(d) ?? d).join(', ')}</td>
+              <td>{agentLimit(a) > 0 ? agentLimit(a) : 'General limit'}</td>
               <td>
                 <div class="row-actions">
                   <button type="button" aria-label={`Edit ${a.username}`} onClick={() => setEditing(a)}>
@@ -152,13 +154,16 @@ function ExistingUser({ onDone }: { onDone: () => void }) {
 
 function EditAgent(props: { agent: TeamUser; departments: Department[]; onClose: () => void; onDone: () => void }) {
   const { agent } = props;
-  const now = agent.departments ?? [];
-  const [chosen, setChosen] = useState<string[]>(now);
+  const [chosen, setChosen] = useState<string[]>(agent.departments ?? []);
+  const [limit, setLimit] = useState(agentLimit(agent) > 0 ? String(agentLimit(agent)) : '');
   const [outcome, busy, run] = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
     void run(async () => {
-      await setAgentDepartments({ agentId: agent._id, username: agent.username }, now, chosen);
+      const n = limit.trim() === '' ? 0 : Number(limit);
+      if (!Number.isInteger(n) || n < 0) throw new Error('The chat limit is a whole number, 0 or more.');
+      // As upstream's agent form: the agent's data and its departments in one call.
+      await method('livechat:saveAgentInfo', agent._id, { ...agent.livechat, maxNumberSimultaneousChat: n }, chosen);
       props.onDone();
       return 'Saved.';
     });
@@ -173,9 +178,13 @@ function EditAgent(props: { agent: TeamUser; departments: Department[]; onClose:
           onChange={setChosen}
           empty="No departments yet."
         />
-        <p class="muted">
-          How many chats an agent serves at once is set for everyone (Settings) or per department.
-        </p>
+        <Text
+          label="Most simultaneous chats (empty or 0: the department's or general limit)"
+          type="number"
+          value={limit}
+          onInput={setLimit}
+        />
+        <p class="muted">A department's own limit comes first, then the agent's, then the general one (Settings).</p>
         <Result outcome={outcome} />
         <div class="buttons">
           <button type="button" class="link" onClick={props.onClose}>

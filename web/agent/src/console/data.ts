@@ -10,7 +10,12 @@ export interface TeamUser {
   statusLivechat?: string | null;
   /** The ids of the agent's departments. */
   departments?: string[];
+  /** The agent's own data; `maxNumberSimultaneousChat`: its chat limit (0: none). */
+  livechat?: { maxNumberSimultaneousChat?: number | string } | null;
 }
+
+/** An agent's own chat limit, 0 when it has none. */
+export const agentLimit = (u: TeamUser): number => Number(u.livechat?.maxNumberSimultaneousChat ?? 0) || 0;
 
 export interface Department {
   _id: string;
