@@ -6,7 +6,7 @@ import { Dialog } from '../components/Dialog';
 import { api } from '../lib/rest';
 import { agentLimit, label, listDepartments, listUsers, setAgentDepartments } from './data';
 import type { Department, TeamUser } from './data';
-import { LoadError, Pick, Result, Section, Text, method, useAction, useLoad } from './ui';
+import { FormButtons, ListTable, LoadError, Pick, Result, Section, Text, method, useAction, useLoad } from './ui';
 
 export function Agents() {
   const agents = useLoad(() => listUsers('agent'));
@@ -27,44 +27,26 @@ export function Agents() {
       <ExistingUser onDone={agents.reload} />
       <LoadError error={agents.error || depts.error} />
       <Result outcome={outcome} />
-      <table aria-label="Agents" class="list">
-        <thead>
-          <tr>
-            <th>Agent</th>
-            <th>E-mail</th>
-            <th>Status</th>
-            <th>Departments</th>
-            <th>Most chats at once</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(agents.data ?? []).map((a) => (
-            <tr key={a._id}>
-              <td>{label(a)}</td>
-              <td>{a.emails?.[0]?.address ?? ''}</td>
-              <td>
-                {a.statusLivechat === 'available' ? 'Available' : 'Not available'}
-                {a.status && a.status !== 'online' ? ` (${a.status})` : ''}
-              </td>
-              <td>{(a.departments ?? []).map((d) => names.get(d) ?? d).join(', ')}</td>
-              <td>{agentLimit(a) > 0 ? agentLimit(a) : 'General limit'}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" aria-label={`Edit ${a.username}`} onClick={() => setEditing(a)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Remove ${a.username}`} onClick={() => remove(a)}>
-                    Remove
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Agents"
+        rows={agents.data}
+        rowKey={(a) => a._id}
+        columns={[
+          { title: 'Agent', cell: label },
+          { title: 'E-mail', cell: (a) => a.emails?.[0]?.address ?? '' },
+          {
+            title: 'Status',
+            cell: (a) =>
+              `${a.statusLivechat === 'available' ? 'Available' : 'Not available'}${a.status && a.status !== 'online' ? ` (${a.status})` : ''}`,
+          },
+          { title: 'Departments', cell: (a) => (a.departments ?? []).map((d) => names.get(d) ?? d).join(', ') },
+          { title: 'Most chats at once', cell: (a) => (agentLimit(a) > 0 ? agentLimit(a) : 'General limit') },
+        ]}
+        actions={[
+          { label: 'Edit', name: (a) => a.username, onClick: setEditing },
+          { label: 'Remove', name: (a) => a.username, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
       {editing && (
         <EditAgent
           agent={editing}
@@ -186,14 +168,7 @@ function EditAgent(props: { agent: TeamUser; departments: Department[]; onClose:
         />
         <p class="muted">A department's own limit comes first, then the agent's, then the general one (Settings).</p>
         <Result outcome={outcome} />
-        <div class="buttons">
-          <button type="button" class="link" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            Save
-          </button>
-        </div>
+        <FormButtons submit="Save" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );

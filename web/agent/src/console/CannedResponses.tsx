@@ -7,7 +7,7 @@ import { listDepartments } from './data';
 import type { Department } from './data';
 import { listTags } from './Tags';
 import type { Tag } from './Tags';
-import { Area, LoadError, Pick, Result, Search, Section, Select, Text, useAction, useLoad } from './ui';
+import { Area, FormButtons, ListTable, LoadError, NewButton, Pick, Result, Search, Section, Select, Text, useAction, useLoad } from './ui';
 
 interface Canned {
   _id: string;
@@ -52,11 +52,7 @@ export function CannedResponses() {
   };
   return (
     <Section title="Canned responses" intro="Ready answers: agents type ! and the shortcut in a chat to insert the text.">
-      <div class="buttons start">
-        <button type="button" onClick={() => setEditing(NEW)}>
-          New canned response
-        </button>
-      </div>
+      <NewButton label="New canned response" onClick={() => setEditing(NEW)} />
       {editing && (
         <CannedForm
           key={editing._id || 'new'}
@@ -74,39 +70,21 @@ export function CannedResponses() {
       <Search label="Search canned responses" value={query} onInput={setQuery} />
       <LoadError error={list.error || depts.error || tags.error} />
       <Result outcome={outcome} />
-      <table aria-label="Canned responses" class="list">
-        <thead>
-          <tr>
-            <th>Shortcut</th>
-            <th>Text</th>
-            <th>Scope</th>
-            <th>Tags</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data ?? []).map((c) => (
-            <tr key={c._id}>
-              <td>!{c.shortcut}</td>
-              <td>{c.text}</td>
-              <td>{scope(c)}</td>
-              <td>{(c.tags ?? []).join(', ')}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" aria-label={`Edit ${c.shortcut}`} onClick={() => setEditing(c)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Delete ${c.shortcut}`} onClick={() => remove(c)}>
-                    Delete
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Canned responses"
+        rows={list.data}
+        rowKey={(c) => c._id}
+        columns={[
+          { title: 'Shortcut', cell: (c) => `!${c.shortcut}` },
+          { title: 'Text', cell: (c) => c.text },
+          { title: 'Scope', cell: scope },
+          { title: 'Tags', cell: (c) => (c.tags ?? []).join(', ') },
+        ]}
+        actions={[
+          { label: 'Edit', name: (c) => c.shortcut, onClick: setEditing },
+          { label: 'Delete', name: (c) => c.shortcut, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
       {list.data?.length === 0 && <p class="muted">{query ? 'No canned response matches.' : 'No canned responses yet.'}</p>}
     </Section>
   );
@@ -172,14 +150,12 @@ function CannedForm(props: {
         onChange={setChosen}
         empty="No tags yet (Tags)."
       />
-      <div class="buttons">
-        <button type="button" class="link" onClick={props.onClose}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy || text.trim() === '' || (scope === 'department' && !department)}>
-          Save canned response
-        </button>
-      </div>
+      <FormButtons
+        submit="Save canned response"
+        busy={busy}
+        disabled={text.trim() === '' || (scope === 'department' && !department)}
+        onCancel={props.onClose}
+      />
       <Result outcome={outcome} />
     </form>
   );

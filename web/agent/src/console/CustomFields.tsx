@@ -2,7 +2,7 @@
 // the widget's registration form (visible ones) or by the site's script.
 import { useState } from 'preact/hooks';
 import { api } from '../lib/rest';
-import { Check, LoadError, Result, Section, Select, Text, useAction, useLoad } from './ui';
+import { Check, FormButtons, ListTable, LoadError, NewButton, Result, Section, Select, Text, useAction, useLoad } from './ui';
 
 interface CustomField {
   _id: string;
@@ -34,11 +34,7 @@ export function CustomFields() {
     });
   return (
     <Section title="Custom fields" intro="Extra data about visitors or chats.">
-      <div class="buttons start">
-        <button type="button" onClick={() => setEditing({ field: EMPTY, isNew: true })}>
-          New custom field
-        </button>
-      </div>
+      <NewButton label="New custom field" onClick={() => setEditing({ field: EMPTY, isNew: true })} />
       {editing && (
         <FieldForm
           key={editing.field._id}
@@ -52,39 +48,21 @@ export function CustomFields() {
       )}
       <LoadError error={list.error} />
       <Result outcome={outcome} />
-      <table aria-label="Custom fields" class="list">
-        <thead>
-          <tr>
-            <th>Field</th>
-            <th>Label</th>
-            <th>Scope</th>
-            <th>Visible</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data ?? []).map((f) => (
-            <tr key={f._id}>
-              <td>{f._id}</td>
-              <td>{f.label}</td>
-              <td>{f.scope === 'room' ? 'Chat' : 'Visitor'}</td>
-              <td>{f.visibility === 'visible' ? 'Yes' : 'No'}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" aria-label={`Edit ${f._id}`} onClick={() => setEditing({ field: f, isNew: false })}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Delete ${f._id}`} onClick={() => remove(f)}>
-                    Delete
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Custom fields"
+        rows={list.data}
+        rowKey={(f) => f._id}
+        columns={[
+          { title: 'Field', cell: (f) => f._id },
+          { title: 'Label', cell: (f) => f.label },
+          { title: 'Scope', cell: (f) => (f.scope === 'room' ? 'Chat' : 'Visitor') },
+          { title: 'Visible', cell: (f) => (f.visibility === 'visible' ? 'Yes' : 'No') },
+        ]}
+        actions={[
+          { label: 'Edit', name: (f) => f._id, onClick: (f) => setEditing({ field: f, isNew: false }) },
+          { label: 'Delete', name: (f) => f._id, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
     </Section>
   );
 }
@@ -159,14 +137,7 @@ function FieldForm(props: { field: CustomField; isNew: boolean; onClose: () => v
       <Check label="Required" checked={required} onChange={setRequired} />
       <Check label="Public (the widget may read it)" checked={isPublic} onChange={setPublic} />
       <Check label="Searchable" checked={searchable} onChange={setSearchable} />
-      <div class="buttons">
-        <button type="button" class="link" onClick={props.onClose}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy}>
-          Save custom field
-        </button>
-      </div>
+      <FormButtons submit="Save custom field" busy={busy} onCancel={props.onClose} />
       <Result outcome={outcome} />
     </form>
   );

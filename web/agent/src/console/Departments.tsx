@@ -6,7 +6,7 @@ import { Dialog } from '../components/Dialog';
 import { api } from '../lib/rest';
 import { departmentAgents, label, listDepartments, listUsers, setDepartmentAgents } from './data';
 import type { Department, DepartmentAgent, TeamUser } from './data';
-import { Check, LoadError, Pick, Result, Section, Select, Text, Area, useAction, useLoad } from './ui';
+import { Area, Check, FormButtons, ListTable, LoadError, NewButton, Pick, Result, Section, Select, Text, useAction, useLoad } from './ui';
 
 type Editing = { dept: Department | null; agents: DepartmentAgent[] } | null;
 
@@ -30,46 +30,24 @@ export function Departments() {
   };
   return (
     <Section title="Departments" intro="Chats can be routed to a department's agents.">
-      <div class="buttons start">
-        <button type="button" onClick={() => setEditing({ dept: null, agents: [] })}>
-          New department
-        </button>
-      </div>
+      <NewButton label="New department" onClick={() => setEditing({ dept: null, agents: [] })} />
       <LoadError error={depts.error || agents.error} />
       <Result outcome={outcome} />
-      <table aria-label="Departments" class="list">
-        <thead>
-          <tr>
-            <th>Department</th>
-            <th>Enabled</th>
-            <th>Agents</th>
-            <th>E-mail</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(depts.data ?? []).map((d) => (
-            <tr key={d._id}>
-              <td>{d.name}</td>
-              <td>{d.enabled ? 'Yes' : 'No'}</td>
-              <td>{d.numAgents ?? 0}</td>
-              <td>{d.email}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" disabled={busy} aria-label={`Edit ${d.name}`} onClick={() => edit(d)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Delete ${d.name}`} onClick={() => remove(d)}>
-                    Delete
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Departments"
+        rows={depts.data}
+        rowKey={(d) => d._id}
+        columns={[
+          { title: 'Department', cell: (d) => d.name },
+          { title: 'Enabled', cell: (d) => (d.enabled ? 'Yes' : 'No') },
+          { title: 'Agents', cell: (d) => d.numAgents ?? 0 },
+          { title: 'E-mail', cell: (d) => d.email },
+        ]}
+        actions={[
+          { label: 'Edit', name: (d) => d.name, onClick: edit, disabled: busy },
+          { label: 'Delete', name: (d) => d.name, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
       {editing && (
         <DepartmentForm
           editing={editing}
@@ -177,14 +155,7 @@ function DepartmentForm(props: {
         <Check label="Ask for a tag before closing" checked={requestTag} onChange={setRequestTag} />
         <Text label="Closing tags (comma-separated)" value={tags} onInput={setTags} />
         <Result outcome={outcome} />
-        <div class="buttons">
-          <button type="button" class="link" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            Save department
-          </button>
-        </div>
+        <FormButtons submit="Save department" busy={busy} onCancel={props.onClose} />
       </form>
     </Dialog>
   );

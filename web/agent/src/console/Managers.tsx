@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/rest';
 import { label, listUsers } from './data';
 import type { TeamUser } from './data';
-import { LoadError, Result, Section, Text, useAction, useLoad } from './ui';
+import { ListTable, LoadError, Result, Section, Text, useAction, useLoad } from './ui';
 
 export function Managers() {
   const managers = useLoad(() => listUsers('manager'));
@@ -34,32 +34,16 @@ export function Managers() {
       </form>
       <LoadError error={managers.error} />
       <Result outcome={outcome} />
-      <table aria-label="Managers" class="list">
-        <thead>
-          <tr>
-            <th>Manager</th>
-            <th>E-mail</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(managers.data ?? []).map((m) => (
-            <tr key={m._id}>
-              <td>{label(m)}</td>
-              <td>{m.emails?.[0]?.address ?? ''}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" class="danger" disabled={busy} aria-label={`Remove ${m.username}`} onClick={() => remove(m)}>
-                    Remove
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Managers"
+        rows={managers.data}
+        rowKey={(m) => m._id}
+        columns={[
+          { title: 'Manager', cell: label },
+          { title: 'E-mail', cell: (m) => m.emails?.[0]?.address ?? '' },
+        ]}
+        actions={[{ label: 'Remove', name: (m) => m.username, onClick: remove, danger: true, disabled: busy }]}
+      />
     </Section>
   );
 }

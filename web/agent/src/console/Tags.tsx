@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/rest';
 import { listDepartments } from './data';
 import type { Department } from './data';
-import { LoadError, Pick, Result, Search, Section, Text, method, useAction, useLoad } from './ui';
+import { FormButtons, ListTable, LoadError, NewButton, Pick, Result, Search, Section, Text, method, useAction, useLoad } from './ui';
 
 export interface Tag {
   _id: string;
@@ -41,11 +41,7 @@ export function Tags() {
   };
   return (
     <Section title="Tags" intro="Agents tag chats (a department may ask for one before a chat is closed) and canned responses.">
-      <div class="buttons start">
-        <button type="button" onClick={() => setEditing(NEW)}>
-          New tag
-        </button>
-      </div>
+      <NewButton label="New tag" onClick={() => setEditing(NEW)} />
       {editing && (
         <TagForm
           key={editing._id || 'new'}
@@ -62,37 +58,23 @@ export function Tags() {
       <Search label="Search tags" value={query} onInput={setQuery} />
       <LoadError error={list.error || depts.error} />
       <Result outcome={outcome} />
-      <table aria-label="Tags" class="list">
-        <thead>
-          <tr>
-            <th>Tag</th>
-            <th>Description</th>
-            <th>Departments</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data ?? []).map((t) => (
-            <tr key={t._id}>
-              <td>{t.name}</td>
-              <td>{t.description ?? ''}</td>
-              <td>{t.departments.length === 0 ? 'All (public)' : t.departments.map((d) => names.get(d) ?? d).join(', ')}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" aria-label={`Edit ${t.name}`} onClick={() => setEditing(t)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Delete ${t.name}`} onClick={() => remove(t)}>
-                    Delete
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Tags"
+        rows={list.data}
+        rowKey={(t) => t._id}
+        columns={[
+          { title: 'Tag', cell: (t) => t.name },
+          { title: 'Description', cell: (t) => t.description ?? '' },
+          {
+            title: 'Departments',
+            cell: (t) => (t.departments.length === 0 ? 'All (public)' : t.departments.map((d) => names.get(d) ?? d).join(', ')),
+          },
+        ]}
+        actions={[
+          { label: 'Edit', name: (t) => t.name, onClick: setEditing },
+          { label: 'Delete', name: (t) => t.name, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
       {list.data?.length === 0 && <p class="muted">{query ? 'No tag matches.' : 'No tags yet.'}</p>}
     </Section>
   );
@@ -128,14 +110,7 @@ function TagForm(props: { tag: Tag; departments: Department[]; onClose: () => vo
         onChange={setChosen}
         empty="No departments yet: the tag is public."
       />
-      <div class="buttons">
-        <button type="button" class="link" onClick={props.onClose}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy}>
-          Save tag
-        </button>
-      </div>
+      <FormButtons submit="Save tag" busy={busy} onCancel={props.onClose} />
       <Result outcome={outcome} />
     </form>
   );

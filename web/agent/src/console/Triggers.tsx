@@ -2,7 +2,7 @@
 // (time on the site, a page's URL, the chat opened, after registering).
 import { useState } from 'preact/hooks';
 import { api } from '../lib/rest';
-import { Area, Check, LoadError, Result, Section, Select, Text, useAction, useLoad } from './ui';
+import { Area, Check, FormButtons, ListTable, LoadError, NewButton, Result, Section, Select, Text, useAction, useLoad } from './ui';
 
 interface Trigger {
   _id?: string;
@@ -42,11 +42,7 @@ export function Triggers() {
     });
   return (
     <Section title="Triggers" intro="Messages the widget shows visitors by itself, on a condition.">
-      <div class="buttons start">
-        <button type="button" onClick={() => setEditing(EMPTY)}>
-          New trigger
-        </button>
-      </div>
+      <NewButton label="New trigger" onClick={() => setEditing(EMPTY)} />
       {editing && (
         <TriggerForm
           key={editing._id ?? 'new'}
@@ -60,37 +56,23 @@ export function Triggers() {
       )}
       <LoadError error={list.error} />
       <Result outcome={outcome} />
-      <table aria-label="Triggers" class="list">
-        <thead>
-          <tr>
-            <th>Trigger</th>
-            <th>Enabled</th>
-            <th>Condition</th>
-            <th>
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data ?? []).map((t) => (
-            <tr key={t._id}>
-              <td>{t.name}</td>
-              <td>{t.enabled ? 'Yes' : 'No'}</td>
-              <td>{t.conditions.map((c) => `${c.name}${c.value ? `: ${c.value}` : ''}`).join(', ')}</td>
-              <td>
-                <div class="row-actions">
-                  <button type="button" aria-label={`Edit ${t.name}`} onClick={() => setEditing(t)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger" disabled={busy} aria-label={`Delete ${t.name}`} onClick={() => remove(t)}>
-                    Delete
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ListTable
+        label="Triggers"
+        rows={list.data}
+        rowKey={(t) => t._id ?? ''}
+        columns={[
+          { title: 'Trigger', cell: (t) => t.name },
+          { title: 'Enabled', cell: (t) => (t.enabled ? 'Yes' : 'No') },
+          {
+            title: 'Condition',
+            cell: (t) => t.conditions.map((c) => `${c.name}${c.value ? `: ${c.value}` : ''}`).join(', '),
+          },
+        ]}
+        actions={[
+          { label: 'Edit', name: (t) => t.name, onClick: setEditing },
+          { label: 'Delete', name: (t) => t.name, onClick: remove, danger: true, disabled: busy },
+        ]}
+      />
     </Section>
   );
 }
@@ -148,14 +130,7 @@ function TriggerForm(props: { trigger: Trigger; onClose: () => void; onDone: () 
       />
       {sender === 'custom' && <Text label="Sender name" value={agentName} onInput={setAgentName} required />}
       <Area label="Message" value={msg} onInput={setMsg} />
-      <div class="buttons">
-        <button type="button" class="link" onClick={props.onClose}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy || msg.trim() === ''}>
-          Save trigger
-        </button>
-      </div>
+      <FormButtons submit="Save trigger" busy={busy} disabled={msg.trim() === ''} onCancel={props.onClose} />
       <Result outcome={outcome} />
     </form>
   );

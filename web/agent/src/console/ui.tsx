@@ -173,6 +173,95 @@ export function Pick(props: {
   );
 }
 
+/** A column of a [`ListTable`]: its heading and a row's cell. */
+export interface Column<T> {
+  title: string;
+  cell: (row: T) => ComponentChildren;
+}
+
+/** A row's button, named "<label> <the row's name>" (e.g. "Edit Support"). */
+export interface RowAction<T> {
+  label: string;
+  name: (row: T) => string;
+  onClick: (row: T) => void;
+  danger?: boolean;
+  disabled?: boolean;
+}
+
+/** A section's list: a table named `label`, one row per item, its buttons last. */
+export function ListTable<T>(props: {
+  label: string;
+  rows: T[] | null;
+  rowKey: (row: T) => string;
+  columns: Column<T>[];
+  actions: RowAction<T>[];
+}) {
+  return (
+    <table aria-label={props.label} class="list">
+      <thead>
+        <tr>
+          {props.columns.map((c) => (
+            <th key={c.title}>{c.title}</th>
+          ))}
+          <th>
+            <span class="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {(props.rows ?? []).map((r) => (
+          <tr key={props.rowKey(r)}>
+            {props.columns.map((c) => (
+              <td key={c.title}>{c.cell(r)}</td>
+            ))}
+            <td>
+              <div class="row-actions">
+                {props.actions.map((a) => (
+                  <button
+                    key={a.label}
+                    type="button"
+                    class={a.danger ? 'danger' : undefined}
+                    disabled={a.disabled}
+                    aria-label={`${a.label} ${a.name(r)}`}
+                    onClick={() => a.onClick(r)}
+                  >
+                    {a.label}
+                  </button>
+                ))}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The button above a list that opens the form for a new item. */
+export function NewButton(props: { label: string; onClick: () => void }) {
+  return (
+    <div class="buttons start">
+      <button type="button" onClick={props.onClick}>
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
+/** A form's Cancel and submit buttons. */
+export function FormButtons(props: { submit: string; busy: boolean; disabled?: boolean; onCancel: () => void }) {
+  return (
+    <div class="buttons">
+      <button type="button" class="link" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" disabled={props.busy || props.disabled === true}>
+        {props.submit}
+      </button>
+    </div>
+  );
+}
+
 export function Section(props: { title: string; children: ComponentChildren; intro?: string }) {
   const id = `section-${props.title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
   return (
