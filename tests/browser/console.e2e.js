@@ -14,7 +14,8 @@
 //   each section: a region named by its heading (level 1)
 //   Agents: form "New agent" (Name, Username, E-mail, Password, group "Departments",
 //     button "Create agent"); form "Existing user as agent" (button "Add agent"); table "Agents",
-//     buttons "Edit <username>", "Remove <username>"; dialog "Agent <username>" (group "Departments", "Save")
+//     buttons "Edit <username>", "Remove <username>"; dialog "Agent <username>" (group
+//     "Departments", Most simultaneous chats…, "Save")
 //   Managers: form "New manager" (Username, "Add manager"); table "Managers"; "Remove <username>"
 //   Departments: button "New department"; dialog "New department" / "Edit department <name>"
 //     (Enabled, Name, Description, E-mail, Shown on the registration form, Shown on the offline
@@ -244,6 +245,22 @@ async function main() {
     const section = await openSection(admin, 'Agents');
     const row = section.getByRole('table', { name: 'Agents' }).getByRole('row').filter({ hasText: 'Ann Agent' });
     await row.getByText('Support').waitFor();
+  });
+
+  await step(admin, 'agent-chat-limit', async () => {
+    const section = await openSection(admin, 'Agents');
+    await section.getByRole('button', { name: 'Edit ann' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Agent ann' });
+    await dialog.getByLabel(/Most simultaneous chats/).fill('2');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = section.getByRole('table', { name: 'Agents' }).getByRole('row').filter({ hasText: 'Ann Agent' });
+    await row.getByRole('cell', { name: '2', exact: true }).waitFor();
+    await row.getByText('Support').waitFor();
+    const { users } = await h.rest(server.url, 'GET', 'livechat/users/agent', null, adminApi);
+    const ann = users.find((u) => u.username === 'ann');
+    assert.equal(ann.livechat.maxNumberSimultaneousChat, 2);
+    assert.equal(ann.departments.length, 1, 'the departments stay');
   });
 
   await step(admin, 'settings', async () => {
@@ -526,6 +543,12 @@ async function main() {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling (${width})`);
+    for (const name of ['Canned responses', 'Tags', 'Business hours']) {
+      await openSection(phone, name);
+      const w = await phone.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(w <= 390, `${name}: no sideways scrolling (${w})`);
+    }
+    await h.screenshot(phone, 'console-phone-business-hours');
   });
 
   fs.writeFileSync(path.join(h.ARTIFACTS, 'console-timings.json'), JSON.stringify(timings, null, 2));
