@@ -273,7 +273,7 @@ async fn an_agents_own_chat_limit_comes_between_the_department_and_the_general_o
     app.set_setting("Livechat_maximum_chats_per_agent", json!(5))
         .await;
     assert_eq!(served_by(&app, "v3").await, None);
-    // Its own limit raised: the waiting chats are served up to it.
+    // Its own limit raised: a new chat is served again.
     save_agent_info(&app, &a, 2, &[]).await;
     assert_eq!(served_by(&app, "v4").await.as_deref(), Some("a"));
     let open: i64 = app.db_one(
@@ -281,30 +281,33 @@ async fn an_agents_own_chat_limit_comes_between_the_department_and_the_general_o
         &[&a.id],
     );
     assert_eq!(open, 2);
-    // A department's own limit comes first.
+    // 0 removes the agent's own limit: the general one (5) applies again.
+    save_agent_info(&app, &a, 0, &[]).await;
+    assert_eq!(served_by(&app, "v5").await.as_deref(), Some("a"));
+    // A department's own limit comes before the agent's (visitors now land in the only
+    // department).
+    save_agent_info(&app, &a, 1, &[]).await;
     let sales = department(
         &app,
         "Sales",
         &[&a],
-        json!({"maxNumberSimultaneousChat": 3}),
+        json!({"maxNumberSimultaneousChat": 4}),
     )
     .await;
-    app.post(
-        "/api/v1/livechat/visitor",
-        json!({"visitor": {"token": "d1", "department": sales}}),
-    )
-    .await;
-    let room = app.room("d1").await.body["room"].clone();
-    assert_eq!(room["servedBy"]["username"], "a", "the department allows 3");
-    app.post(
-        "/api/v1/livechat/visitor",
-        json!({"visitor": {"token": "d2", "department": sales}}),
-    )
-    .await;
-    assert!(app.room("d2").await.body["room"]["servedBy"].is_null());
-    // 0 removes the agent's own limit: the general one (5) applies again.
-    save_agent_info(&app, &a, 0, &[&sales]).await;
-    assert_eq!(served_by(&app, "v5").await.as_deref(), Some("a"));
+    for (token, served) in [("d1", true), ("d2", false)] {
+        app.post(
+            "/api/v1/livechat/visitor",
+            json!({"visitor": {"token": token, "department": sales}}),
+        )
+        .await;
+        let room = app.room(token).await.body["room"].clone();
+        assert_eq!(room["departmentId"], sales.as_str());
+        assert_eq!(
+            room["servedBy"]["username"] == "a",
+            served,
+            "{token}: the department allows 4"
+        );
+    }
 }
 
 #[tokio::test]
