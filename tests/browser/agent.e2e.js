@@ -431,6 +431,60 @@ async function main() {
     assert.ok(!hist.messages.some((m) => m.msg === 'typo fixed'), 'deleted for the visitor too');
   });
 
+  // 5b. Canned responses: `!` + shortcut in the composer; a manager's changes and the
+  // agent's own responses show without a reload (stream-canned-responses).
+  await step(bob, 'canned-responses-follow-changes', async () => {
+    const conv = conversation(bob);
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    const list = conv.getByRole('listbox', { name: 'Canned responses' });
+    await h.rest(server.url, 'POST', 'canned-responses', { shortcut: 'hours', text: 'We are open 9 to 5.', scope: 'global' }, admin);
+    await box.fill('');
+    await box.pressSequentially('!hou');
+    await list.getByRole('option', { name: /We are open 9 to 5\./ }).waitFor();
+    const { cannedResponses } = await h.rest(server.url, 'GET', 'canned-responses?shortcut=hours', null, admin);
+    const id = cannedResponses[0]._id;
+    await h.rest(server.url, 'POST', 'canned-responses', { _id: id, shortcut: 'hours', text: 'We are open 8 to 6.', scope: 'global' }, admin);
+    await list.getByRole('option', { name: /We are open 8 to 6\./ }).waitFor();
+    await box.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    assert.equal(await box.inputValue(), '!hou', 'Escape only closes the list');
+    await h.rest(server.url, 'DELETE', 'canned-responses', { _id: id }, admin);
+    await box.fill('');
+    await box.pressSequentially('!ho');
+    await bob.waitForTimeout(300);
+    assert.equal(await list.count(), 0, 'a removed response is not offered');
+    await box.fill('');
+  });
+  await step(bob, 'my-canned-responses', async () => {
+    const conv = conversation(bob);
+    await conv.getByRole('button', { name: 'My canned responses' }).click();
+    const dialog = bob.getByRole('dialog', { name: 'My canned responses' });
+    await dialog.getByLabel('Shortcut').fill('thanks');
+    await dialog.getByLabel('Text').fill('Thanks for your patience!');
+    await dialog.getByRole('button', { name: 'Add response' }).click();
+    await dialog.getByRole('list', { name: 'My canned responses' }).getByText('Thanks for your patience!').waitFor();
+    await dialog.getByRole('button', { name: 'Edit !thanks' }).click();
+    await dialog.getByLabel('Text').fill('Thanks a lot for waiting!');
+    await dialog.getByRole('button', { name: 'Save response' }).click();
+    await dialog.getByRole('list', { name: 'My canned responses' }).getByText('Thanks a lot for waiting!').waitFor();
+    const bobApi = await h.login(server.url, 'bob', 'bob-pass');
+    const { cannedResponses } = await h.rest(server.url, 'GET', 'canned-responses?shortcut=thanks', null, bobApi);
+    assert.equal(cannedResponses[0].scope, 'user');
+    assert.equal(cannedResponses[0].text, 'Thanks a lot for waiting!');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    await box.pressSequentially('Sure. !th');
+    await box.press('ArrowDown');
+    await conv.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: /!thanks/ }).click();
+    assert.equal(await box.inputValue(), 'Sure. Thanks a lot for waiting!');
+    await box.fill('');
+    await conv.getByRole('button', { name: 'My canned responses' }).click();
+    bob.once('dialog', (d) => d.accept());
+    await dialog.getByRole('button', { name: 'Delete !thanks' }).click();
+    await dialog.getByText('No personal responses yet.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
   // 6. Visitor panel.
   await step(bob, 'visitor-panel', async () => {
     const panel = region(bob, 'Visitor');
