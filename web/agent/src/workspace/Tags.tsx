@@ -5,10 +5,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, describe } from '../lib/rest';
 import type { LivechatTag, Room } from '../lib/types';
 
-/** The tags an agent may put on chats of `departmentId` (or the public ones). */
-export function useAvailableTags(departmentId: string | undefined): string[] {
+/**
+ * The tags an agent may put on chats of `departmentId` (or the public ones), and a way to
+ * read them again (the catalogue has no stream: a picker refreshes it when focused).
+ */
+export function useAvailableTags(departmentId: string | undefined, enabled = true): [string[], () => void] {
   const [tags, setTags] = useState<string[]>([]);
+  const [round, setRound] = useState(0);
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     api
       .get<{ tags: LivechatTag[] }>('livechat/tags', { ...(departmentId && { department: departmentId }), count: 100 })
@@ -17,8 +22,8 @@ export function useAvailableTags(departmentId: string | undefined): string[] {
     return () => {
       live = false;
     };
-  }, [departmentId]);
-  return tags;
+  }, [departmentId, round, enabled]);
+  return [tags, () => setRound((n) => n + 1)];
 }
 
 export async function saveRoomTags(room: Room, tags: string[]): Promise<void> {
@@ -28,7 +33,7 @@ export async function saveRoomTags(room: Room, tags: string[]): Promise<void> {
 /** The chat's tags with remove buttons, and a picker to add one (when `editable`). */
 export function RoomTags(props: { room: Room; tags: string[]; onChange: (t: string[]) => void; editable: boolean }) {
   const { room, tags, onChange, editable } = props;
-  const available = useAvailableTags(editable ? room.departmentId : undefined);
+  const [available, refresh] = useAvailableTags(room.departmentId, editable);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   if (!editable && tags.length === 0) return null;
@@ -64,18 +69,19 @@ export function RoomTags(props: { room: Room; tags: string[]; onChange: (t: stri
           </li>
         ))}
       </ul>
-      {editable && addable.length > 0 && (
+      {editable && (
         <select
           aria-label="Add tag"
           value=""
           disabled={busy}
+          onFocus={refresh}
           onChange={(e) => {
             const t = e.currentTarget.value;
             e.currentTarget.value = '';
             if (t) void save([...tags, t]);
           }}
         >
-          <option value="">Add tag…</option>
+          <option value="">{addable.length > 0 ? 'Add tag…' : 'No more tags'}</option>
           {addable.map((t) => (
             <option key={t} value={t}>
               {t}
