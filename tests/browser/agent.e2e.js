@@ -389,8 +389,6 @@ async function main() {
     await bob.waitForFunction(() => [...document.querySelectorAll('.files img')].some((i) => i.complete && i.naturalWidth > 0));
     await conversation(bob).getByText('receipt.png').waitFor();
   });
-  // The README's screenshot: Bob's workspace in the middle of a conversation.
-  await bob.screenshot({ path: path.join(h.ARTIFACTS, 'agent-workspace.png') });
   await step(bob, 'agent-attach-button', async () => {
     const chooser = bob.waitForEvent('filechooser');
     await conversation(bob).getByRole('button', { name: 'Attach file' }).click();
@@ -483,6 +481,35 @@ async function main() {
     await dialog.getByRole('button', { name: 'Delete !thanks' }).click();
     await dialog.getByText('No personal responses yet.', { exact: false }).waitFor();
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  await step(bob, 'note-and-tag', async () => {
+    const conv = conversation(bob);
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    await h.rest(server.url, 'POST', 'method.call/livechat:saveTag', {
+      message: JSON.stringify({ msg: 'method', id: '1', method: 'livechat:saveTag', params: [null, { name: 'refund' }, []] }),
+    }, admin);
+    await h.rest(server.url, 'POST', 'canned-responses', { shortcut: 'refund', text: 'Your refund is on its way: 3 to 5 working days.', scope: 'global' }, admin);
+    await conv.getByRole('button', { name: 'Internal note' }).click();
+    await box.fill('Second order this month, be quick');
+    await box.press('Enter');
+    await conv.getByRole('article', { name: 'Internal note by Bob Agent' }).waitFor();
+    await conv.getByRole('button', { name: 'Internal note' }).click();
+    // created after the chat was opened: the picker reads the catalogue again when focused
+    const picker = conv.getByRole('group', { name: 'Tags' }).getByRole('combobox', { name: 'Add tag' });
+    await picker.focus();
+    await picker.locator('option', { hasText: 'refund' }).waitFor({ state: 'attached' });
+    await picker.selectOption('refund');
+    await conv.getByRole('group', { name: 'Tags' }).getByRole('button', { name: 'Remove tag refund' }).waitFor();
+    await box.pressSequentially('!re');
+    await conv.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: /!refund/ }).waitFor();
+    // The README's screenshot: Bob's workspace in the middle of a conversation.
+    await bob.screenshot({ path: path.join(h.ARTIFACTS, 'agent-workspace.png') });
+    await box.press('Escape');
+    await box.fill('');
+    // the visitor never gets the note
+    const hist = await h.rest(server.url, 'GET', `livechat/messages.history/${maryRoom}?token=${maryToken}`);
+    assert.ok(!hist.messages.some((m) => m.msg.includes('Second order')), 'no note in the visitor history');
   });
 
   // 6. Visitor panel.
