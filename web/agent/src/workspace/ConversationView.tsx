@@ -400,8 +400,9 @@ function Composer({ conv, data, room }: { conv: Conversation; data: WorkspaceDat
   const [managing, setManaging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
-  const canned = data.canned;
-  const responses = useStore(canned?.list ?? NO_RESPONSES);
+  const responses = useStore(data.canned?.list ?? NO_RESPONSES);
+  const cannedOn = useStore(data.canned?.enabled ?? OFF);
+  const canned = cannedOn ? data.canned : null;
   const [query, setQuery] = useState<{ start: number; prefix: string } | null>(null);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
@@ -610,3 +611,4 @@ function Composer({ conv, data, room }: { conv: Conversation; data: WorkspaceDat
 }
 
 const NO_RESPONSES = new Store<CannedResponse[]>([]);
+const OFF = new Store<boolean>(false);

@@ -10,7 +10,10 @@ import type { CannedResponse } from '../lib/types';
 
 export class CannedResponses {
   readonly list = new Store<CannedResponse[]>([]);
+  /** The public setting `Canned_Responses_Enable` (upstream's gate for the popup). */
+  readonly enabled = new Store<boolean>(false);
   private stops: (() => void)[] = [];
+  private stopped = false;
 
   constructor(
     private readonly ddp: Ddp,
@@ -18,14 +21,29 @@ export class CannedResponses {
   ) {}
 
   start(): void {
+    void this.begin();
+  }
+
+  private async begin(): Promise<void> {
+    try {
+      const res = await api.get<{ settings: { _id: string; value: unknown }[] }>('settings.public', {
+        _id: 'Canned_Responses_Enable',
+      });
+      if (res.settings.find((x) => x._id === 'Canned_Responses_Enable')?.value === false) return;
+    } catch {
+      // upstream's default: on
+    }
+    if (this.stopped) return;
+    this.enabled.set(true);
     this.stops.push(
       this.ddp.subscribe('canned-responses', 'canned-responses', (a) => this.onEvent(a)),
       this.ddp.onReconnect(() => void this.load()),
     );
-    void this.load();
+    await this.load();
   }
 
   stop(): void {
+    this.stopped = true;
     for (const f of this.stops) f();
     this.stops = [];
   }
