@@ -598,6 +598,34 @@ async function main() {
     await mary.frame.getByText('Thanks for talking with us').waitFor();
   });
 
+  // A department that asks for a tag before a chat is closed (upstream's requestTagBeforeClosingChat).
+  await step(alice, 'close-requires-tag', async () => {
+    const { department } = await h.rest(server.url, 'POST', 'livechat/department', {
+      department: { enabled: true, name: 'Claims', email: 'claims@e2e.test', showOnRegistration: false, showOnOfflineForm: false,
+        requestTagBeforeClosingChat: true, chatClosingTags: ['claim'] },
+      agents: [{ agentId: ids.alice, username: 'alice', count: 0, order: 0 }],
+    }, admin);
+    await h.rest(server.url, 'POST', 'livechat/visitor', { visitor: { token: 'tess-token', name: 'Tess Tagged', department: department._id } });
+    const { room } = await h.rest(server.url, 'GET', 'livechat/room?token=tess-token');
+    await visitorSays(server, 'tess-token', room._id, 'My parcel arrived broken');
+    // the workspace learns its departments when it loads
+    await alice.reload();
+    await region(alice, 'Queue').waitFor();
+    await queueItem(alice, 'Tess Tagged').getByRole('button', { name: 'Take' }).click();
+    const conv = conversation(alice);
+    await conv.getByText('My parcel arrived broken').waitFor();
+    await conv.getByRole('button', { name: 'Close chat' }).click();
+    const dialog = alice.getByRole('dialog', { name: 'Close chat' });
+    await dialog.getByLabel('Comment').fill('Replacement sent');
+    await dialog.getByRole('button', { name: 'Close chat' }).click();
+    await dialog.getByRole('alert').getByText('This department asks for a tag before a chat is closed.').waitFor();
+    await dialog.getByRole('group', { name: /Tags/ }).getByLabel('refund').check();
+    await dialog.getByRole('button', { name: 'Close chat' }).click();
+    await chatItem(alice, 'Tess Tagged').waitFor({ state: 'detached' });
+    const { rooms } = await h.rest(server.url, 'GET', 'livechat/rooms?open=false', null, admin);
+    assert.deepEqual(rooms.find((r) => r._id === room._id).tags.sort(), ['claim', 'refund'], 'the chosen tag and the department closing tag');
+  });
+
   // 8. History: closed chats, searchable, a read-only transcript.
   await step(alice, 'history', async () => {
     await alice.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'History' }).click();
