@@ -505,27 +505,104 @@ async function main() {
     await frame.getByText('Where is my order?').waitFor();
   });
 
-  await step(ann, 'agent-answers', async () => {
-    const item = ann.getByRole('region', { name: 'My chats', exact: true }).getByRole('listitem').filter({ hasText: 'Vera Visitor' });
-    await item.getByRole('link').click();
-    const conv = ann.getByRole('region', { name: 'Conversation', exact: true });
-    await conv.getByText('Where is my order?').waitFor();
-    await conv.getByRole('textbox', { name: 'Message', exact: true }).fill('It ships today, Vera.');
-    await conv.getByRole('button', { name: 'Send' }).click();
-    await frame.getByText('It ships today, Vera.').waitFor();
+  // The tag `vip` and the global canned response `greet` come from the console (before the
+  // visitor chats); a second tag shows that History's tag filter leaves the chat out.
+  await step(admin, 'team-vocabulary', async () => {
+    const saveTag = (name) =>
+      h.rest(server.url, 'POST', 'method.call/livechat:saveTag', {
+        message: JSON.stringify({ msg: 'method', id: '1', method: 'livechat:saveTag', params: [null, { name }, []] }),
+      }, adminApi);
+    const { tags } = await h.rest(server.url, 'GET', 'livechat/tags?viewAll=true', null, adminApi);
+    if (!tags.some((t) => t.name === 'vip')) await saveTag('vip');
+    await saveTag('billing');
+    const { cannedResponses } = await h.rest(server.url, 'GET', 'canned-responses?shortcut=greet', null, adminApi);
+    if (cannedResponses.length === 0) {
+      await h.rest(server.url, 'POST', 'canned-responses', { shortcut: 'greet', text: 'Hello! How can I help you today?', scope: 'global' }, adminApi);
+    }
   });
 
-  await step(ann, 'agent-closes', async () => {
-    const conv = ann.getByRole('region', { name: 'Conversation', exact: true });
+  const conv = ann.getByRole('region', { name: 'Conversation', exact: true });
+  const composer = conv.getByRole('textbox', { name: 'Message', exact: true });
+  await step(ann, 'agent-answers-with-canned-response', async () => {
+    const item = ann.getByRole('region', { name: 'My chats', exact: true }).getByRole('listitem').filter({ hasText: 'Vera Visitor' });
+    await item.getByRole('link').click();
+    await conv.getByText('Where is my order?').waitFor();
+    await composer.click();
+    await composer.pressSequentially('!gre');
+    const list = conv.getByRole('listbox', { name: 'Canned responses' });
+    const greet = list.getByRole('option', { name: /!greet/ });
+    await greet.waitFor();
+    assert.match(await greet.textContent(), /Hello! How can I help you today\?/);
+    assert.equal(await greet.getAttribute('aria-selected'), 'true');
+    await h.screenshot(ann, 'console-agent-canned-popup');
+    await composer.press('Enter');
+    await list.waitFor({ state: 'detached' });
+    assert.equal(await composer.inputValue(), 'Hello! How can I help you today?');
+    await composer.press('Enter');
+    await frame.getByText('Hello! How can I help you today?').waitFor();
+  });
+
+  await step(ann, 'agent-writes-internal-note', async () => {
+    // The admin has the chat open too: the note reaches that view live.
+    await admin.goto(ann.url());
+    const adminConv = admin.getByRole('region', { name: 'Conversation', exact: true });
+    await adminConv.getByText('Hello! How can I help you today?').waitFor();
+    const toggle = conv.getByRole('button', { name: 'Internal note' });
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    await composer.fill('Visitor is a returning customer');
+    await composer.press('Enter');
+    const note = conv.getByRole('article', { name: /^Internal note/ });
+    await note.getByText('Visitor is a returning customer').waitFor();
+    await note.getByText('Internal note', { exact: true }).waitFor();
+    await adminConv.getByRole('article', { name: /^Internal note/ }).getByText('Visitor is a returning customer').waitFor();
+    await h.screenshot(admin, 'console-manager-sees-note');
+    // back to the visitor: a later message reaches the widget, the note before it never does
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+    await composer.fill('It ships today, Vera.');
+    await conv.getByRole('button', { name: 'Send' }).click();
+    await frame.getByText('It ships today, Vera.').waitFor();
+    assert.equal(await frame.getByText('Visitor is a returning customer').count(), 0, 'the widget never shows a note');
+    const widgetText = await frame.locator('body').innerText();
+    assert.ok(!widgetText.includes('returning customer'), widgetText);
+  });
+
+  await step(ann, 'agent-tags-and-closes', async () => {
+    const tags = conv.getByRole('group', { name: 'Tags' });
+    await tags.getByRole('combobox', { name: 'Add tag' }).selectOption('vip');
+    await tags.getByRole('button', { name: 'Remove tag vip' }).waitFor();
     await conv.getByRole('button', { name: 'Close chat' }).click();
     const dialog = ann.getByRole('dialog', { name: 'Close chat' });
     await dialog.getByLabel('Comment').fill('Order shipped');
+    assert.equal(await dialog.getByRole('group', { name: 'Tags' }).getByLabel('vip').isChecked(), true);
+    await h.screenshot(ann, 'console-agent-close-dialog');
     await dialog.getByRole('button', { name: 'Close chat' }).click();
     await ann.getByRole('region', { name: 'My chats', exact: true }).getByRole('listitem').filter({ hasText: 'Vera Visitor' }).waitFor({ state: 'detached' });
+    const { rooms } = await h.rest(server.url, 'GET', 'livechat/rooms?open=false', null, adminApi);
+    const vera = rooms.find((r) => r.fname === 'Vera Visitor');
+    assert.deepEqual(vera.tags, ['vip']);
     // the webhook saw the close
     const closed = () => crm.hits.some((x) => x.body.type === 'LivechatSession' && x.body.visitor?.name === 'Vera Visitor');
     for (let i = 0; i < 200 && !closed(); i++) await h.sleep(100);
     assert.ok(closed(), 'the close reached the CRM');
+  });
+
+  await step(ann, 'history-tag-filter', async () => {
+    await ann.getByRole('navigation', { name: 'Areas' }).getByRole('link', { name: 'History' }).click();
+    const history = ann.getByRole('region', { name: 'History', exact: true });
+    const search = history.getByRole('search');
+    const row = history.getByRole('listitem').filter({ hasText: 'Vera Visitor' });
+    await search.getByLabel('Tag').selectOption('billing');
+    await search.getByRole('button', { name: 'Search' }).click();
+    await history.getByText('No closed chats found.').waitFor();
+    assert.equal(await row.count(), 0);
+    await search.getByLabel('Tag').selectOption('vip');
+    await search.getByRole('button', { name: 'Search' }).click();
+    await row.getByRole('list', { name: 'Tags' }).getByText('vip', { exact: true }).waitFor();
+    await row.getByRole('link').click();
+    // the transcript shows the note to agents
+    await conv.getByRole('article', { name: /^Internal note/ }).getByText('Visitor is a returning customer').waitFor();
   });
 
   // The console on a phone.
