@@ -5,7 +5,8 @@
 # Usage: bash bench/sockets.sh SOCKETS [INSTANCES]     (results: docs/benchmarks.md, Realtime)
 #   INSTANCES = 1: one server on a fresh SQLite file.
 #   INSTANCES > 1: that many servers on a fresh PostgreSQL database, events over NATS
-#                  (PG_ADMIN_URL, NATS_URL as in bench/cluster.sh), sockets spread evenly.
+#                  (PG_ADMIN_URL, NATS_URL as in bench/cluster.sh), sockets spread evenly;
+#                  with BENCH_STORE=sqlite, independent servers on a SQLite file each.
 # A process may not hold more descriptors than the hard limit (`ulimit -Hn`; raising it needs
 # CAP_SYS_RESOURCE), so the clients are spread over load processes of at most PER_LOADER sockets
 # (default: the hard limit less 4,000) and over the source addresses 127.0.0.1-16.
@@ -39,15 +40,19 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-if [ "$N" -gt 1 ]; then
+STORE=${BENCH_STORE:-postgres}
+[ "$N" -eq 1 ] && STORE=sqlite
+if [ "$STORE" = sqlite ]; then
+  # Each instance on its own SQLite file (independent servers: no events between them).
+  STORE_ENV=()
+elif [ "$N" -gt 1 ]; then
   psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
   STORE_ENV=(DATABASE_URL="$PG/$DB" NATS_URL="$NATS" NATS_SUBJECT_PREFIX="sockets-$$" DATABASE_POOL_MAX=6)
-else
-  STORE_ENV=(DATABASE_URL="sqlite://$DIR/rt.db")
 fi
 PORTS=()
 for i in $(seq "$N"); do
   port=$(free_port)
+  [ "$STORE" = sqlite ] && STORE_ENV=(DATABASE_URL="sqlite://$DIR/rt.$i.db")
   env "${STORE_ENV[@]}" INSTANCE_ID="i$i" PORT="$port" BIND_IP=127.0.0.1 ADMIN_USERNAME=admin \
     ADMIN_PASS=admin BCRYPT_COST=4 TEST_MODE=true RUST_LOG=warn "$BIN" >"$DIR/server.$i.log" 2>&1 &
   PIDS+=($!)
@@ -59,8 +64,9 @@ for p in "${PIDS[@]}"; do START_KIB=$((START_KIB + $(rss "$p"))); done
 echo "$N server(s) started; RSS in all: $((START_KIB / 1024)) MiB; descriptor limit (hard): $HARD"
 
 # Load processes: LOADERS of them, round robin over the instances.
+# (a multiple of INSTANCES, so that every instance gets the same number of sockets)
 LOADERS=$(((SOCKETS + PER - 1) / PER))
-[ "$LOADERS" -lt "$N" ] && LOADERS=$N
+LOADERS=$(((LOADERS + N - 1) / N * N))
 T0=$(date +%s.%N)
 for j in $(seq 0 $((LOADERS - 1))); do
   n=$((SOCKETS / LOADERS + (j < SOCKETS % LOADERS ? 1 : 0)))
