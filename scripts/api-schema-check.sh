@@ -5,7 +5,7 @@
 # and body are the ones the document gives. Fails on any finding, and on a panic in the log.
 #   bash scripts/api-schema-check.sh            [FERROCHAT_BIN=path] [API_CHECK_EXAMPLES=n]
 # schemathesis is pip-installed (exact pin) into a venv under target/, never system-wide.
-# Not in CI yet (.ci/run): it has not yet been run green against a release binary.
+# Run by .ci/run after the upstream e2e step.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"

@@ -389,8 +389,6 @@ async function main() {
     await bob.waitForFunction(() => [...document.querySelectorAll('.files img')].some((i) => i.complete && i.naturalWidth > 0));
     await conversation(bob).getByText('receipt.png').waitFor();
   });
-  // The README's screenshot: Bob's workspace in the middle of a conversation.
-  await bob.screenshot({ path: path.join(h.ARTIFACTS, 'agent-workspace.png') });
   await step(bob, 'agent-attach-button', async () => {
     const chooser = bob.waitForEvent('filechooser');
     await conversation(bob).getByRole('button', { name: 'Attach file' }).click();
@@ -429,6 +427,89 @@ async function main() {
     // The widget (1.13) does not listen for deletions: the visitor's history no longer has it.
     const hist = await h.rest(server.url, 'GET', `livechat/messages.history/${maryRoom}?token=${maryToken}`);
     assert.ok(!hist.messages.some((m) => m.msg === 'typo fixed'), 'deleted for the visitor too');
+  });
+
+  // 5b. Canned responses: `!` + shortcut in the composer; a manager's changes and the
+  // agent's own responses show without a reload (stream-canned-responses).
+  await step(bob, 'canned-responses-follow-changes', async () => {
+    const conv = conversation(bob);
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    const list = conv.getByRole('listbox', { name: 'Canned responses' });
+    await h.rest(server.url, 'POST', 'canned-responses', { shortcut: 'hours', text: 'We are open 9 to 5.', scope: 'global' }, admin);
+    await box.fill('');
+    await box.pressSequentially('!hou');
+    await list.getByRole('option', { name: /We are open 9 to 5\./ }).waitFor();
+    const { cannedResponses } = await h.rest(server.url, 'GET', 'canned-responses?shortcut=hours', null, admin);
+    const id = cannedResponses[0]._id;
+    await h.rest(server.url, 'POST', 'canned-responses', { _id: id, shortcut: 'hours', text: 'We are open 8 to 6.', scope: 'global' }, admin);
+    await list.getByRole('option', { name: /We are open 8 to 6\./ }).waitFor();
+    await box.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    assert.equal(await box.inputValue(), '!hou', 'Escape only closes the list');
+    await h.rest(server.url, 'DELETE', 'canned-responses', { _id: id }, admin);
+    await box.fill('');
+    await box.pressSequentially('!ho');
+    await bob.waitForTimeout(300);
+    assert.equal(await list.count(), 0, 'a removed response is not offered');
+    await box.fill('');
+  });
+  await step(bob, 'my-canned-responses', async () => {
+    const conv = conversation(bob);
+    await conv.getByRole('button', { name: 'My canned responses' }).click();
+    const dialog = bob.getByRole('dialog', { name: 'My canned responses' });
+    await dialog.getByLabel('Shortcut').fill('thanks');
+    await dialog.getByLabel('Text').fill('Thanks for your patience!');
+    await dialog.getByRole('button', { name: 'Add response' }).click();
+    await dialog.getByRole('list', { name: 'My canned responses' }).getByText('Thanks for your patience!').waitFor();
+    await dialog.getByRole('button', { name: 'Edit !thanks' }).click();
+    await dialog.getByLabel('Text').fill('Thanks a lot for waiting!');
+    await dialog.getByRole('button', { name: 'Save response' }).click();
+    await dialog.getByRole('list', { name: 'My canned responses' }).getByText('Thanks a lot for waiting!').waitFor();
+    const bobApi = await h.login(server.url, 'bob', 'bob-pass');
+    const { cannedResponses } = await h.rest(server.url, 'GET', 'canned-responses?shortcut=thanks', null, bobApi);
+    assert.equal(cannedResponses[0].scope, 'user');
+    assert.equal(cannedResponses[0].text, 'Thanks a lot for waiting!');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    await box.pressSequentially('Sure. !th');
+    await box.press('ArrowDown');
+    await conv.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: /!thanks/ }).click();
+    assert.equal(await box.inputValue(), 'Sure. Thanks a lot for waiting!');
+    await box.fill('');
+    await conv.getByRole('button', { name: 'My canned responses' }).click();
+    bob.once('dialog', (d) => d.accept());
+    await dialog.getByRole('button', { name: 'Delete !thanks' }).click();
+    await dialog.getByText('No personal responses yet.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  await step(bob, 'note-and-tag', async () => {
+    const conv = conversation(bob);
+    const box = conv.getByRole('textbox', { name: 'Message', exact: true });
+    await h.rest(server.url, 'POST', 'method.call/livechat:saveTag', {
+      message: JSON.stringify({ msg: 'method', id: '1', method: 'livechat:saveTag', params: [null, { name: 'refund' }, []] }),
+    }, admin);
+    await h.rest(server.url, 'POST', 'canned-responses', { shortcut: 'refund', text: 'Your refund is on its way: 3 to 5 working days.', scope: 'global' }, admin);
+    await conv.getByRole('button', { name: 'Internal note' }).click();
+    await box.fill('Second order this month, be quick');
+    await box.press('Enter');
+    await conv.getByRole('article', { name: 'Internal note by Bob Agent' }).waitFor();
+    await conv.getByRole('button', { name: 'Internal note' }).click();
+    // created after the chat was opened: the picker reads the catalogue again when focused
+    const picker = conv.getByRole('group', { name: 'Tags' }).getByRole('combobox', { name: 'Add tag' });
+    await picker.focus();
+    await picker.locator('option', { hasText: 'refund' }).waitFor({ state: 'attached' });
+    await picker.selectOption('refund');
+    await conv.getByRole('group', { name: 'Tags' }).getByRole('button', { name: 'Remove tag refund' }).waitFor();
+    await box.pressSequentially('!re');
+    await conv.getByRole('listbox', { name: 'Canned responses' }).getByRole('option', { name: /!refund/ }).waitFor();
+    // The README's screenshot: Bob's workspace in the middle of a conversation.
+    await bob.screenshot({ path: path.join(h.ARTIFACTS, 'agent-workspace.png') });
+    await box.press('Escape');
+    await box.fill('');
+    // the visitor never gets the note
+    const hist = await h.rest(server.url, 'GET', `livechat/messages.history/${maryRoom}?token=${maryToken}`);
+    assert.ok(!hist.messages.some((m) => m.msg.includes('Second order')), 'no note in the visitor history');
   });
 
   // 6. Visitor panel.
@@ -515,6 +596,34 @@ async function main() {
     await dialog.getByRole('button', { name: 'Close chat' }).click();
     await chatItem(alice, 'Mary Visitor').waitFor({ state: 'detached' });
     await mary.frame.getByText('Thanks for talking with us').waitFor();
+  });
+
+  // A department that asks for a tag before a chat is closed (upstream's requestTagBeforeClosingChat).
+  await step(alice, 'close-requires-tag', async () => {
+    const { department } = await h.rest(server.url, 'POST', 'livechat/department', {
+      department: { enabled: true, name: 'Claims', email: 'claims@e2e.test', showOnRegistration: false, showOnOfflineForm: false,
+        requestTagBeforeClosingChat: true, chatClosingTags: ['claim'] },
+      agents: [{ agentId: ids.alice, username: 'alice', count: 0, order: 0 }],
+    }, admin);
+    await h.rest(server.url, 'POST', 'livechat/visitor', { visitor: { token: 'tess-token', name: 'Tess Tagged', department: department._id } });
+    const { room } = await h.rest(server.url, 'GET', 'livechat/room?token=tess-token');
+    await visitorSays(server, 'tess-token', room._id, 'My parcel arrived broken');
+    // the workspace learns its departments when it loads
+    await alice.reload();
+    await region(alice, 'Queue').waitFor();
+    await queueItem(alice, 'Tess Tagged').getByRole('button', { name: 'Take' }).click();
+    const conv = conversation(alice);
+    await conv.getByText('My parcel arrived broken').waitFor();
+    await conv.getByRole('button', { name: 'Close chat' }).click();
+    const dialog = alice.getByRole('dialog', { name: 'Close chat' });
+    await dialog.getByLabel('Comment').fill('Replacement sent');
+    await dialog.getByRole('button', { name: 'Close chat' }).click();
+    await dialog.getByRole('alert').getByText('This department asks for a tag before a chat is closed.').waitFor();
+    await dialog.getByRole('group', { name: /Tags/ }).getByLabel('refund').check();
+    await dialog.getByRole('button', { name: 'Close chat' }).click();
+    await chatItem(alice, 'Tess Tagged').waitFor({ state: 'detached' });
+    const { rooms } = await h.rest(server.url, 'GET', 'livechat/rooms?open=false', null, admin);
+    assert.deepEqual(rooms.find((r) => r._id === room._id).tags.sort(), ['claim', 'refund'], 'the chosen tag and the department closing tag');
   });
 
   // 8. History: closed chats, searchable, a read-only transcript.

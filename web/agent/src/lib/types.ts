@@ -141,6 +141,8 @@ export interface Department {
   name: string;
   enabled: boolean;
   departmentsAllowedToForward?: string[];
+  requestTagBeforeClosingChat?: boolean;
+  chatClosingTags?: string[];
 }
 
 export interface AgentDepartment {
@@ -163,6 +165,24 @@ export interface Visitor {
   status?: string;
   lastChat?: { _id: string; ts: string };
   ts?: string;
+}
+
+export interface CannedResponse {
+  _id: string;
+  shortcut: string;
+  text: string;
+  /** `global`, `department` or `user`. */
+  scope: string;
+  departmentId?: string;
+  userId?: string;
+  tags?: string[];
+}
+
+export interface LivechatTag {
+  _id: string;
+  name: string;
+  description?: string;
+  departments?: string[];
 }
 
 export interface Agent {

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Dialog } from '../components/Dialog';
 import { api, describe } from '../lib/rest';
 import type { Agent, Department, Me, Room, Visitor } from '../lib/types';
+import { saveRoomTags, useAvailableTags } from './Tags';
 
 export function TransferDialog({ room, me, onClose, onDone }: { room: Room; me: Me; onClose: () => void; onDone: () => void }) {
   const [agents, setAgents] = useState<Agent[]>([]);
@@ -117,24 +118,50 @@ async function publicSetting<T>(id: string, fallback: T): Promise<T> {
   }
 }
 
-export function CloseDialog({ room, onClose, onDone }: { room: Room; onClose: () => void; onDone: () => void }) {
+export function CloseDialog(props: { room: Room; tags: string[]; onClose: () => void; onDone: () => void }) {
+  const { room, onClose, onDone } = props;
   const [comment, setComment] = useState('');
   const [required, setRequired] = useState(true);
+  const [tagsRequired, setTagsRequired] = useState(false);
+  const [chosen, setChosen] = useState<string[]>(props.tags);
+  const [available] = useAvailableTags(room.departmentId);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     void publicSetting('Livechat_request_comment_when_closing_conversation', true).then(setRequired);
   }, []);
+  useEffect(() => {
+    // The room's department may ask for a tag before closing (`requestTagBeforeClosingChat`).
+    if (!room.departmentId) return;
+    api
+      .get<{ department: Department | null }>(`livechat/department/${encodeURIComponent(room.departmentId)}`, {
+        includeAgents: 'false',
+      })
+      .then((r) => setTagsRequired(r.department?.requestTagBeforeClosingChat === true))
+      .catch(() => undefined);
+  }, [room.departmentId]);
+  const offered = [...new Set([...props.tags, ...available])];
+  const toggle = (t: string, on: boolean) => setChosen((c) => (on ? [...c.filter((x) => x !== t), t] : c.filter((x) => x !== t)));
   const submit = async (e: Event) => {
     e.preventDefault();
     if (required && !comment.trim()) {
       setError('Please add a comment.');
       return;
     }
+    if (tagsRequired && chosen.length === 0) {
+      setError('This department asks for a tag before a chat is closed.');
+      return;
+    }
     setBusy(true);
     setError('');
     try {
-      await api.post('livechat/room.closeByUser', { rid: room._id, ...(comment.trim() && { comment: comment.trim() }) });
+      // Closing adds tags to the room's; one taken off here is taken off the room first.
+      if (props.tags.some((t) => !chosen.includes(t))) await saveRoomTags(room, chosen);
+      await api.post('livechat/room.closeByUser', {
+        rid: room._id,
+        ...(comment.trim() && { comment: comment.trim() }),
+        ...(chosen.length > 0 && { tags: chosen }),
+      });
       onDone();
     } catch (err) {
       setError(describe(err));
@@ -148,6 +175,23 @@ export function CloseDialog({ room, onClose, onDone }: { room: Room; onClose: ()
           Comment
           <textarea aria-required={required} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
         </label>
+        {(offered.length > 0 || tagsRequired) && (
+          <fieldset>
+            <legend>{tagsRequired ? 'Tags (at least one)' : 'Tags'}</legend>
+            {offered.length === 0 ? (
+              <p class="muted">No tags are available for this chat's department.</p>
+            ) : (
+              <div class="checks">
+                {offered.map((t) => (
+                  <label key={t}>
+                    <input type="checkbox" checked={chosen.includes(t)} onChange={(e) => toggle(t, e.currentTarget.checked)} />
+                    {t}
+                  </label>
+                ))}
+              </div>
+            )}
+          </fieldset>
+        )}
         {error && (
           <p class="error" role="alert">
             {error}

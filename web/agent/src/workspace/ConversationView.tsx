@@ -6,12 +6,15 @@ import { Markdown } from '../components/Markdown';
 import { Stamp } from '../components/Time';
 import { api, describe } from '../lib/rest';
 import { navigate } from '../lib/router';
-import { useStore } from '../lib/store';
-import type { Message, Room } from '../lib/types';
+import { Store, useStore } from '../lib/store';
+import type { CannedResponse, Message, Room } from '../lib/types';
 import { can, session } from '../session';
 import { CloseDialog, TranscriptDialog, TransferDialog } from './Actions';
+import { cannedQuery, matching } from './canned';
+import { MyCannedDialog } from './CannedDialog';
 import { Conversation } from './conversation';
 import type { WorkspaceData } from './data';
+import { RoomTags } from './Tags';
 import { VisitorPanel } from './VisitorPanel';
 import { useMarkRead } from './markRead';
 
@@ -33,6 +36,9 @@ export function ConversationView(props: {
   const [showVisitor, setShowVisitor] = useState(false);
   const [dialog, setDialog] = useState<'transfer' | 'close' | 'transcript' | null>(null);
   const [actionError, setActionError] = useState('');
+  // The tags as last saved here, until the room's document says otherwise.
+  const [savedTags, setTags] = useState<string[] | null>(null);
+  const tags = savedTags ?? room?.tags ?? [];
 
   useEffect(() => {
     conv.start();
@@ -105,6 +111,7 @@ export function ConversationView(props: {
             </button>
           </div>
         )}
+        {room && <RoomTags room={room} tags={tags} onChange={setTags} editable={open} />}
         {actionError && (
           <p class="error" role="alert">
             {actionError}
@@ -112,19 +119,22 @@ export function ConversationView(props: {
         )}
         <MessageList conv={conv} me={data.me._id} editable={open} />
         {open && <TypingLine conv={conv} />}
-        {open ? <Composer conv={conv} /> : room && !room.open && <p class="muted closed-note">This chat is closed.</p>}
+        {open ? <Composer conv={conv} data={data} room={room} /> : room && !room.open && <p class="muted closed-note">This chat is closed.</p>}
       </section>
       <VisitorPanel data={data} room={room} shown={showVisitor} onClose={() => setShowVisitor(false)} />
       {dialog === 'transfer' && room && (
         <TransferDialog room={room} me={data.me} onClose={() => setDialog(null)} onDone={left} />
       )}
-      {dialog === 'close' && room && <CloseDialog room={room} onClose={() => setDialog(null)} onDone={left} />}
+      {dialog === 'close' && room && <CloseDialog room={room} tags={tags} onClose={() => setDialog(null)} onDone={left} />}
       {dialog === 'transcript' && room && (
         <TranscriptDialog room={room} onClose={() => setDialog(null)} onDone={() => setDialog(null)} />
       )}
     </>
   );
 }
+
+/** An internal note's type (`POST livechat/notes`, a Ferrochat addition). */
+const NOTE = 'livechat_internal_note';
 
 function systemText(m: Message): string | null {
   switch (m.t) {
@@ -249,6 +259,19 @@ function MessageItem({ m, mine, conv, editable }: { m: Message; mine: boolean; c
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(m.msg);
   const [error, setError] = useState('');
+  if (m.t === NOTE) {
+    const by = m.u.name ?? m.u.username;
+    return (
+      <article class="msg note" data-id={m._id} aria-label={`Internal note by ${by}`}>
+        <div class="meta">
+          <span class="note-label">Internal note</span> · <span class="author">{by}</span> <Stamp iso={m.ts} />
+        </div>
+        <div class="body">
+          <Markdown md={m.md} text={m.msg} />
+        </div>
+      </article>
+    );
+  }
   const sys = systemText(m);
   if (sys !== null) {
     return (
@@ -368,17 +391,65 @@ function TypingLine({ conv }: { conv: Conversation }) {
   );
 }
 
-function Composer({ conv }: { conv: Conversation }) {
+function Composer({ conv, data, room }: { conv: Conversation; data: WorkspaceData; room: Room | undefined }) {
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const [uploading, setUploading] = useState(0);
   const [dragging, setDragging] = useState(false);
+  const [note, setNote] = useState(false);
+  const [managing, setManaging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
-  const send = () => {
+  const input = useRef<HTMLTextAreaElement>(null);
+  const responses = useStore(data.canned?.list ?? NO_RESPONSES);
+  const cannedOn = useStore(data.canned?.enabled ?? OFF);
+  const canned = cannedOn ? data.canned : null;
+  const [query, setQuery] = useState<{ start: number; prefix: string } | null>(null);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const suggestions = useMemo(
+    () => (canned && query && dismissed !== query.start ? matching(canned.forRoom(room?.departmentId), query.prefix) : []),
+    // `responses` changes when the stream patches the list
+    [canned, query, dismissed, room?.departmentId, responses],
+  );
+  const open = suggestions.length > 0;
+  const current = open ? Math.min(active, suggestions.length - 1) : 0;
+
+  const track = (value: string, caret: number) => {
+    const q = cannedQuery(value, caret);
+    setQuery(q);
+    if (!q || q.start !== query?.start || q.prefix !== query.prefix) setActive(0);
+    if (!q) setDismissed(null);
+  };
+  const pick = (r: CannedResponse) => {
+    if (!query) return;
+    const el = input.current;
+    const end = query.start + 1 + query.prefix.length;
+    const next = text.slice(0, query.start) + r.text + text.slice(end);
+    const caret = query.start + r.text.length;
+    setText(next);
+    setQuery(null);
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(caret, caret);
+    });
+  };
+  const send = async () => {
     const t = text.trim();
     if (!t) return;
     setText('');
-    void conv.send(t);
+    setQuery(null);
+    if (!note) {
+      void conv.send(t);
+      return;
+    }
+    setError('');
+    try {
+      await conv.sendNote(t);
+    } catch (e) {
+      setError(`The note was not saved: ${describe(e)}`);
+      setText((cur) => cur || t);
+    }
   };
   const upload = async (files: File[]) => {
     setError('');
@@ -393,82 +464,151 @@ function Composer({ conv }: { conv: Conversation }) {
       }
     }
   };
+  const listId = `canned-${conv.rid}`;
+  const optionId = (i: number) => `${listId}-${i}`;
   return (
-    <form
-      class={dragging ? 'composer dragging' : 'composer'}
-      onSubmit={(e) => {
-        e.preventDefault();
-        send();
-      }}
-      onDragOver={(e) => {
-        if (e.dataTransfer?.types.includes('Files')) {
+    <>
+      <form
+        class={`composer${dragging ? ' dragging' : ''}${note ? ' note-mode' : ''}`}
+        onSubmit={(e) => {
           e.preventDefault();
-          setDragging(true);
-        }
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setDragging(false);
-        const files = [...(e.dataTransfer?.files ?? [])];
-        if (files.length) void upload(files);
-      }}
-    >
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {uploading > 0 && <p class="muted">Uploading…</p>}
-      <div class="row">
-        <button type="button" class="icon" aria-label="Attach file" title="Attach file" onClick={() => fileInput.current?.click()}>
-          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-            <path
-              fill="none"
-              stroke="currentColor"
-              stroke-width="2"
-              stroke-linecap="round"
-              d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"
-            />
-          </svg>
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          hidden
-          multiple
-          onChange={(e) => {
-            const files = [...(e.currentTarget.files ?? [])];
-            e.currentTarget.value = '';
-            if (files.length) void upload(files);
-          }}
-        />
-        <textarea
-          aria-label="Message"
-          placeholder="Write a message (Enter sends, Shift+Enter breaks the line)"
-          rows={2}
-          value={text}
-          onInput={(e) => {
-            setText(e.currentTarget.value);
-            conv.typed();
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-              e.preventDefault();
-              send();
+          void send();
+        }}
+        onDragOver={(e) => {
+          if (e.dataTransfer?.types.includes('Files')) {
+            e.preventDefault();
+            setDragging(true);
+          }
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          const files = [...(e.dataTransfer?.files ?? [])];
+          if (files.length) void upload(files);
+        }}
+      >
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {uploading > 0 && <p class="muted">Uploading…</p>}
+        <div class="tools">
+          <button type="button" class="link toggle" aria-pressed={note} onClick={() => setNote(!note)}>
+            Internal note
+          </button>
+          {note && <span class="muted">Only agents and managers see notes.</span>}
+          {canned && (
+            <button type="button" class="link" onClick={() => setManaging(true)}>
+              My canned responses
+            </button>
+          )}
+        </div>
+        {open && (
+          <ul class="suggestions" role="listbox" id={listId} aria-label="Canned responses">
+            {suggestions.map((r, i) => (
+              <li
+                key={r._id}
+                id={optionId(i)}
+                role="option"
+                aria-selected={i === current}
+                class={i === current ? 'current' : undefined}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => pick(r)}
+              >
+                <strong>!{r.shortcut}</strong> <span class="muted">{r.text}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="row">
+          <button type="button" class="icon" aria-label="Attach file" title="Attach file" onClick={() => fileInput.current?.click()}>
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+              <path
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2"
+                stroke-linecap="round"
+                d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"
+              />
+            </svg>
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            hidden
+            multiple
+            onChange={(e) => {
+              const files = [...(e.currentTarget.files ?? [])];
+              e.currentTarget.value = '';
+              if (files.length) void upload(files);
+            }}
+          />
+          <textarea
+            ref={input}
+            aria-label="Message"
+            aria-autocomplete={canned ? 'list' : undefined}
+            aria-controls={open ? listId : undefined}
+            aria-activedescendant={open ? optionId(current) : undefined}
+            placeholder={
+              note
+                ? 'Write an internal note (only agents see it)'
+                : `Write a message (Enter sends, Shift+Enter breaks the line${canned ? ', ! for canned responses' : ''})`
             }
-          }}
-          onPaste={(e) => {
-            const files = [...(e.clipboardData?.files ?? [])];
-            if (files.length) {
-              e.preventDefault();
-              void upload(files);
-            }
-          }}
-        />
-        <button type="submit">Send</button>
-      </div>
-    </form>
+            rows={2}
+            value={text}
+            onInput={(e) => {
+              const el = e.currentTarget;
+              setText(el.value);
+              track(el.value, el.selectionStart);
+              // A note is not the visitor's business: no typing dots for it.
+              if (!note) conv.typed();
+            }}
+            onClick={(e) => track(e.currentTarget.value, e.currentTarget.selectionStart)}
+            onBlur={() => setQuery(null)}
+            onKeyDown={(e) => {
+              if (open) {
+                if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                  e.preventDefault();
+                  const n = suggestions.length;
+                  setActive((current + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+                  return;
+                }
+                if ((e.key === 'Enter' && !e.shiftKey && !e.isComposing) || e.key === 'Tab') {
+                  e.preventDefault();
+                  const r = suggestions[current];
+                  if (r) pick(r);
+                  return;
+                }
+                if (e.key === 'Escape') {
+                  e.preventDefault();
+                  // a dialog around must not close too
+                  e.stopPropagation();
+                  if (query) setDismissed(query.start);
+                  return;
+                }
+              }
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                void send();
+              }
+            }}
+            onPaste={(e) => {
+              const files = [...(e.clipboardData?.files ?? [])];
+              if (files.length) {
+                e.preventDefault();
+                void upload(files);
+              }
+            }}
+          />
+          <button type="submit">{note ? 'Add note' : 'Send'}</button>
+        </div>
+      </form>
+      {managing && canned && <MyCannedDialog canned={canned} onClose={() => setManaging(false)} />}
+    </>
   );
 }
 
+const NO_RESPONSES = new Store<CannedResponse[]>([]);
+const OFF = new Store<boolean>(false);

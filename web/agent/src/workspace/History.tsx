@@ -6,7 +6,7 @@ import { Stamp } from '../components/Time';
 import { api, describe } from '../lib/rest';
 import { href, linkClick, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
-import type { Agent, Room } from '../lib/types';
+import type { Agent, LivechatTag, Room } from '../lib/types';
 import { can } from '../session';
 import { ConversationView } from './ConversationView';
 import type { WorkspaceData } from './data';
@@ -19,9 +19,10 @@ interface Filters {
   department: string;
   from: string;
   to: string;
+  tag: string;
 }
 
-const EMPTY: Filters = { text: '', agent: '', department: '', from: '', to: '' };
+const EMPTY: Filters = { text: '', agent: '', department: '', from: '', to: '', tag: '' };
 
 export function History({ data, rid }: { data: WorkspaceData; rid?: string }) {
   const manager = can(data.me, 'view-livechat-rooms');
@@ -33,6 +34,15 @@ export function History({ data, rid }: { data: WorkspaceData; rid?: string }) {
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(false);
   const [agents, setAgents] = useState<Agent[]>([]);
+  const [tags, setTags] = useState<string[]>([]);
+
+  useEffect(() => {
+    // Every tag for those who may see them all, else the public ones and their departments'.
+    api
+      .get<{ tags: LivechatTag[] }>('livechat/tags', { viewAll: 'true', count: 100 })
+      .then((r) => setTags(r.tags.map((t) => t.name)))
+      .catch(() => undefined);
+  }, []);
 
   useEffect(() => {
     if (!manager) return;
@@ -58,6 +68,7 @@ export function History({ data, rid }: { data: WorkspaceData; rid?: string }) {
         open: 'false',
         ...(agentsFilter && { agents: agentsFilter }),
         ...(f.department && { departmentId: f.department }),
+        ...(f.tag && { tags: [f.tag] }),
         ...(dates && { createdAt: dates }),
         ...(f.text.trim() && { searchText: f.text.trim() }),
         sort: JSON.stringify({ closedAt: -1 }),
@@ -124,6 +135,19 @@ export function History({ data, rid }: { data: WorkspaceData; rid?: string }) {
               ))}
             </select>
           </label>
+          {tags.length > 0 && (
+            <label>
+              Tag
+              <select value={filters.tag} onChange={(e) => setFilters({ ...filters, tag: e.currentTarget.value })}>
+                <option value="">Any</option>
+                {tags.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <label>
             From
             <input type="date" value={filters.from} onInput={(e) => setFilters({ ...filters, from: e.currentTarget.value })} />
@@ -157,6 +181,15 @@ export function History({ data, rid }: { data: WorkspaceData; rid?: string }) {
                       {r.departmentId && ` · ${depts.get(r.departmentId) ?? ''}`}
                       {r.lastMessage?.msg && ` · ${r.lastMessage.msg}`}
                     </div>
+                    {r.tags && r.tags.length > 0 && (
+                      <ul class="row-tags" aria-label="Tags">
+                        {r.tags.map((t) => (
+                          <li key={t} class="tag">
+                            {t}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </a>
                 </li>
               );

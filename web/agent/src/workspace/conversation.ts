@@ -195,6 +195,17 @@ export class Conversation {
     }
   }
 
+  /**
+   * An internal note (`POST livechat/notes`, a Ferrochat addition): agents and managers get
+   * it on their `stream-room-messages`, the visitor never does.
+   */
+  async sendNote(text: string): Promise<void> {
+    clearTimeout(this.typingIdle);
+    if (this.myTyping) this.sendTyping(false);
+    const res = await api.post<{ message: Message }>('livechat/notes', { rid: this.rid, msg: text });
+    this.merge([res.message]);
+  }
+
   async resendPending(): Promise<void> {
     for (const p of this.pending.get().filter((x) => x.failed)) {
       this.pending.set(this.pending.get().map((x) => (x._id === p._id ? { ...x, failed: false } : x)));

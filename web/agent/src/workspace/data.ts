@@ -9,6 +9,7 @@ import { Store } from '../lib/store';
 import type { AgentDepartment, Department, Inquiry, Me, Message, Room, Subscription } from '../lib/types';
 import { navigate, route } from '../lib/router';
 import { can } from '../session';
+import { CannedResponses } from './canned';
 
 export interface Chat {
   room: Room;
@@ -34,11 +35,15 @@ export class WorkspaceData {
   /** Subscriptions heard of before their room document. */
   private waitingRooms = new Map<string, Subscription>();
   private subscriptionsApi = true;
+  /** Canned responses, when the agent's roles may use them (`view-canned-responses`). */
+  readonly canned: CannedResponses | null;
 
   constructor(
     readonly me: Me,
     readonly ddp: Ddp,
-  ) {}
+  ) {
+    this.canned = can(me, 'view-canned-responses') ? new CannedResponses(ddp, me._id) : null;
+  }
 
   start(): void {
     const uid = this.me._id;
@@ -51,9 +56,11 @@ export class WorkspaceData {
       this.chats.watch(() => this.updateTitle()),
     );
     void this.reload();
+    this.canned?.start();
   }
 
   stop(): void {
+    this.canned?.stop();
     for (const f of [...this.stops, ...this.deptStops]) f();
     this.stops = [];
     this.deptStops = [];
