@@ -7,12 +7,14 @@ import { href, linkClick } from '../lib/router';
 import type { Me } from '../lib/types';
 import { can } from '../session';
 import { Agents } from './Agents';
+import { CannedResponses } from './CannedResponses';
 import { CustomFields } from './CustomFields';
 import { Departments } from './Departments';
 import { Email } from './Email';
 import { Embed } from './Embed';
 import { Managers } from './Managers';
 import { Settings } from './Settings';
+import { Tags } from './Tags';
 import { Triggers } from './Triggers';
 import { Webhooks } from './Webhooks';
 import { Widget } from './Widget';
@@ -28,6 +30,8 @@ const SECTIONS: Entry[] = [
   { id: 'agents', label: 'Agents', permission: 'view-livechat-manager', view: Agents },
   { id: 'managers', label: 'Managers', permission: 'view-livechat-manager', view: Managers },
   { id: 'departments', label: 'Departments', permission: 'view-livechat-departments', view: Departments },
+  { id: 'canned-responses', label: 'Canned responses', permission: 'save-all-canned-responses', view: CannedResponses },
+  { id: 'tags', label: 'Tags', permission: 'manage-livechat-tags', view: Tags },
   { id: 'settings', label: 'Settings', permission: 'edit-privileged-setting', view: Settings },
   { id: 'widget', label: 'Widget', permission: 'view-livechat-manager', view: Widget },
   { id: 'triggers', label: 'Triggers', permission: 'view-livechat-manager', view: Triggers },

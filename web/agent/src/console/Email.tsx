@@ -1,29 +1,15 @@
 // The mail server (`SMTP_*` settings, admins) that sends transcripts and offline messages,
 // and a test mail to oneself (`sendSMTPTestEmail`) with the SMTP server's answer.
-import { useEffect, useState } from 'preact/hooks';
-import type { Ddp } from '../lib/ddp';
 import type { Me } from '../lib/types';
-import { session } from '../session';
-import { Check, LoadError, Result, Section, Select, Text, readSettings, useAction, useLoad, writeSettings } from './ui';
-import type { SettingValue } from './ui';
+import { Check, LoadError, Result, Section, Select, Text, method, readSettings, useAction, useEdits, useLoad, writeSettings } from './ui';
 
 const IDS = ['SMTP_Protocol', 'SMTP_Host', 'SMTP_Port', 'SMTP_IgnoreTLS', 'SMTP_Username', 'SMTP_Password', 'From_Email'];
 
-function ddp(): Ddp {
-  const s = session.get();
-  if (s.kind !== 'signed-in') throw new Error('Not signed in');
-  return s.ddp;
-}
-
 export function Email({ me }: { me: Me }) {
   const saved = useLoad(() => readSettings(IDS));
-  const [v, setV] = useState<Record<string, SettingValue>>({});
+  const { values: v, set } = useEdits(saved.data);
   const [outcome, busy, run] = useAction();
   const [tested, testing, runTest] = useAction();
-  useEffect(() => {
-    if (saved.data) setV(saved.data);
-  }, [saved.data]);
-  const set = (id: string) => (x: SettingValue) => setV((o) => ({ ...o, [id]: x }));
   const str = (id: string) => String(v[id] ?? '');
   const submit = (e: Event) => {
     e.preventDefault();
@@ -37,7 +23,7 @@ export function Email({ me }: { me: Me }) {
   };
   const test = () =>
     void runTest(async () => {
-      const r = await ddp().call<{ params?: string[] }>('sendSMTPTestEmail');
+      const r = await method<{ params?: string[] }>('sendSMTPTestEmail');
       return `A test mail was sent to ${r.params?.[0] ?? 'your address'}.`;
     });
   const address = me.emails?.[0]?.address;

@@ -1,8 +1,6 @@
 // The livechat settings a site owner changes (the server's privileged settings: admins):
 // livechat on or off, routing, chats per agent, the closing comment, allowed domains.
-import { useEffect, useState } from 'preact/hooks';
-import { Check, LoadError, Result, Section, Select, Text, readSettings, useAction, useLoad, writeSettings } from './ui';
-import type { SettingValue } from './ui';
+import { Check, LoadError, Result, Section, Select, Text, readSettings, useAction, useEdits, useLoad, writeSettings } from './ui';
 
 const IDS = [
   'Livechat_enabled',
@@ -22,12 +20,8 @@ const ROUTING: [string, string][] = [
 
 export function Settings() {
   const saved = useLoad(() => readSettings(IDS));
-  const [values, setValues] = useState<Record<string, SettingValue>>({});
+  const { values, set } = useEdits(saved.data);
   const [outcome, busy, run] = useAction();
-  useEffect(() => {
-    if (saved.data) setValues(saved.data);
-  }, [saved.data]);
-  const set = (id: string) => (v: SettingValue) => setValues((o) => ({ ...o, [id]: v }));
   const str = (id: string) => String(values[id] ?? '');
   const bool = (id: string) => values[id] === true;
   const submit = (e: Event) => {

@@ -1,8 +1,7 @@
 // The CRM webhook (`livechat/integrations.settings`, `omnichannel/integrations`): where
 // livechat events are posted, the secret sent with them, which events, and a test call.
-import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/rest';
-import { Check, LoadError, Result, Section, Text, useAction, useLoad } from './ui';
+import { Check, LoadError, Result, Section, Text, useAction, useEdits, useLoad } from './ui';
 import type { SettingValue } from './ui';
 
 /** Setting → the field `omnichannel/integrations` takes, and its label here. */
@@ -24,13 +23,9 @@ async function load(): Promise<Record<string, SettingValue>> {
 
 export function Webhooks() {
   const saved = useLoad(load);
-  const [v, setV] = useState<Record<string, SettingValue>>({});
+  const { values: v, set } = useEdits(saved.data);
   const [outcome, busy, run] = useAction();
   const [tested, testing, runTest] = useAction();
-  useEffect(() => {
-    if (saved.data) setV(saved.data);
-  }, [saved.data]);
-  const set = (id: string) => (x: SettingValue) => setV((o) => ({ ...o, [id]: x }));
   const submit = (e: Event) => {
     e.preventDefault();
     void run(async () => {

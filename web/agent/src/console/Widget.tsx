@@ -1,9 +1,8 @@
 // The widget's look and texts (`livechat/appearance`, managers): title and colour, the
 // registration form, the offline form and where its messages go, beside a live preview.
-import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/rest';
 import { Preview } from './Preview';
-import { Area, Check, LoadError, Result, Section, Select, Text, useAction, useLoad } from './ui';
+import { Area, Check, LoadError, Result, Section, Select, Text, useAction, useEdits, useLoad } from './ui';
 import type { SettingValue } from './ui';
 
 interface AppearanceSetting {
@@ -18,14 +17,10 @@ async function loadAppearance(): Promise<Record<string, SettingValue>> {
 
 export function Widget() {
   const saved = useLoad(loadAppearance);
-  const [v, setV] = useState<Record<string, SettingValue>>({});
+  const { values: v, set } = useEdits(saved.data);
   const [outcome, busy, run] = useAction();
-  useEffect(() => {
-    if (saved.data) setV(saved.data);
-  }, [saved.data]);
   const str = (id: string) => String(v[id] ?? '');
   const bool = (id: string) => v[id] === true;
-  const set = (id: string) => (x: SettingValue) => setV((o) => ({ ...o, [id]: x }));
   const text = (id: string, label: string, type?: string) => (
     <Text label={label} value={str(id)} onInput={set(id)} {...(type !== undefined && { type })} />
   );

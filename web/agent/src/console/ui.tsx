@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, describe } from '../lib/rest';
+import { session } from '../session';
 
 export interface Loaded<T> {
   data: T | null;
@@ -103,6 +104,16 @@ export function Text(props: {
   );
 }
 
+/** A search box over a list (role searchbox, named by its label). */
+export function Search(props: { label: string; value: string; onInput: (v: string) => void }) {
+  return (
+    <label class="search">
+      {props.label}
+      <input type="search" value={props.value} autoComplete="off" onInput={(e) => props.onInput(e.currentTarget.value)} />
+    </label>
+  );
+}
+
 export function Area(props: { label: string; value: string; onInput: (v: string) => void }) {
   return (
     <label>
@@ -173,7 +184,26 @@ export function Section(props: { title: string; children: ComponentChildren; int
   );
 }
 
+/** Calls a DDP method on the signed-in connection (upstream's client saves some things so). */
+export function method<T = unknown>(name: string, ...params: unknown[]): Promise<T> {
+  const s = session.get();
+  if (s.kind !== 'signed-in') return Promise.reject(new Error('Not signed in'));
+  return s.ddp.call<T>(name, ...params);
+}
+
 export type SettingValue = string | number | boolean;
+
+/**
+ * A form over saved values: it keeps only what the user changed, laid over the saved values
+ * as they are now. The saved values arriving (or coming back after a save) never overwrite
+ * what was typed.
+ */
+export function useEdits(saved: Record<string, SettingValue> | null) {
+  const [edits, setEdits] = useState<Record<string, SettingValue>>({});
+  const values: Record<string, SettingValue> = { ...saved, ...edits };
+  const set = (id: string) => (x: SettingValue) => setEdits((o) => ({ ...o, [id]: x }));
+  return { values, set };
+}
 
 /** Reads settings (`GET settings/:_id`, admins) into one record. */
 export async function readSettings(ids: readonly string[]): Promise<Record<string, SettingValue>> {
