@@ -155,7 +155,11 @@ pub fn router(state: AppState) -> Router {
             header::HeaderName::from_static("x-user-id"),
             header::HeaderName::from_static("x-auth-token"),
             header::HeaderName::from_static("x-visitor-token"),
+            observe::REQUEST_ID,
         ])
+        // Browsers hide response headers from cross-origin scripts unless exposed: a widget or
+        // console on another origin can then report the id of a failed request.
+        .expose_headers([observe::REQUEST_ID])
         .max_age(std::time::Duration::from_secs(3600));
     let (app, ops) = openapi::Api::new()
         .route(

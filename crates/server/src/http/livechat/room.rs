@@ -5,6 +5,7 @@ use super::super::{AppState, Query, is_widget, ok};
 use crate::domain::rooms::{RoomRequest, RoomSource};
 use crate::error::{Code, Result};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Room;
 use crate::validate::F;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -22,7 +23,8 @@ pub fn routes() -> Api {
                     F::opt("rid", Ty::Str),
                     F::opt("agentId", Ty::Str),
                 ])
-                .ok(&[("room", Ty::Obj), ("newRoom", Ty::Bool)]),
+                .ok(&[("room", Ty::Obj), ("newRoom", Ty::Bool)])
+                .doc::<Room>("room"),
         ),
     )
 }
