@@ -37,6 +37,11 @@ struct Args {
     /// The server's pid, to read its resident memory.
     #[arg(long)]
     pid: Option<u32>,
+    /// With `--rate 0`: keep the sockets open (idle) this many seconds after they are all
+    /// subscribed, so that a script can measure the servers while several load processes
+    /// hold their sockets at once.
+    #[arg(long, default_value_t = 0)]
+    hold: u64,
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -255,6 +260,11 @@ async fn main() {
             rooms.len(),
             kib as f64 / 1024.0
         );
+    }
+
+    if args.rate == 0 {
+        tokio::time::sleep(Duration::from_secs(args.hold)).await;
+        return;
     }
 
     // Agent replies at a fixed rate, each to a room in turn.

@@ -156,7 +156,7 @@ pub async fn build_on(
         config.trusted_proxies.as_deref().unwrap_or(""),
     )
     .map_err(|e| Error::internal(format!("TRUSTED_PROXIES: {e}")))?;
-    let state = AppState {
+    let state = AppState::new(crate::http::AppInner {
         trusted_proxies: Arc::new(trusted_proxies),
         cluster,
         lc,
@@ -171,7 +171,7 @@ pub async fn build_on(
         files,
         metrics_token: config.metrics_token.clone().map(Into::into),
         metrics_on_main: config.metrics_bind.is_none(),
-    };
+    });
     let router = http::router(state.clone());
     let metrics_router = config.metrics_bind.map(|_| {
         http::health::routes(true)

@@ -11,7 +11,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// `{_id, username, name?}` as in a message's `u`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct UserRef {
     #[serde(rename = "_id")]
     pub id: String,
@@ -94,18 +94,18 @@ impl User {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct VisitorEmail {
     pub address: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Phone {
     pub phone_number: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct LastChat {
     #[serde(rename = "_id")]
     pub id: String,
@@ -113,7 +113,7 @@ pub struct LastChat {
 }
 
 /// `rocketchat_livechat_visitor`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Visitor {
     #[serde(rename = "_id")]
@@ -179,7 +179,7 @@ impl Visitor {
 }
 
 /// A room's `v`: the visitor as the room knows it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomVisitor {
     #[serde(rename = "_id")]
@@ -193,7 +193,7 @@ pub struct RoomVisitor {
     pub last_message_ts: Option<Ts>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ServedBy {
     #[serde(rename = "_id")]
     pub id: String,
@@ -201,7 +201,7 @@ pub struct ServedBy {
     pub ts: Ts,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Source {
     #[serde(rename = "type")]
     pub kind: String,
@@ -214,7 +214,7 @@ pub struct Source {
 }
 
 /// `rocketchat_room` with `t: "l"`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Room {
     #[serde(rename = "_id")]
@@ -329,7 +329,7 @@ pub struct Contact {
 }
 
 /// `rocketchat_livechat_inquiry`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Inquiry {
     #[serde(rename = "_id")]
@@ -367,7 +367,7 @@ pub mod inquiry_status {
 }
 
 /// `rocketchat_message`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     #[serde(rename = "_id")]
@@ -481,7 +481,7 @@ pub struct Subscription {
 }
 
 /// `rocketchat_livechat_department`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Department {
     #[serde(rename = "_id")]
@@ -544,7 +544,7 @@ pub fn js_number<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Reaction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fd: Option<Ts>,
@@ -554,7 +554,7 @@ pub struct Reaction {
     pub tt: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct Response {
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "js_number")]
     pub avg: Option<f64>,
@@ -568,20 +568,20 @@ pub struct Response {
     pub tt: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct VisitorMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lq: Option<Ts>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 pub struct AgentMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lr: Option<Ts>,
 }
 
 /// A room's `metrics` (seconds as doubles, dates as dates), in the seed's key order.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Metrics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -760,7 +760,7 @@ pub struct Role {
 }
 
 /// `rocketchat_canned_response` (upstream's `IOmnichannelCannedResponse`).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CannedResponse {
     #[serde(rename = "_id")]
@@ -782,7 +782,7 @@ pub struct CannedResponse {
 }
 
 /// `rocketchat_livechat_tag` (upstream's `ILivechatTag`): no departments = a public tag.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LivechatTag {
     #[serde(rename = "_id")]

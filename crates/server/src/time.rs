@@ -101,6 +101,24 @@ pub fn with_ejson<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
+/// In the API document: the REST spelling (ISO 8601 in UTC with milliseconds and `Z`).
+impl utoipa::PartialSchema for Ts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"))
+            .description(Some("A date: ISO 8601, UTC, with milliseconds and `Z`"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Ts {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+}
+
 impl Serialize for Ts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if EJSON.with(|c| c.get()) {

@@ -244,13 +244,10 @@ impl Livechat {
         Some(Value::Object(out))
     }
 
-    /// The visitor's open room as stored, without decoding it: the common case of
-    /// get-or-create. A room exists only while its visitor does (removing a visitor removes
-    /// its rooms), so finding one also answers upstream's token check.
-    pub async fn open_room_json(
-        &self,
-        token: &str,
-    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
+    /// The visitor's open room as stored (its JSON text), without decoding it: the common
+    /// case of get-or-create. A room exists only while its visitor does (removing a visitor
+    /// removes its rooms), so finding one also answers upstream's token check.
+    pub async fn open_room_json(&self, token: &str) -> Result<Option<String>> {
         if token.is_empty() {
             return Ok(None);
         }

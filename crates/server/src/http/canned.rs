@@ -6,6 +6,7 @@ use super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::domain::canned::{CannedFilter, CannedInput};
 use crate::error::Code;
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::CannedResponse;
 use crate::validate::{F, Ty};
 use axum::extract::{Path, State};
 use serde_json::{Map, Value, json};
@@ -41,7 +42,8 @@ pub fn routes() -> Api {
                         ("count", Ty::Num),
                         ("offset", Ty::Num),
                         ("total", Ty::Num),
-                    ]),
+                    ])
+                    .docs::<CannedResponse>("cannedResponses"),
             )
             .post(
                 save,

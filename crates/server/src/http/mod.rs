@@ -42,9 +42,27 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// What every handler gets.
+/// What every handler gets: one shared copy. The router clones its state for every layer of
+/// every request (about 80 times for a request through `/api`'s middleware), so a clone must
+/// cost one reference count, not one per field (and an allocation for each string).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppInner>);
+
+impl AppState {
+    pub fn new(state: AppInner) -> Self {
+        AppState(Arc::new(state))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+pub struct AppInner {
     pub lc: Livechat,
     /// The outbox's queue side (its health, the webhook test's HTTP client).
     pub delivery: Arc<crate::outbox::Delivery>,
@@ -69,7 +87,7 @@ pub struct AppState {
     pub metrics_on_main: bool,
 }
 
-impl AppState {
+impl AppInner {
     /// The client's address: the socket's peer unless it is a trusted proxy.
     pub fn client_ip(&self, headers: &HeaderMap, addr: Option<SocketAddr>) -> String {
         self.trusted_proxies.client_ip(headers, addr)
@@ -137,7 +155,11 @@ pub fn router(state: AppState) -> Router {
             header::HeaderName::from_static("x-user-id"),
             header::HeaderName::from_static("x-auth-token"),
             header::HeaderName::from_static("x-visitor-token"),
+            observe::REQUEST_ID,
         ])
+        // Browsers hide response headers from cross-origin scripts unless exposed: a widget or
+        // console on another origin can then report the id of a failed request.
+        .expose_headers([observe::REQUEST_ID])
         .max_age(std::time::Duration::from_secs(3600));
     let (app, ops) = openapi::Api::new()
         .route(

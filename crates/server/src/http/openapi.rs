@@ -91,6 +91,30 @@ pub struct Spec {
     path_enums: Vec<(&'static str, &'static [&'static str])>,
     /// Not under `/api`: no Rocket.Chat envelope for errors, only these statuses.
     plain_errors: Option<Vec<(u16, &'static str)>>,
+    /// Keys of the answer that hold one of the stored documents (`model`), described by the
+    /// document type itself: `(key, many, the type's component)`.
+    shapes: Vec<(&'static str, bool, Component)>,
+}
+
+/// A document type's schema and the schemas it refers to, as `utoipa::ToSchema` derives them
+/// from the type that is serialised on the wire.
+#[derive(Clone, Copy)]
+pub struct Component {
+    name: fn() -> std::borrow::Cow<'static, str>,
+    collect: fn(&mut Vec<(String, RefOr<Schema>)>),
+}
+
+impl Component {
+    fn of<T: utoipa::ToSchema>() -> Self {
+        fn collect<T: utoipa::ToSchema>(out: &mut Vec<(String, RefOr<Schema>)>) {
+            out.push((T::name().into_owned(), T::schema()));
+            T::schemas(out);
+        }
+        Component {
+            name: T::name,
+            collect: collect::<T>,
+        }
+    }
 }
 
 /// An operation: `summary` (upstream's route name and what it does).
@@ -104,6 +128,7 @@ pub fn op(summary: &'static str) -> Spec {
         answer: Answer::Success(Vec::new()),
         path_enums: Vec::new(),
         plain_errors: None,
+        shapes: Vec::new(),
     }
 }
 
@@ -163,6 +188,16 @@ impl Spec {
     /// `API.v1.success` with these keys.
     pub fn ok(mut self, keys: &[(&'static str, Ty)]) -> Self {
         self.answer = Answer::Success(keys.to_vec());
+        self
+    }
+    /// The answer's `key` holds one `T` document (a key of `ok`/`json`, or added to them).
+    pub fn doc<T: utoipa::ToSchema>(mut self, key: &'static str) -> Self {
+        self.shapes.push((key, false, Component::of::<T>()));
+        self
+    }
+    /// The answer's `key` holds a list of `T` documents.
+    pub fn docs<T: utoipa::ToSchema>(mut self, key: &'static str) -> Self {
+        self.shapes.push((key, true, Component::of::<T>()));
         self
     }
     /// A JSON answer outside upstream's envelope.
@@ -447,11 +482,27 @@ pub fn schema_of(s: &S) -> Schema {
     }
 }
 
-/// `{…keys, success: true}` (keys as listed, more allowed).
-fn success_schema(keys: &[(&'static str, Ty)], envelope: bool) -> Schema {
+/// `{…keys, success: true}` (keys as listed, more allowed); keys holding documents refer to
+/// their component.
+fn success_schema(
+    keys: &[(&'static str, Ty)],
+    shapes: &[(&'static str, bool, Component)],
+    envelope: bool,
+) -> Schema {
     let mut o = ObjectBuilder::new().schema_type(Type::Object);
     for (k, t) in keys {
-        o = o.property(*k, ty_schema(*t)).required(*k);
+        if !shapes.iter().any(|(key, ..)| key == k) {
+            o = o.property(*k, ty_schema(*t)).required(*k);
+        }
+    }
+    for (k, many, c) in shapes {
+        let one = RefOr::Ref(Ref::from_schema_name((c.name)()));
+        o = if *many {
+            o.property(*k, ArrayBuilder::new().items(one))
+        } else {
+            o.property(*k, one)
+        }
+        .required(*k);
     }
     if envelope {
         o = o
@@ -629,7 +680,7 @@ pub fn document(ops: &[Op], version: &str) -> OpenApi {
                     .content(
                         "application/json",
                         ContentBuilder::new()
-                            .schema(Some(success_schema(keys, true)))
+                            .schema(Some(success_schema(keys, &s.shapes, true)))
                             .build(),
                     )
                     .build(),
@@ -641,7 +692,7 @@ pub fn document(ops: &[Op], version: &str) -> OpenApi {
                     .content(
                         "application/json",
                         ContentBuilder::new()
-                            .schema(Some(success_schema(keys, false)))
+                            .schema(Some(success_schema(keys, &s.shapes, false)))
                             .build(),
                     )
                     .build(),
@@ -654,7 +705,7 @@ pub fn document(ops: &[Op], version: &str) -> OpenApi {
                         *ct,
                         ContentBuilder::new()
                             .schema(Some(if ct.starts_with("application/json") {
-                                success_schema(&[], false)
+                                success_schema(&[], &[], false)
                             } else {
                                 ty_schema(Ty::Str)
                             }))
@@ -671,7 +722,7 @@ pub fn document(ops: &[Op], version: &str) -> OpenApi {
                         *ct,
                         ContentBuilder::new()
                             .schema(Some(if ct.starts_with("application/json") {
-                                success_schema(&[], false)
+                                success_schema(&[], &[], false)
                             } else {
                                 ty_schema(Ty::Str)
                             }))
@@ -710,7 +761,14 @@ pub fn document(ops: &[Op], version: &str) -> OpenApi {
             )
             .build()
     };
+    let mut documents = Vec::new();
+    for o in ops {
+        for (_, _, c) in &o.spec.shapes {
+            (c.collect)(&mut documents);
+        }
+    }
     let components = ComponentsBuilder::new()
+        .schemas_from_iter(documents)
         .schema("Error", error_envelope(&[], None))
         .schema(
             "Unauthorized",

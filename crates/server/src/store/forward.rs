@@ -143,10 +143,7 @@ macro_rules! forward_store {
             async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>> {
                 rooms::open_room_by_token(self, token).await
             }
-            async fn open_room_json(
-                &self,
-                token: &str,
-            ) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
+            async fn open_room_json(&self, token: &str) -> StoreResult<Option<String>> {
                 rooms::open_room_json(self, token).await
             }
             async fn room_by_token(

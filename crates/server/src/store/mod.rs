@@ -307,11 +307,9 @@ pub trait Store: Send + Sync + 'static {
     // rooms
     async fn room(&self, id: &str) -> StoreResult<Option<Room>>;
     async fn open_room_by_token(&self, token: &str) -> StoreResult<Option<Room>>;
-    /// The open room's stored document as it is, for answers that only pass it on.
-    async fn open_room_json(
-        &self,
-        token: &str,
-    ) -> StoreResult<Option<Box<serde_json::value::RawValue>>>;
+    /// The open room's stored document as it is (JSON text the store wrote), for answers
+    /// that only pass it on.
+    async fn open_room_json(&self, token: &str) -> StoreResult<Option<String>>;
     /// Any state; with `rid`, that room only.
     async fn room_by_token(&self, token: &str, rid: Option<&str>) -> StoreResult<Option<Room>>;
     async fn open_rooms_by_token(&self, token: &str) -> StoreResult<Vec<Room>>;

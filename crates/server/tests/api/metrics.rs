@@ -460,3 +460,40 @@ async fn every_response_carries_a_request_id() {
         ) >= 2.0
     );
 }
+
+#[tokio::test]
+async fn a_cross_origin_page_may_send_and_read_the_request_id() {
+    let app = TestApp::spawn().await;
+    let pre = app
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/livechat/config", app.base),
+        )
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "x-request-id")
+        .send()
+        .await
+        .unwrap();
+    assert!(pre.status().is_success());
+    let allowed = pre.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-request-id"), "{allowed}");
+    let r = app
+        .http
+        .get(format!("{}/api/v1/livechat/config", app.base))
+        .header("origin", "https://shop.example")
+        .header("x-request-id", "page-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "page-7");
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("x-request-id"), "{exposed}");
+}

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -339,4 +339,204 @@ async fn errors_render_as_documented() {
     let r = app.get("/api/v1/no-such-route").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body["success"], false);
+}
+
+/// The 200 schema of `method path` in the document, with the document's components beside it
+/// so that its `#/components/…` references resolve.
+fn answer_validator(doc: &Value, method: &str, path: &str) -> jsonschema::Validator {
+    let mut schema = doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        ["schema"]
+        .clone();
+    assert!(schema.is_object(), "{method} {path}: no JSON 200 answer");
+    schema["components"] = doc["components"].clone();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+#[track_caller]
+fn conforms(doc: &Value, method: &str, path: &str, r: &crate::helpers::Resp) {
+    assert_eq!(r.status, 200, "{method} {path}: {}", r.text);
+    let v = answer_validator(doc, method, path);
+    let errors: Vec<String> = v
+        .iter_errors(&r.body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} answered outside the document:\n{}\n{}",
+        errors.join("\n"),
+        r.text
+    );
+}
+
+/// The stored documents (room, visitor, message, inquiry, department) are described by the
+/// types that serialise them, and real answers from a whole chat match those descriptions,
+/// dates included (ISO with milliseconds and `Z`).
+#[tokio::test]
+async fn answers_in_a_whole_chat_match_the_documented_documents() {
+    let app = TestApp::spawn().await;
+    let doc = app.get("/api/openapi.json").await.body;
+    for (path, method, key, name) in [
+        ("/api/v1/livechat/room", "get", "room", "Room"),
+        ("/api/v1/livechat/visitor", "post", "visitor", "Visitor"),
+        ("/api/v1/livechat/message", "post", "message", "Message"),
+        (
+            "/api/v1/livechat/inquiries.queued",
+            "get",
+            "inquiries",
+            "Inquiry",
+        ),
+        (
+            "/api/v1/livechat/department",
+            "get",
+            "departments",
+            "Department",
+        ),
+        (
+            "/api/v1/canned-responses",
+            "get",
+            "cannedResponses",
+            "CannedResponse",
+        ),
+        ("/api/v1/livechat/tags", "get", "tags", "LivechatTag"),
+    ] {
+        let prop = &doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["properties"][key];
+        let reference = prop["$ref"].as_str().or(prop["items"]["$ref"].as_str());
+        assert_eq!(
+            reference,
+            Some(format!("#/components/schemas/{name}").as_str()),
+            "{method} {path}: {prop}"
+        );
+    }
+    assert_eq!(doc["components"]["schemas"]["Date"]["type"], "string");
+
+    let agent = app.create_agent("shape-agent").await;
+    app.make_available(&agent).await;
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/livechat/department",
+            json!({"department": {"enabled": true, "name": "Shapes", "email": "shapes@example.com",
+                "showOnRegistration": true, "showOnOfflineForm": false},
+                "agents": [{"agentId": agent.id, "count": 0, "order": 1}]}),
+        )
+        .await;
+    conforms(&doc, "post", "/api/v1/livechat/department", &r);
+    let r = app.get_as(&app.admin, "/api/v1/livechat/department").await;
+    conforms(&doc, "get", "/api/v1/livechat/department", &r);
+    let dep = r.body["departments"][0]["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/canned-responses",
+            json!({"shortcut": "hi", "text": "Hello!", "scope": "department",
+                "departmentId": dep, "tags": ["greeting"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get_as(&app.admin, "/api/v1/canned-responses").await;
+    conforms(&doc, "get", "/api/v1/canned-responses", &r);
+    assert_eq!(r.body["cannedResponses"].as_array().unwrap().len(), 1);
+    let r = app
+        .post_as(
+            &app.admin,
+            "/api/v1/method.call/livechat:saveTag",
+            json!({"message": serde_json::to_string(&json!({"msg": "method", "id": "1",
+                "method": "livechat:saveTag",
+                "params": [null, {"name": "vip", "description": "Important"}, []]})).unwrap()}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get_as(&app.admin, "/api/v1/livechat/tags").await;
+    conforms(&doc, "get", "/api/v1/livechat/tags", &r);
+    assert_eq!(r.body["tags"].as_array().unwrap().len(), 1, "{}", r.text);
+
+    let r = app
+        .post(
+            "/api/v1/livechat/visitor",
+            json!({"visitor": {"token": "shape-v", "name": "Ann", "email": "ann@example.com",
+                "phone": "+4912345", "customFields": []}}),
+        )
+        .await;
+    conforms(&doc, "post", "/api/v1/livechat/visitor", &r);
+    let r = app.get("/api/v1/livechat/visitor/shape-v").await;
+    conforms(&doc, "get", "/api/v1/livechat/visitor/{token}", &r);
+
+    let r = app.room("shape-v").await;
+    conforms(&doc, "get", "/api/v1/livechat/room", &r);
+    let rid = r.body["room"]["_id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            "/api/v1/livechat/message",
+            json!({"token": "shape-v", "rid": rid, "msg": "Hello, see **this** https://example.com"}),
+        )
+        .await;
+    conforms(&doc, "post", "/api/v1/livechat/message", &r);
+    let mid = r.body["message"]["_id"].as_str().unwrap().to_string();
+    let r = app
+        .get(&format!(
+            "/api/v1/livechat/message/{mid}?token=shape-v&rid={rid}"
+        ))
+        .await;
+    conforms(&doc, "get", "/api/v1/livechat/message/{id}", &r);
+    let r = app
+        .req(
+            Method::PUT,
+            &format!("/api/v1/livechat/message/{mid}"),
+            None,
+            Some(json!({"token": "shape-v", "rid": rid, "msg": "Hello again"})),
+        )
+        .await;
+    conforms(&doc, "put", "/api/v1/livechat/message/{id}", &r);
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/chat.sendMessage",
+            json!({"message": {"rid": rid, "msg": "How can I help?"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .get(&format!(
+            "/api/v1/livechat/messages.history/{rid}?token=shape-v"
+        ))
+        .await;
+    conforms(&doc, "get", "/api/v1/livechat/messages.history/{rid}", &r);
+    assert!(r.body["messages"].as_array().unwrap().len() >= 3);
+    let r = app
+        .get_as(&agent, &format!("/api/v1/livechat/{rid}/messages"))
+        .await;
+    conforms(&doc, "get", "/api/v1/livechat/{rid}/messages", &r);
+
+    // A closed room carries its metrics and closing fields.
+    let r = app
+        .post_as(
+            &agent,
+            "/api/v1/livechat/room.closeByUser",
+            json!({"rid": rid, "comment": "done"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.get_as(&app.admin, "/api/v1/livechat/rooms").await;
+    conforms(&doc, "get", "/api/v1/livechat/rooms", &r);
+    assert!(r.body["rooms"][0]["closedAt"].is_string(), "{}", r.text);
+
+    // A queued inquiry (manual selection keeps it in the queue).
+    app.set_setting("Livechat_Routing_Method", json!("Manual_Selection"))
+        .await;
+    app.visitor("shape-w").await;
+    assert_eq!(app.room("shape-w").await.status, 200);
+    let r = app
+        .get_as(&agent, "/api/v1/livechat/inquiries.queued")
+        .await;
+    conforms(&doc, "get", "/api/v1/livechat/inquiries.queued", &r);
+    assert_eq!(
+        r.body["inquiries"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.text
+    );
 }

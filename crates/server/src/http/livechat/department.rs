@@ -7,6 +7,7 @@ use crate::domain::DepartmentQuery;
 use crate::domain::departments::DepartmentAgentInput;
 use crate::error::{Ajv, Check, Code, Error, Result};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Department;
 use crate::validate::F;
 use axum::extract::{Path, State};
 use serde_json::{Map, Value, json};
@@ -37,7 +38,8 @@ pub fn routes() -> Api {
                         ("count", Ty::Num),
                         ("offset", Ty::Num),
                         ("total", Ty::Num),
-                    ]),
+                    ])
+                    .docs::<Department>("departments"),
             )
             .post(
                 create,

@@ -5,6 +5,7 @@ use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use super::pagination;
 use crate::error::Code;
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Inquiry;
 use crate::validate::F;
 use axum::extract::State;
 use serde_json::json;
@@ -26,7 +27,8 @@ pub fn routes() -> Api {
                     .user()
                     .query(&department)
                     .paged()
-                    .ok(&page),
+                    .ok(&page)
+                    .docs::<Inquiry>("inquiries"),
             ),
         )
         .route(
@@ -37,7 +39,8 @@ pub fn routes() -> Api {
                     .user()
                     .query(&department)
                     .paged()
-                    .ok(&page),
+                    .ok(&page)
+                    .docs::<Inquiry>("inquiries"),
             ),
         )
         .route(
@@ -48,7 +51,8 @@ pub fn routes() -> Api {
                     .user()
                     .query(&department)
                     .paged()
-                    .ok(&page),
+                    .ok(&page)
+                    .docs::<Inquiry>("inquiries"),
             ),
         )
         .route(

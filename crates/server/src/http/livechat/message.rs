@@ -4,6 +4,7 @@ use super::super::validate::{Ty, ajv, i64_of, opt, req, str_of};
 use super::super::{ApiResult, AppState, Auth, Body, Query, ok};
 use crate::error::Code;
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Message;
 use crate::time::Ts;
 use crate::validate::F;
 use axum::extract::{Path, State};
@@ -25,7 +26,8 @@ pub fn routes() -> Api {
                         F::opt("_id", Ty::Str),
                         F::opt("agent", Ty::Obj),
                     ])
-                    .ok(&[("message", Ty::Obj)]),
+                    .ok(&[("message", Ty::Obj)])
+                    .doc::<Message>("message"),
             ),
         )
         .route(
@@ -34,7 +36,8 @@ pub fn routes() -> Api {
                 get_message,
                 op("One of the visitor's messages")
                     .query(&visitor)
-                    .ok(&[("message", Ty::Obj)]),
+                    .ok(&[("message", Ty::Obj)])
+                    .doc::<Message>("message"),
             )
             .put(
                 edit,
@@ -44,7 +47,8 @@ pub fn routes() -> Api {
                         F::req("rid", Ty::Str),
                         F::req("msg", Ty::Str),
                     ])
-                    .ok(&[("message", Ty::Obj)]),
+                    .ok(&[("message", Ty::Obj)])
+                    .doc::<Message>("message"),
             )
             .delete(
                 remove,
@@ -66,7 +70,8 @@ pub fn routes() -> Api {
                         F::opt("searchText", Ty::Str),
                     ])
                     .paged()
-                    .ok(&[("messages", Ty::Arr)]),
+                    .ok(&[("messages", Ty::Arr)])
+                    .docs::<Message>("messages"),
             ),
         )
         .route(

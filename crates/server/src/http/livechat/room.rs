@@ -5,9 +5,10 @@ use super::super::{AppState, Query, is_widget, ok};
 use crate::domain::rooms::{RoomRequest, RoomSource};
 use crate::error::{Code, Result};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Room;
 use crate::validate::F;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -22,17 +23,30 @@ pub fn routes() -> Api {
                     F::opt("rid", Ty::Str),
                     F::opt("agentId", Ty::Str),
                 ])
-                .ok(&[("room", Ty::Obj), ("newRoom", Ty::Bool)]),
+                .ok(&[("room", Ty::Obj), ("newRoom", Ty::Bool)])
+                .doc::<Room>("room"),
         ),
     )
 }
 
-#[derive(serde::Serialize)]
-struct ExistingRoom<'a> {
-    room: &'a serde_json::value::RawValue,
-    #[serde(rename = "newRoom")]
-    new_room: bool,
-    success: bool,
+/// `{"room": <the stored document>, "newRoom": false, "success": true}`, written around the
+/// stored JSON text: no decode, no re-encode, and no validating pass over a document the store
+/// itself wrote.
+fn existing_room(room: &str) -> Response {
+    const HEAD: &str = r#"{"room":"#;
+    const TAIL: &str = r#","newRoom":false,"success":true}"#;
+    let mut body = String::with_capacity(HEAD.len() + room.len() + TAIL.len());
+    body.push_str(HEAD);
+    body.push_str(room);
+    body.push_str(TAIL);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 async fn get_or_create(
@@ -64,13 +78,7 @@ async fn get_or_create(
         return Ok(ok(json!({ "room": room, "newRoom": false }))?.into_response());
     }
     if let Some(room) = s.lc.open_room_json(&token).await? {
-        // The stored document goes out as it is, without a decode/encode round trip.
-        let body = ExistingRoom {
-            room: &room,
-            new_room: false,
-            success: true,
-        };
-        return Ok(axum::Json(body).into_response());
+        return Ok(existing_room(&room));
     }
     let source = if is_widget(&headers) {
         RoomSource::Widget {

@@ -8,6 +8,7 @@ use crate::domain::RoomQuery;
 use crate::domain::agent_rooms::{GuestInfo, RoomInfo};
 use crate::error::{Ajv, Code, Error, Result};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::{Message, Room};
 use crate::time::Ts;
 use crate::validate::F;
 use axum::extract::{Path, State};
@@ -39,7 +40,8 @@ pub fn routes() -> Api {
                         ("count", Ty::Num),
                         ("offset", Ty::Num),
                         ("total", Ty::Num),
-                    ]),
+                    ])
+                    .docs::<Room>("rooms"),
             ),
         )
         .route(
@@ -64,7 +66,8 @@ pub fn routes() -> Api {
                         ("count", Ty::Num),
                         ("offset", Ty::Num),
                         ("total", Ty::Num),
-                    ]),
+                    ])
+                    .docs::<Message>("messages"),
             ),
         )
         .route(

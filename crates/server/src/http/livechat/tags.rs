@@ -8,6 +8,7 @@ use super::{pagination, sort};
 use crate::domain::tags::TagQuery;
 use crate::error::{Code, Error};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::LivechatTag;
 use crate::validate::{F, Ty};
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
@@ -31,7 +32,8 @@ pub fn routes() -> Api {
                         ("count", Ty::Num),
                         ("offset", Ty::Num),
                         ("total", Ty::Num),
-                    ]),
+                    ])
+                    .docs::<LivechatTag>("tags"),
             ),
         )
         .route(

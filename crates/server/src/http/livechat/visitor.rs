@@ -6,6 +6,7 @@ use super::super::{ApiResult, AppState, Body, ClientAddr, ok};
 use crate::domain::visitors::{ConnectionInfo, RegisterGuest};
 use crate::error::{Check, Code};
 use crate::http::openapi::{self as api, Api, op};
+use crate::model::Visitor;
 use crate::validate::F;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -19,14 +20,17 @@ pub fn routes() -> Api {
                 register,
                 op("Register or update a visitor")
                     .body(&[F::req("visitor", Ty::Obj)])
-                    .ok(&[("visitor", Ty::Obj)]),
+                    .ok(&[("visitor", Ty::Obj)])
+                    .doc::<Visitor>("visitor"),
             ),
         )
         .route(
             "/v1/livechat/visitor/{token}",
             api::get(
                 get_visitor,
-                op("A visitor by token").ok(&[("visitor", Ty::Obj)]),
+                op("A visitor by token")
+                    .ok(&[("visitor", Ty::Obj)])
+                    .doc::<Visitor>("visitor"),
             )
             .delete(
                 delete_visitor,

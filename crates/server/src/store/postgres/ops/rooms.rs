@@ -16,17 +16,11 @@ pub(super) async fn open_room_by_token(s: &PgStore, token: &str) -> StoreResult<
     )
 }
 
-pub(super) async fn open_room_json(
-    s: &PgStore,
-    token: &str,
-) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
-    let doc: Option<String> = scalar(OPEN_ROOM_BY_TOKEN)
+pub(super) async fn open_room_json(s: &PgStore, token: &str) -> StoreResult<Option<String>> {
+    Ok(scalar(OPEN_ROOM_BY_TOKEN)
         .bind(token.to_owned())
         .fetch_optional(&s.pool)
-        .await?;
-    Ok(doc
-        .map(serde_json::value::RawValue::from_string)
-        .transpose()?)
+        .await?)
 }
 
 pub(super) async fn room_by_token(

@@ -10,18 +10,12 @@ pub(super) async fn open_room_by_token(s: &SqliteStore, token: &str) -> StoreRes
     s.read(|c| one_doc(c, OPEN_ROOM_BY_TOKEN, [token]))
 }
 
-pub(super) async fn open_room_json(
-    s: &SqliteStore,
-    token: &str,
-) -> StoreResult<Option<Box<serde_json::value::RawValue>>> {
-    let doc: Option<String> = s.read(|c| {
+pub(super) async fn open_room_json(s: &SqliteStore, token: &str) -> StoreResult<Option<String>> {
+    s.read(|c| {
         Ok(c.prepare_cached(OPEN_ROOM_BY_TOKEN)?
             .query_row([token], |r| r.get(0))
             .optional()?)
-    })?;
-    Ok(doc
-        .map(serde_json::value::RawValue::from_string)
-        .transpose()?)
+    })
 }
 
 pub(super) async fn room_by_token(
