@@ -32,8 +32,15 @@ pub(super) async fn list_inquiries(
     count: i64,
 ) -> StoreResult<(Vec<Inquiry>, i64)> {
     let depts = departments.map(<[String]>::to_vec);
-    let wh = "($1::text IS NULL OR status = $1)
-              AND ($2::text[] IS NULL OR department IS NULL OR department = ANY($2))";
+    // As on SQLite: a generic plan of `$1 IS NULL OR status = $1` cannot use the index.
+    let by_status = if status.is_some() {
+        "status = $1"
+    } else {
+        "$1::text IS NULL"
+    };
+    let wh = format!(
+        "{by_status} AND ($2::text[] IS NULL OR department IS NULL OR department = ANY($2))"
+    );
     let total: i64 = dyn_scalar(format!("SELECT COUNT(*) FROM inquiries WHERE {wh}"))
         .bind(status.map(str::to_owned))
         .bind(depts.clone())

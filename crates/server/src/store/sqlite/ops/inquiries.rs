@@ -27,8 +27,17 @@ pub(super) async fn list_inquiries(
     count: i64,
 ) -> StoreResult<(Vec<Inquiry>, i64)> {
     let depts = departments.map(serde_json::to_string).transpose()?;
-    let wh = "(?1 IS NULL OR status = ?1)
-              AND (?2 IS NULL OR department IS NULL OR department IN (SELECT value FROM json_each(?2)))";
+    // The status test is in the SQL only when asked: plans are made from the SQL alone
+    // (QPSG), and `?1 IS NULL OR status = ?1` scanned every inquiry (taken ones stay until
+    // their room closes) on each room creation's queue-position update.
+    let by_status = if status.is_some() {
+        "status = ?1"
+    } else {
+        "?1 IS NULL"
+    };
+    let wh = format!(
+        "{by_status} AND (?2 IS NULL OR department IS NULL OR department IN (SELECT value FROM json_each(?2)))"
+    );
     s.read(|c| {
         let total: i64 = c
             .prepare_cached(&format!("SELECT COUNT(*) FROM inquiries WHERE {wh}"))?
