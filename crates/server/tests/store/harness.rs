@@ -25,7 +25,7 @@ pub struct Env {
     _db: Db,
 }
 
-enum Db {
+pub enum Db {
     Sqlite,
     Pg { base: String, schema: String },
 }
@@ -71,26 +71,29 @@ async fn open(engine: &str) -> (SharedStore, Db) {
             Db::Sqlite,
         ),
         _ => {
-            use sqlx::Connection;
-            let base = std::env::var("TEST_DATABASE_URL").unwrap();
-            let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
-            let schema = format!(
-                "s{}_{}",
-                std::process::id(),
-                ferrochat::ids::random_id().to_lowercase()
-            );
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&mut c)
-                .await
-                .unwrap();
-            let sep = if base.contains('?') { '&' } else { '?' };
-            let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-            (
-                ferrochat::app::open_store(&url).await.unwrap(),
-                Db::Pg { base, schema },
-            )
+            let (url, db) = pg_schema().await;
+            (ferrochat::app::open_store(&url).await.unwrap(), db)
         }
     }
+}
+
+/// A fresh schema on `TEST_DATABASE_URL`: its URL, and a guard that drops it.
+pub async fn pg_schema() -> (String, Db) {
+    use sqlx::Connection;
+    let base = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
+    let schema = format!(
+        "s{}_{}",
+        std::process::id(),
+        ferrochat::ids::random_id().to_lowercase()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    (url, Db::Pg { base, schema })
 }
 
 impl Env {
