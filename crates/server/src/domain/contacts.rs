@@ -224,51 +224,6 @@ impl Livechat {
         }
     }
 
-    /// A new room of a visitor with a contact: the contact gains a channel for the room's
-    /// source type (one per visitor and type) and the room as its `lastChat`.
-    pub(super) async fn contact_room_created(&self, room: &Room) -> Result<()> {
-        let Some(contact_id) = room.contact_id.clone() else {
-            return Ok(());
-        };
-        let (visitor_id, source) = (room.v.id.clone(), room.source.clone());
-        let last_chat = LastChat {
-            id: room.id.clone(),
-            ts: room.ts,
-        };
-        let now = self.now();
-        self.store
-            .modify_contact(
-                &contact_id,
-                Box::new(move |c| {
-                    let channels = c.channels.get_or_insert_with(Vec::new);
-                    let known = channels.iter().any(|ch| {
-                        let kind = ch.details.as_ref().map_or(ch.name.as_str(), |d| &d.kind);
-                        ch.visitor_id == visitor_id && kind == source.kind
-                    });
-                    if !known {
-                        let name = source
-                            .extra
-                            .get("label")
-                            .and_then(Value::as_str)
-                            .unwrap_or(&source.kind)
-                            .to_string();
-                        channels.push(ContactChannel {
-                            name,
-                            visitor_id: visitor_id.clone(),
-                            blocked: false,
-                            verified: false,
-                            details: Some(source.clone()),
-                        });
-                    }
-                    c.last_chat = Some(last_chat.clone());
-                    c.updated_at = now;
-                    Ok(())
-                }),
-            )
-            .await?;
-        Ok(())
-    }
-
     /// Upstream's `validateContactManager`: the id of a livechat agent.
     async fn check_contact_manager(&self, id: &str) -> Result<()> {
         match self.store.user(id).await? {
@@ -320,4 +275,35 @@ impl Livechat {
         }
         Ok(out)
     }
+}
+
+/// A new room of a visitor with a contact: the contact gains a channel for the room's
+/// source type (one per visitor and type) and the room as its `lastChat`.
+pub(super) fn note_new_room(contact: &mut Contact, room: &Room, now: crate::time::Ts) {
+    let (visitor_id, source) = (&room.v.id, &room.source);
+    let channels = contact.channels.get_or_insert_with(Vec::new);
+    let known = channels.iter().any(|ch| {
+        let kind = ch.details.as_ref().map_or(ch.name.as_str(), |d| &d.kind);
+        &ch.visitor_id == visitor_id && kind == source.kind
+    });
+    if !known {
+        let name = source
+            .extra
+            .get("label")
+            .and_then(Value::as_str)
+            .unwrap_or(&source.kind)
+            .to_string();
+        channels.push(ContactChannel {
+            name,
+            visitor_id: visitor_id.clone(),
+            blocked: false,
+            verified: false,
+            details: Some(source.clone()),
+        });
+    }
+    contact.last_chat = Some(LastChat {
+        id: room.id.clone(),
+        ts: room.ts,
+    });
+    contact.updated_at = now;
 }

@@ -197,6 +197,7 @@ impl Livechat {
             room: Some(RoomKey::OfInquiry),
             subscriptions: true,
             agents: Some(take.choice.ask(take.max_chats)),
+            ..Default::default()
         };
         let (ids, now) = (self.ids.clone(), self.now());
         self.unit(ask, move |rows| Ok(routing::take(rows, &take, now, &*ids)))

@@ -349,7 +349,7 @@ impl Livechat {
         });
         if self
             .store
-            .append_message(m.clone(), update)
+            .append_message(m.clone(), update, None)
             .await?
             .is_some()
         {

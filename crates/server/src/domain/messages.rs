@@ -394,12 +394,17 @@ impl Livechat {
         m.alias = visitor.name.clone();
         self.quote_linked_messages(&mut m).await?;
         let update = self.visitor_message_update(&m);
-        match self.store.append_message(m.clone(), update).await? {
-            Some(room) => {
+        let unread_at = self.unread_at(&m);
+        match self
+            .store
+            .append_message(m.clone(), update, unread_at)
+            .await?
+        {
+            Some((room, unread)) => {
                 self.count_message(&m);
                 self.publish_message(&m);
                 self.publish_room_changed(&room);
-                self.count_unread(&m).await?;
+                self.publish_subscriptions(&unread, "updated");
                 self.inquiry_last_message(&m).await?;
                 self.after_omnichannel_message(&m, &room).await?;
                 Ok(m)
@@ -509,14 +514,18 @@ impl Livechat {
             Ok(())
         });
         let written = match &upload {
-            Some(u) => {
-                self.store
-                    .insert_upload_message(u, m.clone(), update)
-                    .await?
-            }
-            None => self.store.append_message(m.clone(), update).await?,
+            Some(u) => self
+                .store
+                .insert_upload_message(u, m.clone(), update)
+                .await?
+                .map(|room| (room, None)),
+            None => self
+                .store
+                .append_message(m.clone(), update, self.unread_at(&m))
+                .await?
+                .map(|(room, unread)| (room, Some(unread))),
         };
-        let room = written.ok_or(Code::DuplicateMessageId)?;
+        let (room, unread) = written.ok_or(Code::DuplicateMessageId)?;
         self.count_message(&m);
         if let Some(ft) = first.lock().take() {
             self.metrics.first_response(ft);
@@ -524,7 +533,10 @@ impl Livechat {
         self.publish_message(&m);
         self.publish_room_changed(&room);
         self.mark_visitor_active(&room, &m.ts.month_tag()).await?;
-        self.count_unread(&m).await?;
+        match unread {
+            Some(subs) => self.publish_subscriptions(&subs, "updated"),
+            None => self.count_unread(&m).await?,
+        }
         self.inquiry_last_message(&m).await?;
         self.after_omnichannel_message(&m, &room).await?;
         Ok(m)
@@ -534,12 +546,18 @@ impl Livechat {
     /// subscriber of the room counts the message and is alerted (`mentions_only` counts
     /// mentions, which omnichannel rooms here do not resolve: nothing is counted).
     async fn count_unread(&self, m: &Message) -> Result<()> {
-        if m.t.is_some() || self.settings.str("Unread_Count_Omni") != "all_messages" {
+        let Some(now) = self.unread_at(m) else {
             return Ok(());
-        }
-        let subs = self.store.bump_unread(&m.rid, &m.u.id, self.now()).await?;
+        };
+        let subs = self.store.bump_unread(&m.rid, &m.u.id, now).await?;
         self.publish_subscriptions(&subs, "updated");
         Ok(())
+    }
+
+    /// When `m` counts as unread (see `count_unread`): the time the counters are stamped.
+    fn unread_at(&self, m: &Message) -> Option<crate::time::Ts> {
+        (m.t.is_none() && self.settings.str("Unread_Count_Omni") == "all_messages")
+            .then(|| self.now())
     }
 
     /// Upstream's `saveLastMessageToInquiry`: the room's inquiry carries its newest message
@@ -940,6 +958,7 @@ impl Livechat {
             inquiry: Some(InquiryKey::OfRoom),
             subscriptions: true,
             agents: None,
+            ..Default::default()
         };
         let (closed, inquiry, subs) = self
             .unit(ask, move |rows| close_room(rows, &closing, now))

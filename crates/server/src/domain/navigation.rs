@@ -75,7 +75,7 @@ impl Livechat {
                     Ok(())
                 });
                 self.store
-                    .append_message(m.clone(), update)
+                    .append_message(m.clone(), update, None)
                     .await?
                     .ok_or(Code::InvalidRoom)?;
                 self.count_message(&m);
@@ -107,6 +107,31 @@ impl Livechat {
             .purge_pending_navigation(self.now().millis())
             .await?)
     }
+}
+
+/// A new room's unit: the token's waiting navigation history (not expired) joins `room`,
+/// and the token's waiting entries go. Answers the messages moved.
+pub(super) fn join_new_room(
+    w: &mut crate::store::unit::Writes,
+    room: &mut Room,
+    token: &str,
+    pending: Vec<Message>,
+    now: crate::time::Ts,
+) -> Vec<Message> {
+    if pending.is_empty() {
+        return pending;
+    }
+    let mut moved: Vec<Message> = pending
+        .into_iter()
+        .filter(|m| m.expire_at.is_none_or(|e| e > now.millis()))
+        .collect();
+    for m in &mut moved {
+        m.rid = room.id.clone();
+    }
+    count_received(room, &moved);
+    w.messages.extend(moved.iter().cloned());
+    w.navigation_taken = Some(token.to_string());
+    moved
 }
 
 /// Each message a room receives counts in its `msgs` (upstream's `incMsgCountById`).

@@ -429,9 +429,13 @@ impl Livechat {
             }
             None
         };
+        // The contact's channel and `lastChat`, and the navigation history waiting for
+        // this token, are written with the room: one transaction, one writer round.
         let ask = Ask {
             room: Some(RoomKey::OpenOfToken(req.token.clone())),
             agents: route.as_ref().map(|(choice, max)| choice.ask(*max)),
+            contact: visitor.contact_id.clone(),
+            pending_navigation: Some(req.token.clone()),
             ..Default::default()
         };
         let new = NewRoom {
@@ -442,23 +446,52 @@ impl Livechat {
             visitor_last_chat: Some((visitor.id.clone(), LastChat { id: rid, ts: now })),
         };
         let ids = self.ids.clone();
-        let created = self
-            .unit(ask, move |rows| {
-                Ok(routing::create(rows, new.clone(), now, &*ids))
+        let token = req.token.clone();
+        let (created, navigation) = self
+            .unit(ask, move |mut rows| {
+                let contact = rows.contact.take();
+                let pending = std::mem::take(&mut rows.pending_navigation);
+                let (mut w, mut created) = routing::create(rows, new.clone(), now, &*ids);
+                if !created.created {
+                    return Ok((w, (created, Vec::new())));
+                }
+                // Navigation saved while the visitor had no room joins it
+                // (`setRoomIdByToken`).
+                let navigation = super::navigation::join_new_room(
+                    &mut w,
+                    &mut created.room,
+                    &token,
+                    pending,
+                    now,
+                );
+                if !navigation.is_empty() {
+                    for p in &mut w.rooms {
+                        if let Put::Insert(r) = p
+                            && r.id == created.room.id
+                        {
+                            *r = created.room.clone();
+                        }
+                    }
+                }
+                if let Some(mut contact) = contact {
+                    super::contacts::note_new_room(&mut contact, &created.room, now);
+                    w.contacts.push(contact);
+                }
+                Ok((w, (created, navigation)))
             })
             .await?;
         if !created.created {
             return Ok((created.room, false));
         }
         self.metrics.room_created();
-        // Navigation saved while the visitor had no room joins it (`setRoomIdByToken`).
-        self.attach_navigation(&req.token, &created.room.id).await?;
+        for m in navigation.iter().filter(|m| !m.hidden) {
+            self.publish_message(m);
+        }
         if let Some(agent) = &created.agent {
             self.publish_agent(&created.room.id, Some(&agent.agent_id))
                 .await;
         }
         let room = created.room;
-        self.contact_room_created(&room).await?;
         self.publish_inquiry(&room.id, "added").await;
         if created.agent.is_some() {
             self.room_webhook(

@@ -886,6 +886,7 @@ mod tests {
             inquiry: Some(inquiry()),
             subscribers: vec![sub("zed", 0), sub("boss", 1)],
             agents: vec![agent("amy", 0)],
+            ..Default::default()
         };
         let history = Message::system(
             "h".into(),

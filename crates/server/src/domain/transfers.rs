@@ -394,6 +394,7 @@ impl Livechat {
             inquiry: Some(InquiryKey::OfRoom),
             subscriptions: true,
             agents: t.choice.as_ref().map(|c| c.ask(t.max_chats)),
+            ..Default::default()
         };
         let ids = self.ids.clone();
         self.unit(ask, move |rows| Ok(routing::transfer(rows, &t, now, &*ids)))

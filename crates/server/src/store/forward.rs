@@ -197,8 +197,9 @@ macro_rules! forward_store {
                 &self,
                 msg: Message,
                 room_update: Modify<Room>,
-            ) -> StoreResult<Option<Room>> {
-                messages::append_message(self, msg, room_update).await
+                unread_at: Option<Ts>,
+            ) -> StoreResult<Option<(Room, Vec<Subscription>)>> {
+                messages::append_message(self, msg, room_update, unread_at).await
             }
             async fn message(&self, id: &str) -> StoreResult<Option<Message>> {
                 messages::message(self, id).await

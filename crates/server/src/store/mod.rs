@@ -341,12 +341,15 @@ pub trait Store: Send + Sync + 'static {
 
     // messages
     /// Inserts the message and applies `room_update` to its room in one transaction;
-    /// `None` (nothing written) when a message with that id exists.
+    /// with `unread_at`, the room's other subscribers count it in the same transaction
+    /// (as `bump_unread`), answered with the room. `None` (nothing written) when a message
+    /// with that id exists.
     async fn append_message(
         &self,
         msg: Message,
         room_update: Modify<Room>,
-    ) -> StoreResult<Option<Room>>;
+        unread_at: Option<Ts>,
+    ) -> StoreResult<Option<(Room, Vec<Subscription>)>>;
     async fn message(&self, id: &str) -> StoreResult<Option<Message>>;
     async fn modify_message(&self, id: &str, f: Modify<Message>) -> StoreResult<Option<Message>>;
     /// Removes the message and applies `room_update` to its room, in one transaction.

@@ -3,7 +3,7 @@
 //! rows, runs the rule and applies its writes in one transaction, with its own concurrency
 //! (the SQLite writer thread; PostgreSQL row locks, the routing lock and retries).
 
-use crate::model::{Inquiry, LastChat, Message, Room, Subscription};
+use crate::model::{Contact, Inquiry, LastChat, Message, Room, Subscription};
 use crate::time::Ts;
 
 /// Which room a unit reads (locked for the unit's length where the engine locks rows).
@@ -51,6 +51,10 @@ pub struct Ask {
     /// The room's subscriptions, in the order their users joined.
     pub subscriptions: bool,
     pub agents: Option<AgentsAsk>,
+    /// A contact, by id.
+    pub contact: Option<String>,
+    /// The navigation history waiting for this visitor token's first room.
+    pub pending_navigation: Option<String>,
 }
 
 /// An agent as routing sees it.
@@ -102,6 +106,9 @@ pub struct Rows {
     pub inquiry: Option<Inquiry>,
     pub subscribers: Vec<Subscriber>,
     pub agents: Vec<Candidate>,
+    pub contact: Option<Contact>,
+    /// In the order it was saved (expired entries included).
+    pub pending_navigation: Vec<Message>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +142,10 @@ pub struct Writes {
     pub seats: Vec<(String, i64)>,
     /// The visitor's `lastChat`, as (visitor id, last chat).
     pub visitor_last_chat: Option<(String, LastChat)>,
+    /// Contacts updated.
+    pub contacts: Vec<Contact>,
+    /// The token whose waiting navigation history is gone (moved or expired).
+    pub navigation_taken: Option<String>,
 }
 
 impl Writes {

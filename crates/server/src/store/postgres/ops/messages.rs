@@ -6,7 +6,8 @@ pub(super) async fn append_message(
     s: &PgStore,
     msg: Message,
     room_update: Modify<Room>,
-) -> StoreResult<Option<Room>> {
+    unread_at: Option<Ts>,
+) -> StoreResult<Option<(Room, Vec<Subscription>)>> {
     in_tx!(s, |c| {
         let exists: bool = scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1)")
             .bind(msg.id.clone())
@@ -15,17 +16,25 @@ pub(super) async fn append_message(
         if exists {
             return Ok(None);
         }
-        let room = modify_in_tx(c, &msg.rid, &*room_update).await?;
-        if room.is_some() {
-            match run(c, insert_message(&msg)).await {
-                // Inserted by a concurrent request after our check: as if it existed.
-                Err(StoreError::Duplicate("id")) => {
-                    return Err(StoreError::Conflict("message inserted concurrently".into()));
-                }
-                other => other?,
-            };
-        }
-        Ok(room)
+        let Some(room) = modify_in_tx(c, &msg.rid, &*room_update).await? else {
+            return Ok(None);
+        };
+        match run(c, insert_message(&msg)).await {
+            // Inserted by a concurrent request after our check: as if it existed.
+            Err(StoreError::Duplicate("id")) => {
+                return Err(StoreError::Conflict("message inserted concurrently".into()));
+            }
+            other => other?,
+        };
+        let unread = match unread_at {
+            Some(now) => from_docs(
+                super::rooms::bump_unread_sql(&msg.rid, &msg.u.id, now)
+                    .fetch_all(&mut *c)
+                    .await?,
+            )?,
+            None => Vec::new(),
+        };
+        Ok(Some((room, unread)))
     })
 }
 

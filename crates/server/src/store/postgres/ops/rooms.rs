@@ -205,20 +205,24 @@ pub(super) async fn bump_unread(
     sender: &str,
     now: Ts,
 ) -> StoreResult<Vec<Subscription>> {
-    from_docs(
-        scalar(
-            "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
-                 'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true, 'open', true,
-                 '_updatedAt', $3::text))::json
-             WHERE rid = $1 AND user_id <> $2
-             RETURNING doc::text",
-        )
-        .bind(rid.to_owned())
-        .bind(sender.to_owned())
-        .bind(now.iso())
-        .fetch_all(&s.pool)
-        .await?,
+    from_docs(bump_unread_sql(rid, sender, now).fetch_all(&s.pool).await?)
+}
+
+pub(super) fn bump_unread_sql(
+    rid: &str,
+    sender: &str,
+    now: Ts,
+) -> sqlx::query::QueryScalar<'static, sqlx::Postgres, String, sqlx::postgres::PgArguments> {
+    scalar(
+        "UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
+             'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true, 'open', true,
+             '_updatedAt', $3::text))::json
+         WHERE rid = $1 AND user_id <> $2
+         RETURNING doc::text",
     )
+    .bind(rid.to_owned())
+    .bind(sender.to_owned())
+    .bind(now.iso())
 }
 
 pub(super) async fn mark_read(

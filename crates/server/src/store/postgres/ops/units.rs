@@ -159,6 +159,19 @@ async fn rows(c: &mut Conn, ask: &Ask) -> StoreResult<Rows> {
         routing_lock(c).await?;
         rows.agents = candidates(c, a).await?;
     }
+    if let Some(id) = &ask.contact {
+        rows.contact = load(c, id, true).await?;
+    }
+    if let Some(token) = &ask.pending_navigation {
+        rows.pending_navigation = from_docs(
+            scalar(
+                "SELECT doc::text FROM navigation_pending WHERE token = $1 ORDER BY seq FOR UPDATE",
+            )
+            .bind(token.clone())
+            .fetch_all(&mut *c)
+            .await?,
+        )?;
+    }
     Ok(rows)
 }
 
@@ -258,6 +271,16 @@ async fn apply(c: &mut Conn, w: &Writes) -> StoreResult<()> {
             sql_q("UPDATE visitors SET doc = jsonb_set(doc::jsonb, '{lastChat}', $2::jsonb)::json WHERE id = $1")
                 .bind(visitor_id.clone())
                 .bind(to_doc(last_chat)?),
+        )
+        .await?;
+    }
+    for contact in &w.contacts {
+        run(c, contact.put()).await?;
+    }
+    if let Some(token) = &w.navigation_taken {
+        q_exec(
+            c,
+            sql_q("DELETE FROM navigation_pending WHERE token = $1").bind(token.clone()),
         )
         .await?;
     }

@@ -6,7 +6,8 @@ pub(super) async fn append_message(
     s: &SqliteStore,
     msg: Message,
     room_update: Modify<Room>,
-) -> StoreResult<Option<Room>> {
+    unread_at: Option<Ts>,
+) -> StoreResult<Option<(Room, Vec<Subscription>)>> {
     s.write(move |c| {
         let exists: bool = c
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?1)")?
@@ -14,11 +15,15 @@ pub(super) async fn append_message(
         if exists {
             return Ok(None);
         }
-        let room = modify_in_tx(c, &msg.rid, &*room_update)?;
-        if room.is_some() {
-            insert_message(c, &msg)?;
-        }
-        Ok(room)
+        let Some(room) = modify_in_tx(c, &msg.rid, &*room_update)? else {
+            return Ok(None);
+        };
+        insert_message(c, &msg)?;
+        let unread = match unread_at {
+            Some(now) => super::rooms::bump_unread_tx(c, &msg.rid, &msg.u.id, &now.iso())?,
+            None => Vec::new(),
+        };
+        Ok(Some((room, unread)))
     })
     .await
 }

@@ -188,21 +188,28 @@ pub(super) async fn bump_unread(
     now: Ts,
 ) -> StoreResult<Vec<Subscription>> {
     let (rid, sender, now) = (rid.to_owned(), sender.to_owned(), now.iso());
-    s.write(move |c| {
-        c.prepare_cached(
-            "UPDATE subscriptions SET doc = json_set(doc,
-                 '$.unread', COALESCE(json_extract(doc, '$.unread'), 0) + 1,
-                 '$.alert', json('true'), '$.open', json('true'), '$._updatedAt', ?3)
-             WHERE rid = ?1 AND user_id <> ?2",
-        )?
-        .execute([&rid, &sender, &now])?;
-        many_docs(
-            c,
-            "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id <> ?2",
-            [&rid, &sender],
-        )
-    })
-    .await
+    s.write(move |c| bump_unread_tx(c, &rid, &sender, &now))
+        .await
+}
+
+pub(super) fn bump_unread_tx(
+    c: &Conn,
+    rid: &str,
+    sender: &str,
+    now: &str,
+) -> StoreResult<Vec<Subscription>> {
+    c.prepare_cached(
+        "UPDATE subscriptions SET doc = json_set(doc,
+             '$.unread', COALESCE(json_extract(doc, '$.unread'), 0) + 1,
+             '$.alert', json('true'), '$.open', json('true'), '$._updatedAt', ?3)
+         WHERE rid = ?1 AND user_id <> ?2",
+    )?
+    .execute([rid, sender, now])?;
+    many_docs(
+        c,
+        "SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id <> ?2",
+        [rid, sender],
+    )
 }
 
 pub(super) async fn mark_read(

@@ -126,6 +126,16 @@ fn rows(c: &Conn, ask: &Ask) -> StoreResult<Rows> {
     if let Some(a) = &ask.agents {
         rows.agents = candidates(c, a)?;
     }
+    if let Some(id) = &ask.contact {
+        rows.contact = load(c, "contacts", id)?;
+    }
+    if let Some(token) = &ask.pending_navigation {
+        rows.pending_navigation = many_docs(
+            c,
+            "SELECT doc FROM navigation_pending WHERE token = ?1 ORDER BY rowid",
+            [token],
+        )?;
+    }
     Ok(rows)
 }
 
@@ -194,6 +204,13 @@ fn apply(c: &Conn, w: &Writes, before: Option<&Room>) -> StoreResult<()> {
             "UPDATE visitors SET doc = json_set(doc, '$.lastChat', json(?2)) WHERE id = ?1",
         )?
         .execute(params![visitor_id, to_doc(last_chat)?])?;
+    }
+    for contact in &w.contacts {
+        DocRow::put(c, contact)?;
+    }
+    if let Some(token) = &w.navigation_taken {
+        c.prepare_cached("DELETE FROM navigation_pending WHERE token = ?1")?
+            .execute([token])?;
     }
     Ok(())
 }
