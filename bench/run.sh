@@ -5,12 +5,15 @@
 #        BENCH_ONLY=conversation bash bench/run.sh   (only the message and history phases)
 #        BENCH_STORES=sqlite bash bench/run.sh      (one store; default "sqlite postgres")
 #        BENCH_PG_URL=postgres://user@host:5432/db  (default postgres://postgres@127.0.0.1:5432/test)
+#        BENCH_BIN=/path/to/ferrochat bash bench/run.sh   (that binary, not a fresh release build:
+#                                                         two builds compared in one session)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-15}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3; }
-cargo build --release -p ferrochat -q
+BIN=${BENCH_BIN:-target/release/ferrochat}
+[ -n "${BENCH_BIN:-}" ] || cargo build --release -p ferrochat -q
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 
 bench_store() {
@@ -33,11 +36,14 @@ else
 fi
 # TEST_MODE turns upstream's per-IP rate limiter off, as it must be for a load test.
 TEST_MODE=true DATABASE_URL="$DB_URL" PORT=$PORT BIND_IP=127.0.0.1 \
-  ADMIN_USERNAME=admin ADMIN_PASS=admin BCRYPT_COST=4 RUST_LOG=warn target/release/ferrochat &
+  ADMIN_USERNAME=admin ADMIN_PASS=admin BCRYPT_COST=4 RUST_LOG=warn "$BIN" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; cleanup; rm -rf "$DIR"' EXIT
 for _ in $(seq 50); do curl -sf "$H/api/info" >/dev/null && break; sleep 0.1; done
 
+# The server's CPU time so far (user + system, seconds): per phase, CPU per request is a
+# figure the machine's noise moves less than throughput.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$PID/stat"; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 LOGIN=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d '{"user":"admin","password":"admin"}')
 AUTH=(-H "x-user-id: $(echo "$LOGIN" | json "['data']['userId']")" -H "x-auth-token: $(echo "$LOGIN" | json "['data']['authToken']")" -H 'content-type: application/json')
@@ -61,22 +67,22 @@ echo "== POST /api/v1/livechat/visitor, fresh tokens (64 connections, $((DUR * 2
 wrk -t2 -c64 -d"$((DUR * 2))s" --latency -s bench/visitors.lua "$H"
 echo "== GET /api/v1/livechat/room creating rooms for those visitors (64 connections, ${DUR}s)"
 BEFORE=$(sql 'SELECT COUNT(*) FROM rooms')
-START=$(date +%s.%N)
+START=$(date +%s.%N); CPU0=$(cpu)
 wrk -t2 -c64 -d"${DUR}s" --latency -s bench/rooms.lua "$H"
-END=$(date +%s.%N)
+END=$(date +%s.%N); CPU1=$(cpu)
 AFTER=$(sql 'SELECT COUNT(*) FROM rooms')
-python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s')"
+python3 -c "print(f'rooms created: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} rooms/s; server CPU {($CPU1 - $CPU0) * 1e6 / max($AFTER - $BEFORE, 1):.0f} µs/room')"
 sql "SELECT 'served by ' || served_by || ': ' || COUNT(*) FROM rooms GROUP BY served_by"
 fi
 
 echo "== POST /api/v1/livechat/message over 1,000 open rooms (64 connections, ${DUR}s)"
 python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1000 > "$DIR/rooms.txt"
 BEFORE=$(sql 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
-START=$(date +%s.%N)
+START=$(date +%s.%N); CPU0=$(cpu)
 ROOMS_FILE="$DIR/rooms.txt" wrk -t2 -c64 -d"${DUR}s" --latency -s bench/messages.lua "$H"
-END=$(date +%s.%N)
+END=$(date +%s.%N); CPU1=$(cpu)
 AFTER=$(sql 'SELECT COUNT(*) FROM messages WHERE t IS NULL')
-python3 -c "print(f'messages stored: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} msg/s')"
+python3 -c "print(f'messages stored: {$AFTER - $BEFORE} in {$END - $START:.1f}s = {($AFTER - $BEFORE) / ($END - $START):.0f} msg/s; server CPU {($CPU1 - $CPU0) * 1e6 / max($AFTER - $BEFORE, 1):.0f} µs/message')"
 
 echo "== GET /api/v1/livechat/messages.history on a room of 10,000 messages (64 connections, ${DUR}s)"
 read -r HTOKEN HRID < <(python3 bench/setup_rooms.py 127.0.0.1 "$PORT" 1 10000)
