@@ -366,6 +366,17 @@ pub mod inquiry_status {
     pub const TAKEN: &str = "taken";
 }
 
+/// A stored document's JSON text as the store holds it. Every stored document was written by
+/// serde from our own types, so it goes out as it is: no parse per document on the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocJson(pub String);
+
+impl DocJson {
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+}
+
 /// `rocketchat_message`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -835,7 +835,7 @@ impl Livechat {
         rid: &str,
         end: Option<Ts>,
         limit: i64,
-    ) -> Result<Option<Vec<Box<serde_json::value::RawValue>>>> {
+    ) -> Result<Option<Vec<crate::model::DocJson>>> {
         let Some(room) = self.store.room(rid).await? else {
             return Ok(None);
         };
@@ -865,7 +865,7 @@ impl Livechat {
         end: Option<Ts>,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Box<serde_json::value::RawValue>>> {
+    ) -> Result<Vec<crate::model::DocJson>> {
         if !self.store.visitor_exists(token).await? {
             return Err(Code::InvalidToken.into());
         }

@@ -7,10 +7,9 @@
 
 use super::Livechat;
 use crate::error::{Code, Result};
-use crate::model::{Message, User};
+use crate::model::{DocJson, Message, User};
 use crate::time::Ts;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// A note's `t`: a type the widget does not render, should one ever reach it.
 pub const NOTE_TYPE: &str = "livechat_internal_note";
@@ -42,25 +41,21 @@ struct Stamp {
     ts: Ts,
 }
 
-fn ts_of(raw: &RawValue) -> i64 {
+fn ts_of(raw: &DocJson) -> i64 {
     serde_json::from_str::<Stamp>(raw.get()).map_or(0, |s| s.ts.millis())
 }
 
 /// Stored messages (newest first) with the room's notes among them, at most `limit`.
-pub(super) fn merge_raw(
-    messages: Vec<Box<RawValue>>,
-    notes: Vec<Message>,
-    limit: usize,
-) -> Vec<Box<RawValue>> {
+pub(super) fn merge_raw(messages: Vec<DocJson>, notes: Vec<Message>, limit: usize) -> Vec<DocJson> {
     if notes.is_empty() {
         return messages;
     }
-    let mut all: Vec<(i64, Box<RawValue>)> = messages
+    let mut all: Vec<(i64, DocJson)> = messages
         .into_iter()
         .map(|m| (ts_of(&m), m))
         .chain(notes.into_iter().filter_map(|n| {
             let ts = n.ts.millis();
-            serde_json::value::to_raw_value(&n).ok().map(|r| (ts, r))
+            serde_json::to_string(&n).ok().map(|r| (ts, DocJson(r)))
         }))
         .collect();
     // Stable: equal times keep messages before notes, as they came.

@@ -458,7 +458,7 @@ pub async fn load_user_history(lc: &Livechat, caller: &Caller<'_>, params: &[Val
 }
 
 /// Stored message documents, their dates re-written as EJSON.
-fn ejson_messages(raw: &[Box<serde_json::value::RawValue>]) -> Vec<Value> {
+fn ejson_messages(raw: &[crate::model::DocJson]) -> Vec<Value> {
     raw.iter()
         .map(
             |r| match serde_json::from_str::<crate::model::Message>(r.get()) {

@@ -225,7 +225,7 @@ macro_rules! forward_store {
                 limit: i64,
                 offset: i64,
                 hidden_types: &[String],
-            ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
+            ) -> StoreResult<Vec<crate::model::DocJson>> {
                 messages::history(self, rid, end, limit, offset, hidden_types).await
             }
             async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>> {

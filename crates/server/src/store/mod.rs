@@ -362,7 +362,7 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
         hidden_types: &[String],
-    ) -> StoreResult<Vec<Box<serde_json::value::RawValue>>>;
+    ) -> StoreResult<Vec<crate::model::DocJson>>;
     async fn messages_of_room(&self, rid: &str) -> StoreResult<Vec<Message>>;
     /// A room's conversation (messages without a type, and the closing one) newest first,
     /// optionally those containing `search`; with the total.

@@ -90,7 +90,7 @@ pub(super) async fn history(
     limit: i64,
     offset: i64,
     hidden_types: &[String],
-) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
+) -> StoreResult<Vec<crate::model::DocJson>> {
     let docs: Vec<String> = scalar(
         "SELECT doc::text FROM messages WHERE rid = $1 AND NOT hidden AND ts < $2
            AND (t IS NULL OR t <> ALL($3))
@@ -103,9 +103,7 @@ pub(super) async fn history(
     .bind(offset)
     .fetch_all(&s.pool)
     .await?;
-    docs.into_iter()
-        .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
-        .collect()
+    Ok(docs.into_iter().map(crate::model::DocJson).collect())
 }
 
 pub(super) async fn room_messages(

@@ -72,7 +72,7 @@ pub(super) async fn history(
     limit: i64,
     offset: i64,
     hidden_types: &[String],
-) -> StoreResult<Vec<Box<serde_json::value::RawValue>>> {
+) -> StoreResult<Vec<crate::model::DocJson>> {
     let hidden = serde_json::to_string(hidden_types)?;
     let docs: Vec<String> = s.read(|c| {
         let mut st = c.prepare_cached(
@@ -94,9 +94,7 @@ pub(super) async fn history(
             .collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     })?;
-    docs.into_iter()
-        .map(|d| Ok(serde_json::value::RawValue::from_string(d)?))
-        .collect()
+    Ok(docs.into_iter().map(crate::model::DocJson).collect())
 }
 
 pub(super) async fn room_messages(
