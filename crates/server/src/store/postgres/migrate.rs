@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_tags_notes",
         include_str!("../../../migrations/postgres/0009_canned_tags_notes.sql"),
     ),
+    (
+        10,
+        "apply_writes",
+        include_str!("../../../migrations/postgres/0010_apply_writes.sql"),
+    ),
 ];
 
 /// Advisory lock key space of Ferrochat's migrations (combined with the schema's hash).

@@ -167,16 +167,6 @@ fn put_department(d: &Department, insert: bool) -> StoreResult<PgQuery> {
         .bind(to_doc(d)?))
 }
 
-fn insert_subscription(s: &Subscription) -> StoreResult<PgQuery> {
-    Ok(
-        sql_q("INSERT INTO subscriptions (id, rid, user_id, doc) VALUES ($1, $2, $3, $4::json)")
-            .bind(s.id.clone())
-            .bind(s.rid.clone())
-            .bind(s.u.id.clone())
-            .bind(to_doc(s)?),
-    )
-}
-
 async fn run(c: &mut Conn, query: StoreResult<PgQuery>) -> StoreResult<u64> {
     Ok(query?.execute(&mut *c).await?.rows_affected())
 }

@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "canned_tags_notes",
         include_str!("../../../migrations/sqlite/0009_canned_tags_notes.sql"),
     ),
+    (
+        10,
+        "apply_writes",
+        include_str!("../../../migrations/sqlite/0010_apply_writes.sql"),
+    ),
 ];
 
 pub fn run(c: &mut Connection) -> StoreResult<()> {

@@ -1,5 +1,6 @@
-//! Units of work in one transaction: rows locked in a fixed order (inquiry, room, then the
-//! routing lock before reading agents), the rule, its writes.
+//! Units of work in one transaction: rows locked in a fixed order (inquiry, room, contact,
+//! waiting navigation, then the routing lock before reading agents), the rule, its writes
+//! (one statement).
 
 use super::*;
 use crate::store::unit::*;
@@ -154,11 +155,6 @@ async fn rows(c: &mut Conn, ask: &Ask) -> StoreResult<Rows> {
     if let (true, Some(rid)) = (ask.subscriptions, rows.room.as_ref().map(|r| r.id.clone())) {
         rows.subscribers = subscribers(c, &rid).await?;
     }
-    if let Some(a) = &ask.agents {
-        // The choice reads every candidate's counters and open chats.
-        routing_lock(c).await?;
-        rows.agents = candidates(c, a).await?;
-    }
     if let Some(id) = &ask.contact {
         rows.contact = load(c, id, true).await?;
     }
@@ -172,119 +168,212 @@ async fn rows(c: &mut Conn, ask: &Ask) -> StoreResult<Rows> {
             .await?,
         )?;
     }
+    // Last: every other routing decision waits while this unit holds the lock.
+    if let Some(a) = &ask.agents {
+        // The choice reads every candidate's counters and open chats.
+        routing_lock(c).await?;
+        rows.agents = candidates(c, a).await?;
+    }
     Ok(rows)
 }
 
-async fn apply(c: &mut Conn, w: &Writes) -> StoreResult<()> {
+/// The rows of `ferrochat_apply`'s first argument (migration 0010): each write with the
+/// columns its table keeps beside the document; `doc` is the document's place (from 1) in
+/// the second argument. Empty parts are left out.
+mod args {
+    use serde::Serialize;
+
+    #[derive(Serialize, Default)]
+    pub struct Writes<'a> {
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub rooms: Vec<RoomRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub inquiries: Vec<InquiryRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub inquiries_removed: &'a [String],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub subscriptions_removed: &'a [(String, String)],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub subscriptions: Vec<SubscriptionRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub messages: Vec<MessageRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub agents: Vec<AgentRow<'a>>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub seats: &'a [(String, i64)],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub visitor_id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub last_chat: Option<&'a crate::model::LastChat>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        pub contacts: Vec<ContactRow<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub navigation_taken: Option<&'a str>,
+    }
+
+    #[derive(Serialize)]
+    pub struct RoomRow<'a> {
+        pub insert: bool,
+        pub id: &'a str,
+        pub token: &'a str,
+        pub open: Option<i16>,
+        pub department_id: Option<&'a str>,
+        pub served_by: Option<&'a str>,
+        pub ts: i64,
+        pub doc: usize,
+    }
+
+    #[derive(Serialize)]
+    pub struct InquiryRow<'a> {
+        pub insert: bool,
+        pub id: &'a str,
+        pub rid: &'a str,
+        pub status: &'a str,
+        pub department: Option<&'a str>,
+        pub ts: i64,
+        pub doc: usize,
+    }
+
+    #[derive(Serialize)]
+    pub struct SubscriptionRow<'a> {
+        pub insert: bool,
+        pub id: &'a str,
+        pub rid: &'a str,
+        pub user_id: &'a str,
+        pub doc: usize,
+    }
+
+    #[derive(Serialize)]
+    pub struct MessageRow<'a> {
+        pub id: &'a str,
+        pub rid: &'a str,
+        pub ts: i64,
+        pub t: Option<&'a str>,
+        pub hidden: bool,
+        pub token: Option<&'a str>,
+        pub doc: usize,
+    }
+
+    #[derive(Serialize)]
+    pub struct AgentRow<'a> {
+        pub agent_id: &'a str,
+        pub livechat_count: Option<i64>,
+        pub last_routing_time: Option<i64>,
+        pub last_routing_time_iso: Option<String>,
+    }
+
+    #[derive(Serialize)]
+    pub struct ContactRow<'a> {
+        pub id: &'a str,
+        pub name: &'a str,
+        pub doc: usize,
+    }
+}
+
+/// `ferrochat_apply`'s two arguments: the rows, and the documents they point to.
+fn apply_args(w: &Writes) -> StoreResult<(String, Vec<String>)> {
+    use args::*;
+    let mut docs = Vec::new();
+    let mut doc = |d: String| {
+        docs.push(d);
+        docs.len()
+    };
+    let mut a = args::Writes {
+        inquiries_removed: &w.inquiries_removed,
+        subscriptions_removed: &w.subscriptions_removed,
+        seats: &w.seats,
+        visitor_id: w.visitor_last_chat.as_ref().map(|(v, _)| v.as_str()),
+        last_chat: w.visitor_last_chat.as_ref().map(|(_, l)| l),
+        navigation_taken: w.navigation_taken.as_deref(),
+        ..Default::default()
+    };
     for p in &w.rooms {
-        match p {
-            // A concurrent creator for the same token that committed first makes this
-            // insert fail on `rooms_token_open`: the unit runs again and finds that room.
-            Put::Insert(r) => match run(c, put_room(r, true)).await {
-                Err(StoreError::Duplicate("open room")) => {
-                    return Err(StoreError::Conflict(
-                        "open room created concurrently".into(),
-                    ));
-                }
-                other => other.map(|_| ())?,
-            },
-            Put::Update(r) => run(c, put_room(r, false)).await.map(|_| ())?,
-        }
+        let (Put::Insert(r) | Put::Update(r)) = p;
+        a.rooms.push(RoomRow {
+            insert: matches!(p, Put::Insert(_)),
+            id: &r.id,
+            token: &r.v.token,
+            open: r.is_open().then_some(1),
+            department_id: r.department_id.as_deref(),
+            served_by: r.served_by_id(),
+            ts: r.ts.millis(),
+            doc: doc(to_doc(r)?),
+        });
     }
     for p in &w.inquiries {
-        match p {
-            Put::Insert(i) => run(c, put_inquiry(i, true)).await?,
-            Put::Update(i) => run(c, put_inquiry(i, false)).await?,
-        };
-    }
-    for rid in &w.inquiries_removed {
-        q_exec(
-            c,
-            sql_q("DELETE FROM inquiries WHERE rid = $1").bind(rid.clone()),
-        )
-        .await?;
-    }
-    for (rid, user) in &w.subscriptions_removed {
-        q_exec(
-            c,
-            sql_q("DELETE FROM subscriptions WHERE rid = $1 AND user_id = $2")
-                .bind(rid.clone())
-                .bind(user.clone()),
-        )
-        .await?;
+        let (Put::Insert(i) | Put::Update(i)) = p;
+        a.inquiries.push(InquiryRow {
+            insert: matches!(p, Put::Insert(_)),
+            id: &i.id,
+            rid: &i.rid,
+            status: &i.status,
+            department: i.department.as_deref(),
+            ts: i.ts.millis(),
+            doc: doc(to_doc(i)?),
+        });
     }
     for p in &w.subscriptions {
-        match p {
-            Put::Insert(s) => run(c, insert_subscription(s)).await?,
-            Put::Update(s) => {
-                q_exec(
-                    c,
-                    sql_q(
-                        "UPDATE subscriptions SET doc = $3::json WHERE rid = $1 AND user_id = $2",
-                    )
-                    .bind(s.rid.clone())
-                    .bind(s.u.id.clone())
-                    .bind(to_doc(s)?),
-                )
-                .await?
-            }
-        };
+        let (Put::Insert(s) | Put::Update(s)) = p;
+        a.subscriptions.push(SubscriptionRow {
+            insert: matches!(p, Put::Insert(_)),
+            id: &s.id,
+            rid: &s.rid,
+            user_id: &s.u.id,
+            doc: doc(to_doc(s)?),
+        });
     }
     for m in &w.messages {
-        run(c, insert_message(m)).await?;
+        a.messages.push(MessageRow {
+            id: &m.id,
+            rid: &m.rid,
+            ts: m.ts.millis(),
+            t: m.t.as_deref(),
+            hidden: m.hidden,
+            token: m.token.as_deref(),
+            doc: doc(to_doc(m)?),
+        });
     }
-    for a in &w.agents {
-        if let Some(n) = a.livechat_count {
-            q_exec(
-                c,
-                sql_q("UPDATE users SET livechat_count = $2,
-                    doc = jsonb_set(doc::jsonb, '{livechatCount}', to_jsonb($2::bigint))::json WHERE id = $1")
-                .bind(a.agent_id.clone())
-                .bind(n),
-            )
-            .await?;
+    a.agents = w
+        .agents
+        .iter()
+        .map(|x| AgentRow {
+            agent_id: &x.agent_id,
+            livechat_count: x.livechat_count,
+            last_routing_time: x.last_routing_time.map(|t| t.millis()),
+            last_routing_time_iso: x.last_routing_time.map(|t| t.iso()),
+        })
+        .collect();
+    for d in &w.contacts {
+        a.contacts.push(ContactRow {
+            id: &d.id,
+            name: &d.name,
+            doc: doc(to_doc(d)?),
+        });
+    }
+    Ok((serde_json::to_string(&a)?, docs))
+}
+
+/// The writes in one statement (see migration 0010), in `Writes`' order.
+async fn apply(c: &mut Conn, w: &Writes) -> StoreResult<()> {
+    if w.is_empty() {
+        return Ok(());
+    }
+    let (rows, docs) = apply_args(w)?;
+    let q = sql_q("SELECT ferrochat_apply($1::jsonb, $2)")
+        .bind(rows)
+        .bind(docs);
+    match q_exec(c, q).await {
+        // A concurrent creator for the same token that committed first makes the room's
+        // insert fail on `rooms_token_open`: the unit runs again and finds that room.
+        Err(StoreError::Duplicate("open room"))
+            if w.rooms.iter().any(|p| matches!(p, Put::Insert(_))) =>
+        {
+            Err(StoreError::Conflict(
+                "open room created concurrently".into(),
+            ))
         }
-        if let Some(t) = a.last_routing_time {
-            q_exec(
-                c,
-                sql_q("UPDATE users SET last_routing_time = $2,
-                    doc = jsonb_set(doc::jsonb, '{lastRoutingTime}', to_jsonb($3::text))::json WHERE id = $1")
-                .bind(a.agent_id.clone())
-                .bind(t.millis())
-                .bind(t.iso()),
-            )
-            .await?;
-        }
+        other => other.map(|_| ()),
     }
-    for (seat, count) in &w.seats {
-        q_exec(
-            c,
-            sql_q("UPDATE department_agents SET count = $2 WHERE id = $1")
-                .bind(seat.clone())
-                .bind(*count),
-        )
-        .await?;
-    }
-    if let Some((visitor_id, last_chat)) = &w.visitor_last_chat {
-        q_exec(
-            c,
-            sql_q("UPDATE visitors SET doc = jsonb_set(doc::jsonb, '{lastChat}', $2::jsonb)::json WHERE id = $1")
-                .bind(visitor_id.clone())
-                .bind(to_doc(last_chat)?),
-        )
-        .await?;
-    }
-    for contact in &w.contacts {
-        run(c, contact.put()).await?;
-    }
-    if let Some(token) = &w.navigation_taken {
-        q_exec(
-            c,
-            sql_q("DELETE FROM navigation_pending WHERE token = $1").bind(token.clone()),
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 impl PgStore {

@@ -1,0 +1,3 @@
+-- The twin of PostgreSQL's 0010, which adds the function that applies a unit's writes in one
+-- round trip. SQLite applies them on its writer thread, in process: nothing to add. The
+-- versions stay equal so `ferrochat migrate` can compare the two schemas.
