@@ -9,30 +9,58 @@ pub(super) async fn append_message(
     unread_at: Option<Ts>,
 ) -> StoreResult<Option<(Room, Vec<Subscription>)>> {
     in_tx!(s, |c| {
-        let exists: bool = scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1)")
-            .bind(msg.id.clone())
-            .fetch_one(&mut *c)
-            .await?;
-        if exists {
-            return Ok(None);
-        }
-        let Some(room) = modify_in_tx(c, &msg.rid, &*room_update).await? else {
+        // Three round trips: the check and the room's lock, the writes, the commit.
+        let (exists, room): (bool, Option<String>) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE id = $1),
+                    (SELECT doc::text FROM rooms WHERE id = $2 FOR UPDATE)",
+        )
+        .bind(msg.id.clone())
+        .bind(msg.rid.clone())
+        .fetch_one(&mut *c)
+        .await?;
+        let (false, Some(room)) = (exists, room) else {
             return Ok(None);
         };
-        match run(c, insert_message(&msg)).await {
+        let mut room: Room = from_doc(&room)?;
+        room_update(&mut room).map_err(StoreError::Rejected)?;
+        let written = scalar(
+            "WITH r AS (UPDATE rooms SET token = $2, open = $3, department_id = $4,
+                        served_by = $5, ts = $6, doc = $7::json WHERE id = $1),
+                  m AS (INSERT INTO messages (id, rid, ts, t, hidden, token, doc)
+                        VALUES ($8, $1, $9, $10, $11, $12, $13::json))
+             UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
+                 'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true,
+                 'open', true, '_updatedAt', $15::text))::json
+             WHERE $16 AND rid = $1 AND user_id <> $14
+             RETURNING doc::text",
+        )
+        .bind(room.id.clone())
+        .bind(room.v.token.clone())
+        .bind(room.is_open().then_some(1i16))
+        .bind(room.department_id.clone())
+        .bind(room.served_by_id().map(str::to_owned))
+        .bind(room.ts.millis())
+        .bind(to_doc(&room)?)
+        .bind(msg.id.clone())
+        .bind(msg.ts.millis())
+        .bind(msg.t.clone())
+        .bind(msg.hidden)
+        .bind(msg.token.clone())
+        .bind(to_doc(&msg)?)
+        .bind(msg.u.id.clone())
+        .bind(unread_at.map(|t| t.iso()).unwrap_or_default())
+        .bind(unread_at.is_some())
+        .fetch_all(&mut *c)
+        .await;
+        let unread = match written {
             // Inserted by a concurrent request after our check: as if it existed.
-            Err(StoreError::Duplicate("id")) => {
-                return Err(StoreError::Conflict("message inserted concurrently".into()));
-            }
-            other => other?,
-        };
-        let unread = match unread_at {
-            Some(now) => from_docs(
-                super::rooms::bump_unread_sql(&msg.rid, &msg.u.id, now)
-                    .fetch_all(&mut *c)
-                    .await?,
-            )?,
-            None => Vec::new(),
+            Err(e) => match StoreError::from(e) {
+                StoreError::Duplicate("id") => {
+                    return Err(StoreError::Conflict("message inserted concurrently".into()));
+                }
+                e => return Err(e),
+            },
+            Ok(docs) => from_docs(docs)?,
         };
         Ok(Some((room, unread)))
     })
