@@ -5,6 +5,7 @@
 # Usage: bash bench/pg-statements.sh   (BENCH_BIN=/path/to/ferrochat: that binary;
 #        BENCH_PG_URL as in bench/run.sh)
 set -euo pipefail
+source "$(dirname "$0")/agents.sh"
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 BIN=${BENCH_BIN:-target/release/ferrochat}
@@ -30,19 +31,9 @@ serve() {
   for _ in $(seq 50); do curl -sf "$H/api/info" >/dev/null && break; sleep 0.1; done
 }
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=; }
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 serve warn
-LOGIN=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d '{"user":"admin","password":"admin"}')
-AUTH=(-H "x-user-id: $(echo "$LOGIN" | json "['data']['userId']")" -H "x-auth-token: $(echo "$LOGIN" | json "['data']['authToken']")" -H 'content-type: application/json')
-for a in agent1 agent2 agent3; do
-  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/users.create" -d "{\"username\":\"$a\",\"email\":\"$a@bench.local\",\"password\":\"p\",\"name\":\"$a\"}" >/dev/null
-  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/livechat/users/agent" -d "{\"username\":\"$a\"}" >/dev/null
-  L=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d "{\"user\":\"$a\",\"password\":\"p\"}")
-  A=(-H "x-user-id: $(echo "$L" | json "['data']['userId']")" -H "x-auth-token: $(echo "$L" | json "['data']['authToken']")" -H 'content-type: application/json')
-  curl -sf "${A[@]}" -XPOST "$H/api/v1/users.setStatus" -d '{"status":"online"}' >/dev/null
-  curl -sf "${A[@]}" -XPOST "$H/api/v1/livechat/agent.status" -d '{"status":"available"}' >/dev/null
-done
+bench_agents "$H"
 echo "== visitors"
 wrk -t2 -c64 -d6s -s bench/visitors.lua "$H" | grep Requests
 stop

@@ -8,6 +8,7 @@
 #        BENCH_BIN=/path/to/ferrochat bash bench/run.sh   (that binary, not a fresh release build:
 #                                                         two builds compared in one session)
 set -euo pipefail
+source "$(dirname "$0")/agents.sh"
 cd "$(dirname "$0")/.."
 DUR=${1:-15}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
@@ -44,17 +45,7 @@ for _ in $(seq 50); do curl -sf "$H/api/info" >/dev/null && break; sleep 0.1; do
 # The server's CPU time so far (user + system, seconds): per phase, CPU per request is a
 # figure the machine's noise moves less than throughput.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$PID/stat"; }
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-LOGIN=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d '{"user":"admin","password":"admin"}')
-AUTH=(-H "x-user-id: $(echo "$LOGIN" | json "['data']['userId']")" -H "x-auth-token: $(echo "$LOGIN" | json "['data']['authToken']")" -H 'content-type: application/json')
-for a in agent1 agent2 agent3; do
-  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/users.create" -d "{\"username\":\"$a\",\"email\":\"$a@bench.local\",\"password\":\"p\",\"name\":\"$a\"}" >/dev/null
-  curl -sf "${AUTH[@]}" -XPOST "$H/api/v1/livechat/users/agent" -d "{\"username\":\"$a\"}" >/dev/null
-  L=$(curl -sf -XPOST "$H/api/v1/login" -H 'content-type: application/json' -d "{\"user\":\"$a\",\"password\":\"p\"}")
-  A=(-H "x-user-id: $(echo "$L" | json "['data']['userId']")" -H "x-auth-token: $(echo "$L" | json "['data']['authToken']")" -H 'content-type: application/json')
-  curl -sf "${A[@]}" -XPOST "$H/api/v1/users.setStatus" -d '{"status":"online"}' >/dev/null
-  curl -sf "${A[@]}" -XPOST "$H/api/v1/livechat/agent.status" -d '{"status":"available"}' >/dev/null
-done
+bench_agents "$H"
 curl -sf -XPOST "$H/api/v1/livechat/visitor" -H 'content-type: application/json' -d '{"visitor":{"token":"existing"}}' >/dev/null
 curl -sf "$H/api/v1/livechat/room?token=existing" >/dev/null
 

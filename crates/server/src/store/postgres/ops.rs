@@ -107,8 +107,12 @@ fn put_room(r: &Room, insert: bool) -> StoreResult<PgQuery> {
     } else {
         "UPDATE rooms SET token = $2, open = $3, department_id = $4, served_by = $5, ts = $6, doc = $7::json WHERE id = $1"
     };
-    Ok(sql_q(sql)
-        .bind(r.id.clone())
+    bind_room(sql_q(sql), r)
+}
+
+/// Binds a room's columns, in the order `put_room` names them, after `q`'s own parameters.
+fn bind_room(q: PgQuery, r: &Room) -> StoreResult<PgQuery> {
+    Ok(q.bind(r.id.clone())
         .bind(r.v.token.clone())
         .bind(r.is_open().then_some(1i16))
         .bind(r.department_id.clone())
@@ -133,19 +137,26 @@ fn put_inquiry(i: &Inquiry, insert: bool) -> StoreResult<PgQuery> {
 }
 
 fn insert_message(m: &Message) -> StoreResult<PgQuery> {
-    Ok(sql_q("INSERT INTO messages (id, rid, ts, t, hidden, token, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::json)")
-        .bind(m.id.clone())
-        .bind(m.rid.clone())
-        .bind(m.ts.millis())
-        .bind(m.t.clone())
-        .bind(m.hidden)
-        .bind(m.token.clone())
-        .bind(to_doc(m)?))
+    bind_message(
+        sql_q(
+            "INSERT INTO messages (id, rid, ts, t, hidden, token, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::json)",
+        ),
+        m,
+    )
 }
 
 fn update_message(m: &Message) -> StoreResult<PgQuery> {
-    Ok(sql_q("UPDATE messages SET rid = $2, ts = $3, t = $4, hidden = $5, token = $6, doc = $7::json WHERE id = $1")
-        .bind(m.id.clone())
+    bind_message(
+        sql_q(
+            "UPDATE messages SET rid = $2, ts = $3, t = $4, hidden = $5, token = $6, doc = $7::json WHERE id = $1",
+        ),
+        m,
+    )
+}
+
+/// Binds a message's columns (id, rid, ts, t, hidden, token, doc) after `q`'s own parameters.
+fn bind_message(q: PgQuery, m: &Message) -> StoreResult<PgQuery> {
+    Ok(q.bind(m.id.clone())
         .bind(m.rid.clone())
         .bind(m.ts.millis())
         .bind(m.t.clone())

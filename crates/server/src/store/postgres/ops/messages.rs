@@ -1,6 +1,7 @@
 //! Messages: appending with the room's update, edits, deletion, history pages.
 
 use super::*;
+use sqlx::Row;
 
 pub(super) async fn append_message(
     s: &PgStore,
@@ -23,35 +24,23 @@ pub(super) async fn append_message(
         };
         let mut room: Room = from_doc(&room)?;
         room_update(&mut room).map_err(StoreError::Rejected)?;
-        let written = scalar(
+        let q = sql_q(
             "WITH r AS (UPDATE rooms SET token = $2, open = $3, department_id = $4,
                         served_by = $5, ts = $6, doc = $7::json WHERE id = $1),
                   m AS (INSERT INTO messages (id, rid, ts, t, hidden, token, doc)
-                        VALUES ($8, $1, $9, $10, $11, $12, $13::json))
+                        VALUES ($8, $9, $10, $11, $12, $13, $14::json))
              UPDATE subscriptions SET doc = (doc::jsonb || jsonb_build_object(
                  'unread', COALESCE((doc->>'unread')::bigint, 0) + 1, 'alert', true,
-                 'open', true, '_updatedAt', $15::text))::json
-             WHERE $16 AND rid = $1 AND user_id <> $14
+                 'open', true, '_updatedAt', $16::text))::json
+             WHERE $17 AND rid = $1 AND user_id <> $15
              RETURNING doc::text",
-        )
-        .bind(room.id.clone())
-        .bind(room.v.token.clone())
-        .bind(room.is_open().then_some(1i16))
-        .bind(room.department_id.clone())
-        .bind(room.served_by_id().map(str::to_owned))
-        .bind(room.ts.millis())
-        .bind(to_doc(&room)?)
-        .bind(msg.id.clone())
-        .bind(msg.ts.millis())
-        .bind(msg.t.clone())
-        .bind(msg.hidden)
-        .bind(msg.token.clone())
-        .bind(to_doc(&msg)?)
-        .bind(msg.u.id.clone())
-        .bind(unread_at.map(|t| t.iso()).unwrap_or_default())
-        .bind(unread_at.is_some())
-        .fetch_all(&mut *c)
-        .await;
+        );
+        let written = bind_message(bind_room(q, &room)?, &msg)?
+            .bind(msg.u.id.clone())
+            .bind(unread_at.map(|t| t.iso()).unwrap_or_default())
+            .bind(unread_at.is_some())
+            .fetch_all(&mut *c)
+            .await;
         let unread = match written {
             // Inserted by a concurrent request after our check: as if it existed.
             Err(e) => match StoreError::from(e) {
@@ -60,7 +49,10 @@ pub(super) async fn append_message(
                 }
                 e => return Err(e),
             },
-            Ok(docs) => from_docs(docs)?,
+            Ok(rows) => rows
+                .iter()
+                .map(|r| from_doc(r.try_get::<&str, _>(0)?))
+                .collect::<StoreResult<_>>()?,
         };
         Ok(Some((room, unread)))
     })
