@@ -37,7 +37,7 @@ pub(super) async fn delete_contact(s: &SqliteStore, id: &str) -> StoreResult<boo
     let id = id.to_owned();
     s.write(move |c| {
         Ok(c.prepare_cached("DELETE FROM contacts WHERE id = ?1")?
-            .execute([id])?
+            .execute([&id])?
             > 0)
     })
     .await

@@ -65,7 +65,7 @@ pub(super) async fn delete_upload(s: &SqliteStore, id: &str) -> StoreResult<()> 
     let id = id.to_string();
     s.write(move |c| {
         c.prepare_cached("DELETE FROM uploads WHERE id = ?1")?
-            .execute([id])?;
+            .execute([&id])?;
         Ok(())
     })
     .await

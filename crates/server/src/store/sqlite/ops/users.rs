@@ -186,7 +186,7 @@ pub(super) async fn delete_login_tokens_of_user(s: &SqliteStore, user_id: &str) 
     let id = user_id.to_owned();
     s.write(move |c| {
         c.prepare_cached("DELETE FROM login_tokens WHERE user_id = ?1")?
-            .execute([id])?;
+            .execute([&id])?;
         Ok(())
     })
     .await
@@ -196,7 +196,7 @@ pub(super) async fn delete_login_token(s: &SqliteStore, hashed: &str) -> StoreRe
     let hashed = hashed.to_owned();
     s.write(move |c| {
         c.prepare_cached("DELETE FROM login_tokens WHERE hashed = ?1")?
-            .execute([hashed])?;
+            .execute([&hashed])?;
         Ok(())
     })
     .await
