@@ -173,6 +173,24 @@ impl Livechat {
         if agent_id.is_some() {
             self.publish_assignment(rid).await;
         }
+        self.publish_agent_data(rid, data);
+    }
+
+    /// `publish_agent` for an assignment whose room and subscriptions the caller just wrote
+    /// (they are published as written instead of read back).
+    pub async fn publish_assigned(
+        &self,
+        room: &crate::model::Room,
+        subs: &[crate::model::Subscription],
+        agent_id: &str,
+    ) {
+        let data = self.agent_info(agent_id).await.ok().flatten();
+        self.publish_subscriptions(subs, "inserted");
+        self.publish_room_changed(room);
+        self.publish_agent_data(&room.id, data);
+    }
+
+    fn publish_agent_data(&self, rid: &str, data: Option<serde_json::Value>) {
         let mut payload = serde_json::json!({"type": "agentData"});
         if let Some(d) = data {
             payload["data"] = d;
@@ -215,6 +233,16 @@ impl Livechat {
         if let Ok(Some(inquiry)) = self.store.inquiry_by_room(rid).await {
             self.publish_inquiry_doc(inquiry, kind);
         }
+        self.publish_queue_positions().await;
+    }
+
+    /// `publish_inquiry` for an inquiry the caller just wrote.
+    pub async fn publish_inquiry_written(
+        &self,
+        inquiry: crate::model::Inquiry,
+        kind: &'static str,
+    ) {
+        self.publish_inquiry_doc(inquiry, kind);
         self.publish_queue_positions().await;
     }
 

@@ -447,13 +447,13 @@ impl Livechat {
         };
         let ids = self.ids.clone();
         let token = req.token.clone();
-        let (created, navigation) = self
+        let created = self
             .unit(ask, move |mut rows| {
                 let contact = rows.contact.take();
                 let pending = std::mem::take(&mut rows.pending_navigation);
                 let (mut w, mut created) = routing::create(rows, new.clone(), now, &*ids);
                 if !created.created {
-                    return Ok((w, (created, Vec::new())));
+                    return Ok((w, (created, Vec::new(), Vec::new(), None)));
                 }
                 // Navigation saved while the visitor had no room joins it
                 // (`setRoomIdByToken`).
@@ -477,9 +477,13 @@ impl Livechat {
                     super::contacts::note_new_room(&mut contact, &created.room, now);
                     w.contacts.push(contact);
                 }
-                Ok((w, (created, navigation)))
+                // What the events below publish, as written.
+                let subs: Vec<_> = w.subscriptions.iter().map(|p| p.doc().clone()).collect();
+                let inquiry = w.inquiries.last().map(|p| p.doc().clone());
+                Ok((w, (created, navigation, subs, inquiry)))
             })
             .await?;
+        let (created, navigation, subs, inquiry) = created;
         if !created.created {
             return Ok((created.room, false));
         }
@@ -488,11 +492,14 @@ impl Livechat {
             self.publish_message(m);
         }
         if let Some(agent) = &created.agent {
-            self.publish_agent(&created.room.id, Some(&agent.agent_id))
+            self.publish_assigned(&created.room, &subs, &agent.agent_id)
                 .await;
         }
         let room = created.room;
-        self.publish_inquiry(&room.id, "added").await;
+        match inquiry {
+            Some(inquiry) => self.publish_inquiry_written(inquiry, "added").await,
+            None => self.publish_inquiry(&room.id, "added").await,
+        }
         if created.agent.is_some() {
             self.room_webhook(
                 "Livechat_webhook_on_chat_taken",

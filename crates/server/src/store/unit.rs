@@ -117,6 +117,14 @@ pub enum Put<T> {
     Update(T),
 }
 
+impl<T> Put<T> {
+    /// The document as it is written.
+    pub fn doc(&self) -> &T {
+        let (Put::Insert(t) | Put::Update(t)) = self;
+        t
+    }
+}
+
 /// An agent's routing counters, as they are after the unit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentCounters {
