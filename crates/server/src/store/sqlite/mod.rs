@@ -270,9 +270,9 @@ impl Writer {
 
     /// A batch first runs without a savepoint per operation: a savepoint makes SQLite copy
     /// every page an operation touches into its sub-journal before changing it (measured:
-    /// ~15 % of the writer's time while creating rooms), and operations rarely fail. When
-    /// one does, the batch is rolled back and run again with a savepoint around each
-    /// operation, so only the failed one's writes are undone.
+    /// ~15 % of the writer's time while creating rooms), and operations rarely fail after
+    /// writing. When one does, the batch is rolled back and run again with a savepoint
+    /// around each operation, so only the failed one's writes are undone.
     fn run_loop(conn: Connection, rx: std_mpsc::Receiver<Box<dyn Job>>) {
         let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
         while let Ok(first) = rx.recv() {
@@ -296,13 +296,24 @@ impl Writer {
             tracing::error!(error = %e, "cannot begin a write transaction");
             e.to_string()
         })?;
-        if !batch.iter_mut().all(|job| job.run(conn)) {
+        // An operation that failed before any of its statements completed left nothing to
+        // undo (a statement that fails is undone by SQLite itself): the batch goes on.
+        let clean = batch.iter_mut().all(|job| {
+            let before = conn.total_changes();
+            job.run(conn) || (conn.total_changes() == before && !conn.is_autocommit())
+        });
+        if !clean {
             // An error may have ended the transaction already (SQLite rolls back on some).
             let _ = exec(conn, "ROLLBACK");
             exec(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
             for job in batch.iter_mut() {
                 let sp = exec(conn, "SAVEPOINT op").is_ok();
                 let ok = job.run(conn);
+                if conn.is_autocommit() {
+                    // SQLite ended the transaction (a full disk, an I/O error): nothing of the
+                    // batch is kept, and no later operation may run outside a transaction.
+                    return Err("the write transaction was rolled back".into());
+                }
                 if sp {
                     if !ok {
                         let _ = exec(conn, "ROLLBACK TO op");
@@ -381,17 +392,19 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
-    /// One batch where some operations fail after writing and one panics: only their writes
-    /// are undone, every other operation of the batch is kept and answered with its result.
-    #[tokio::test]
-    async fn a_failed_operation_undoes_only_its_own_writes() {
-        let s = Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
-        s.write(|c| Ok(c.execute_batch("CREATE TABLE t (x INTEGER)")?))
-            .await
-            .unwrap();
-        // Holds the writer until every operation below is queued, so they make one batch.
+    /// Runs `n` writes made by `op` as one batch of the writer (it is held until all are
+    /// queued); their answers in order.
+    async fn one_batch<R, F>(
+        s: &Arc<SqliteStore>,
+        n: i64,
+        op: impl Fn(i64) -> F,
+    ) -> Vec<StoreResult<R>>
+    where
+        R: Send + 'static,
+        F: Fn(&Connection) -> StoreResult<R> + Send + 'static,
+    {
         let released = Arc::new(AtomicBool::new(false));
         let hold = {
             let (s, released) = (s.clone(), released.clone());
@@ -408,25 +421,55 @@ mod tests {
         while s.pool_figures().writes_queued != Some(1) {
             tokio::task::yield_now().await;
         }
-        let ops = (0..40i64).map(|i| {
-            s.write(move |c| {
-                c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
-                match i % 4 {
-                    1 => Err(StoreError::Rejected(crate::error::Code::RoomClosed.into())),
-                    3 if i == 3 => panic!("an operation that panics"),
-                    _ => Ok(i),
-                }
-            })
-        });
-        let all = futures::future::join_all(ops);
+        let all = futures::future::join_all((0..n).map(|i| s.write(op(i))));
         let release = async {
-            while s.pool_figures().writes_queued != Some(41) {
+            while s.pool_figures().writes_queued != Some(n as u64 + 1) {
                 tokio::task::yield_now().await;
             }
             released.store(true, SeqCst);
         };
         let (answers, ()) = tokio::join!(all, release);
         hold.await.unwrap().unwrap();
+        answers
+    }
+
+    async fn store() -> Arc<SqliteStore> {
+        let s = Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
+        s.write(|c| Ok(c.execute_batch("CREATE TABLE t (x INTEGER)")?))
+            .await
+            .unwrap();
+        s
+    }
+
+    fn kept(s: &SqliteStore) -> Vec<i64> {
+        s.read(|c| {
+            let mut st = c.prepare("SELECT x FROM t ORDER BY x")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .unwrap()
+    }
+
+    fn rejected() -> StoreError {
+        StoreError::Rejected(crate::error::Code::RoomClosed.into())
+    }
+
+    /// One batch where some operations fail after writing and one panics: only their writes
+    /// are undone, every other operation of the batch is kept and answered with its result.
+    #[tokio::test]
+    async fn a_failed_operation_undoes_only_its_own_writes() {
+        let s = store().await;
+        let answers = one_batch(&s, 40, |i| {
+            move |c: &Connection| {
+                c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+                match i % 4 {
+                    1 => Err(rejected()),
+                    3 if i == 3 => panic!("an operation that panics"),
+                    _ => Ok(i),
+                }
+            }
+        })
+        .await;
         for (i, a) in answers.iter().enumerate() {
             let i = i as i64;
             match (i % 4, a) {
@@ -436,14 +479,33 @@ mod tests {
                 (_, a) => panic!("operation {i} answered {a:?}"),
             }
         }
-        let kept: Vec<i64> = s
-            .read(|c| {
-                let mut st = c.prepare("SELECT x FROM t ORDER BY x")?;
-                let rows = st.query_map([], |r| r.get(0))?;
-                Ok(rows.collect::<Result<_, _>>()?)
-            })
-            .unwrap();
         let expected: Vec<i64> = (0..40).filter(|i| i % 4 != 1 && *i != 3).collect();
-        assert_eq!(kept, expected);
+        assert_eq!(kept(&s), expected);
+    }
+
+    /// Operations refused before they wrote anything (a rule's answer) leave the rest of
+    /// their batch to run once.
+    #[tokio::test]
+    async fn a_refusal_before_writing_runs_the_batch_once() {
+        let s = store().await;
+        let runs = Arc::new(AtomicUsize::new(0));
+        let answers = one_batch(&s, 20, |i| {
+            let runs = runs.clone();
+            move |c: &Connection| {
+                runs.fetch_add(1, SeqCst);
+                if i % 2 == 1 {
+                    return Err(rejected());
+                }
+                c.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(runs.load(SeqCst), 20, "no operation ran twice");
+        assert_eq!(answers.iter().filter(|a| a.is_err()).count(), 10);
+        assert_eq!(
+            kept(&s),
+            (0..20).filter(|i| i % 2 == 0).collect::<Vec<i64>>()
+        );
     }
 }
