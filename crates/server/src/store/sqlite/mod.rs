@@ -54,6 +54,8 @@ pub struct SqliteStore {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     writer: Writer,
+    /// Stops with the store.
+    _checkpointer: Checkpointer,
     synchronous: &'static str,
     /// Reads running now (for operators' pool figures).
     reading: std::sync::atomic::AtomicU64,
@@ -155,9 +157,10 @@ impl SqliteStore {
             })?;
         let mut conn = open(&path, synchronous)?;
         migrate::run(&mut conn)?;
-        // Checkpoints run on the writer (SQLite's automatic ones): a separate checkpointer
-        // cannot restart the WAL while readers keep old snapshots, and the WAL then grows
-        // without bound (measured: 1.6 GB in a minute of room creation).
+        // The checkpoints that let the WAL start over run on the writer (SQLite's automatic
+        // ones): a separate checkpointer alone cannot restart the WAL while readers keep old
+        // snapshots, and the WAL then grows without bound (measured: 1.6 GB in a minute of
+        // room creation). The background one (`Checkpointer`) copies most pages beforehand.
         // A checkpoint every 10,000 WAL pages (40 MB) rather than 1,000: a hot page (an
         // index's rightmost leaf, an agent's row) is copied to the database once per
         // checkpoint however often it changed; at 1,000 checkpoints took a fifth of the
@@ -168,6 +171,7 @@ impl SqliteStore {
         )?;
         Ok(SqliteStore {
             readers: Mutex::new(vec![open(&path, synchronous)?]),
+            _checkpointer: Checkpointer::start(open(&path, synchronous)?)?,
             path,
             writer: Writer::start(conn)?,
             synchronous,
@@ -359,6 +363,51 @@ impl Writer {
     }
 }
 
+/// Copies the WAL's committed pages into the database file in the background (passive
+/// checkpoints), so that the writer's own checkpoint, which is what lets the WAL start over
+/// and runs inside a commit, finds little left to copy: a full one stalled every write
+/// queued behind it (delivery p99 at 2,000 replies/s: ~13 ms with it, ~6 ms without).
+struct Checkpointer {
+    stop: Option<std_mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl Checkpointer {
+    fn start(conn: Connection) -> StoreResult<Self> {
+        let (stop, stopped) = std_mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("fc-sqlite-ckpt".into())
+            .spawn(move || {
+                while let Err(std_mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    // Busy (the writer checkpointing) is normal: the next round copies.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::debug!(error = %e, "background checkpoint");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Db(e.to_string()))?;
+        Ok(Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    /// Its connection is closed when the store is gone (a restore may replace the file next).
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Counts a write from its hand-over to its answer (or its caller giving up).
 struct QueuedWrite(Arc<std::sync::atomic::AtomicU64>);
 
@@ -481,6 +530,36 @@ mod tests {
         }
         let expected: Vec<i64> = (0..40).filter(|i| i % 4 != 1 && *i != 3).collect();
         assert_eq!(kept(&s), expected);
+    }
+
+    /// Committed pages reach the database file without the writer's checkpoint (which waits
+    /// for 10,000 WAL pages): the background checkpointer copies them.
+    #[tokio::test]
+    async fn committed_pages_reach_the_database_file_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let s = SqliteStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        s.write(|c| {
+            c.execute_batch("CREATE TABLE blobs (b BLOB)")?;
+            for _ in 0..100 {
+                c.execute("INSERT INTO blobs (b) VALUES (zeroblob(8000))", [])?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        // ~200 pages: far below the writer's threshold.
+        let grown = async {
+            while std::fs::metadata(&path).unwrap().len() < before + 800_000 {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), grown)
+            .await
+            .expect("the pages were not copied into the database file");
     }
 
     /// Operations refused before they wrote anything (a rule's answer) leave the rest of
