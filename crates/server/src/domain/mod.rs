@@ -236,16 +236,6 @@ impl Livechat {
         self.publish_queue_positions().await;
     }
 
-    /// `publish_inquiry` for an inquiry the caller just wrote.
-    pub async fn publish_inquiry_written(
-        &self,
-        inquiry: crate::model::Inquiry,
-        kind: &'static str,
-    ) {
-        self.publish_inquiry_doc(inquiry, kind);
-        self.publish_queue_positions().await;
-    }
-
     /// `queueData` on `stream-livechat-room`: every waiting visitor learns its place in
     /// its department's queue (oldest first) whenever the queue changes.
     pub async fn publish_queue_positions(&self) {

@@ -496,10 +496,10 @@ impl Livechat {
                 .await;
         }
         let room = created.room;
-        match inquiry {
-            Some(inquiry) => self.publish_inquiry_written(inquiry, "added").await,
-            None => self.publish_inquiry(&room.id, "added").await,
+        if let Some(inquiry) = inquiry {
+            self.publish_inquiry_doc(inquiry, "added");
         }
+        self.publish_queue_positions().await;
         if created.agent.is_some() {
             self.room_webhook(
                 "Livechat_webhook_on_chat_taken",

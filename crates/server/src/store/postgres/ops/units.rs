@@ -288,7 +288,7 @@ fn apply_args(w: &Writes) -> StoreResult<(String, Vec<String>)> {
         ..Default::default()
     };
     for p in &w.rooms {
-        let (Put::Insert(r) | Put::Update(r)) = p;
+        let r = p.doc();
         a.rooms.push(RoomRow {
             insert: matches!(p, Put::Insert(_)),
             id: &r.id,
@@ -301,7 +301,7 @@ fn apply_args(w: &Writes) -> StoreResult<(String, Vec<String>)> {
         });
     }
     for p in &w.inquiries {
-        let (Put::Insert(i) | Put::Update(i)) = p;
+        let i = p.doc();
         a.inquiries.push(InquiryRow {
             insert: matches!(p, Put::Insert(_)),
             id: &i.id,
@@ -313,7 +313,7 @@ fn apply_args(w: &Writes) -> StoreResult<(String, Vec<String>)> {
         });
     }
     for p in &w.subscriptions {
-        let (Put::Insert(s) | Put::Update(s)) = p;
+        let s = p.doc();
         a.subscriptions.push(SubscriptionRow {
             insert: matches!(p, Put::Insert(_)),
             id: &s.id,
